@@ -1,0 +1,1 @@
+"""Instructor tooling. One entry point: `python -m instructor --help`."""

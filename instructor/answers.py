@@ -1,0 +1,109 @@
+"""Build gan-checks.npz, the autograder's answer file, from the reference solution.
+
+Every expected value is computed here by the reference gan.py from inputs drawn
+with fixed seeds, and stored next to those inputs. The zip is written with fixed
+timestamps so that a rerun on the same machine gives the same bytes.
+"""
+import io
+import zipfile
+
+import numpy as np
+import torch
+
+from tests import checks
+
+N_LOGITS = 64  # rows of logits_real / logits_fake, as in the course file
+N_IMAGES = 16  # images (or noise vectors) per forward check
+
+
+def _float32_exact(x):
+    """float64 values that float32 represents exactly, so a float32 student loss
+    sees the very inputs the float64 reference saw."""
+    return x.astype(np.float32).astype(np.float64)
+
+
+def _losses(d_fn, g_fn, real, fake, suffix, prefix=""):
+    """Reference loss values and input gradients, in float64."""
+    r = torch.tensor(real, dtype=torch.float64, requires_grad=True)
+    f = torch.tensor(fake, dtype=torch.float64, requires_grad=True)
+    d = d_fn(r, f)
+    d.backward()
+    f2 = torch.tensor(fake, dtype=torch.float64, requires_grad=True)
+    g = g_fn(f2)
+    g.backward()
+    return {
+        f"{prefix}d_{suffix}": np.float64(d.item()),
+        f"{prefix}g_{suffix}": np.float64(g.item()),
+        f"{prefix}d_{suffix}_grad_real": r.grad.numpy(),
+        f"{prefix}d_{suffix}_grad_fake": f.grad.numpy(),
+        f"{prefix}g_{suffix}_grad_fake": f2.grad.numpy(),
+    }
+
+
+def _forward(model, inputs):
+    """Reference output in float64, with the grader's fixed weights, in training mode
+    (BatchNorm uses batch statistics, as in the course)."""
+    model = checks.set_check_weights(model).double().train()
+    with torch.no_grad():
+        return model(torch.tensor(inputs, dtype=torch.float64)).numpy()
+
+
+def build(gan):
+    """All arrays of the answer file, computed with the reference module `gan`."""
+    rng = np.random.default_rng(231)
+    a = {}
+    # Losses: the course's keys, then logits large enough to overflow a naive exp.
+    a["logits_real"] = _float32_exact(rng.normal(1.0, 2.0, size=(N_LOGITS, 1)))
+    a["logits_fake"] = _float32_exact(rng.normal(-1.0, 2.0, size=(N_LOGITS, 1)))
+    a["big_logits_real"] = np.array([[50.0], [-50.0], [100.0], [-100.0], [3.0], [-0.5]])
+    a["big_logits_fake"] = np.array([[-100.0], [100.0], [-50.0], [50.0], [0.25], [-7.0]])
+    for prefix in ("", "big_"):
+        real, fake = a[prefix + "logits_real"], a[prefix + "logits_fake"]
+        a.update(_losses(gan.discriminator_loss, gan.generator_loss, real, fake, "loss_true", prefix))
+        a.update(_losses(gan.ls_discriminator_loss, gan.ls_generator_loss, real, fake, "loss_lsgan_true", prefix))
+
+    # Models: parameter counts for the sizes the issue fixes, forward outputs with fixed weights.
+    images = lambda: _float32_exact(rng.uniform(-1, 1, size=(N_IMAGES, 1, 28, 28)))
+    noise = lambda: _float32_exact(rng.uniform(-1, 1, size=(N_IMAGES, gan.NOISE_DIM)))
+    a["d_params_true"] = np.int64(gan.count_params(gan.discriminator()))
+    a["g_params_true"] = np.int64(gan.count_params(gan.generator(4)))
+    a["dc_d_params_true"] = np.int64(gan.count_params(gan.build_dc_classifier(N_IMAGES)))
+    a["dc_g_params_true"] = np.int64(gan.count_params(gan.build_dc_generator(4)))
+    a["d_input"] = images()
+    a["d_output_true"] = _forward(gan.discriminator(), a["d_input"])
+    a["g_input"] = noise()
+    a["g_output_true"] = _forward(gan.generator(gan.NOISE_DIM), a["g_input"])
+    a["dc_d_input"] = images()
+    a["dc_d_output_true"] = _forward(gan.build_dc_classifier(N_IMAGES), a["dc_d_input"])
+    a["dc_g_input"] = noise()
+    a["dc_g_output_true"] = _forward(gan.build_dc_generator(gan.NOISE_DIM), a["dc_g_input"])
+
+    # Optimizer settings of the reference get_optimizer.
+    group = gan.get_optimizer(torch.nn.Linear(2, 1)).param_groups[0]
+    a["optim_lr_true"] = np.float64(group["lr"])
+    a["optim_betas_true"] = np.array(group["betas"], dtype=np.float64)
+    a["optim_weight_decay_true"] = np.float64(group["weight_decay"])
+    return {k: np.asarray(v) for k, v in sorted(a.items())}
+
+
+def save(arrays, path):
+    """np.savez, but with fixed zip timestamps so the bytes are reproducible."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        for key, value in arrays.items():
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.asarray(value), allow_pickle=False)
+            info = zipfile.ZipInfo(key + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, buf.getvalue())
+
+
+def main(args):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("reference_gan", args.gan)
+    gan = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gan)
+    torch.use_deterministic_algorithms(True)
+    arrays = build(gan)
+    save(arrays, args.out)
+    print(f"wrote {len(arrays)} arrays to {args.out}")

@@ -1,0 +1,79 @@
+"""gan-checks.npz is what the reference solution computes, and its losses are right."""
+import os
+
+import numpy as np
+import pytest
+
+import gan as reference
+from instructor import answers as answer_file
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COURSE_KEYS = ("logits_real", "logits_fake", "d_loss_true", "g_loss_true", "d_loss_lsgan_true", "g_loss_lsgan_true")
+
+
+@pytest.fixture(scope="module")
+def committed():
+    with np.load(os.path.join(ROOT, "gan-checks.npz"), allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("answers") / "gan-checks.npz"
+    answer_file.save(answer_file.build(reference), path)
+    with np.load(path, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
+
+
+def test_course_keys_present_with_course_shapes(committed):
+    for key in COURSE_KEYS:
+        assert key in committed, key
+    assert committed["logits_real"].dtype == np.float64 and committed["logits_real"].shape[1:] == (1,)
+    assert committed["logits_fake"].dtype == np.float64 and committed["logits_fake"].shape[1:] == (1,)
+
+
+def test_committed_file_matches_a_fresh_regeneration(committed, regenerated):
+    assert sorted(committed) == sorted(regenerated)
+    for key, value in committed.items():
+        assert value.dtype == regenerated[key].dtype and value.shape == regenerated[key].shape, key
+        # Inputs are drawn by numpy's seeded generator (exact); outputs may differ in the last bits across machines.
+        np.testing.assert_allclose(value, regenerated[key], rtol=1e-9, atol=1e-12, err_msg=key)
+
+
+def test_regeneration_is_byte_identical(tmp_path):
+    arrays = answer_file.build(reference)
+    answer_file.save(arrays, tmp_path / "a.npz")
+    answer_file.save(answer_file.build(reference), tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+def _bce(logits, target):
+    """Binary cross-entropy on logits in float64, written with logaddexp: log(1 + e^-s) = logaddexp(0, -s)."""
+    return np.mean(target * np.logaddexp(0, -logits) + (1 - target) * np.logaddexp(0, logits))
+
+
+@pytest.mark.parametrize("prefix", ["", "big_"])
+def test_losses_agree_with_independent_float64_computation(committed, prefix):
+    real, fake = committed[prefix + "logits_real"], committed[prefix + "logits_fake"]
+    expected = {
+        "d_loss_true": _bce(real, 1.0) + _bce(fake, 0.0),
+        "g_loss_true": _bce(fake, 1.0),
+        "d_loss_lsgan_true": 0.5 * np.mean((real - 1) ** 2) + 0.5 * np.mean(fake ** 2),
+        "g_loss_lsgan_true": 0.5 * np.mean((fake - 1) ** 2),
+    }
+    for key, value in expected.items():
+        assert np.isfinite(committed[prefix + key])
+        assert abs(committed[prefix + key] - value) <= 1e-12 * max(1.0, abs(value)), (prefix + key, committed[prefix + key], value)
+
+
+def test_parameter_counts_are_the_specified_ones(committed):
+    assert int(committed["d_params_true"]) == 267009
+    assert int(committed["g_params_true"]) == 1858320
+    assert int(committed["dc_d_params_true"]) == 1102721
+    assert int(committed["dc_g_params_true"]) == 6580801
+
+
+def test_optimizer_settings_are_the_specified_ones(committed):
+    assert float(committed["optim_lr_true"]) == 1e-3
+    assert committed["optim_betas_true"].tolist() == [0.5, 0.999]
+    assert float(committed["optim_weight_decay_true"]) == 0.0

@@ -1,0 +1,64 @@
+"""gan.py's provided data loaders and command line."""
+import os
+
+import pytest
+import torch
+
+import gan
+
+DATA_DIR = os.environ.get("GAN_DATA_DIR")
+needs_mnist = pytest.mark.skipif(
+    not (DATA_DIR and os.path.isdir(os.path.join(DATA_DIR, "MNIST", "raw"))),
+    reason="set GAN_DATA_DIR to a folder holding MNIST/raw/",
+)
+
+
+def test_missing_data_names_the_folder_and_the_files(tmp_path):
+    with pytest.raises(FileNotFoundError) as info:
+        gan.load_mnist(str(tmp_path), download=False)
+    message = str(info.value)
+    assert str(tmp_path / "MNIST" / "raw") in message
+    for name in gan.MNIST_FILES:
+        assert name in message
+    assert "GAN_DATA_DIR" in message
+
+
+def test_data_dir_defaults_to_the_environment(monkeypatch):
+    monkeypatch.setenv("GAN_DATA_DIR", "/somewhere/else")
+    assert gan.default_data_dir() == "/somewhere/else"
+    monkeypatch.delenv("GAN_DATA_DIR")
+    assert gan.default_data_dir() == "./datasets"
+
+
+def test_tensor_loader_batches_and_seeded_shuffle():
+    images, labels = torch.arange(10.0).view(10, 1, 1, 1), torch.arange(10)
+    batches = list(gan.TensorLoader(images, labels, batch_size=4))
+    assert [len(x) for x, _ in batches] == [4, 4, 2]
+    assert torch.equal(torch.cat([y for _, y in batches]), labels)
+    first = [y for _, y in gan.TensorLoader(images, labels, 4, shuffle=True, seed=1)]
+    again = [y for _, y in gan.TensorLoader(images, labels, 4, shuffle=True, seed=1)]
+    assert all(torch.equal(a, b) for a, b in zip(first, again))
+    assert sorted(torch.cat(first).tolist()) == list(range(10))
+
+
+@needs_mnist
+def test_course_and_fast_loaders_give_the_same_batches():
+    course_train, course_val = gan.load_mnist(DATA_DIR)
+    fast_train, fast_val = gan.load_mnist(DATA_DIR, fast=True)
+    assert len(course_train) == len(fast_train) == 391 and len(course_val) == len(fast_val) == 40
+    for (xc, yc), (xf, yf) in zip(course_val, fast_val):
+        assert xc.shape == xf.shape and xc.dtype == xf.dtype == torch.float32
+        assert torch.equal(xc, xf) and torch.equal(yc, yf)
+    xc, _ = next(iter(course_train))
+    xf, _ = next(iter(fast_train))
+    assert xc.shape == (128, 1, 28, 28) and torch.equal(xc, xf)
+
+
+@needs_mnist
+@pytest.mark.slow
+def test_command_line_trains_and_saves_a_grid(tmp_path, capsys):
+    out = tmp_path / "grid.png"
+    gan.main(["--model", "vanilla", "--epochs", "1", "--data-dir", DATA_DIR, "--out", str(out), "--device", "cpu"])
+    printed = capsys.readouterr().out
+    assert "Iter: 0, D:" in printed and "Iter: 250, D:" in printed
+    assert out.stat().st_size > 1000

@@ -1,0 +1,93 @@
+"""Fixtures of the grading suite.
+
+Which gan.py is graded: --gan PATH, else $GAN_FILE, else the gan.py beside tests/.
+Where its outputs are produced: in this process by default; with --isolate in a
+child process per part (instructor/grading.py), so that the code that judges
+never shares a process with the code it judges.
+"""
+import importlib.util
+import os
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from tests import checks
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("gan autograder")
+    group.addoption("--gan", default=None, help="the gan.py to grade (default: $GAN_FILE or ./gan.py)")
+    group.addoption("--answers", default=None, help="the answer file (default: gan-checks.npz beside tests/)")
+    group.addoption("--isolate", action="store_true", help="run the student's code in child processes")
+    group.addoption("--part-timeout", type=float, default=None, help="seconds per part with --isolate")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes more than a few seconds; deselect with -m 'not slow'")
+    config.addinivalue_line("markers", "cuda: needs a CUDA device")
+    # Comparisons against float64 references: no TensorFloat-32 shortcuts on a GPU.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+
+
+def _gan_path(config):
+    return os.path.abspath(config.getoption("--gan") or os.environ.get("GAN_FILE") or os.path.join(ROOT, "gan.py"))
+
+
+@pytest.fixture(scope="session")
+def answers(pytestconfig):
+    """The answer file, read into memory once, before any student code runs."""
+    path = pytestconfig.getoption("--answers") or os.path.join(ROOT, "gan-checks.npz")
+    with np.load(path, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
+
+
+@pytest.fixture(scope="session")
+def student_module(pytestconfig):
+    """The student's gan.py, imported in this process (not used with --isolate)."""
+    path = _gan_path(pytestconfig)
+    spec = importlib.util.spec_from_file_location("gan", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gan"] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as err:  # SyntaxError, SystemExit, anything at import
+        pytest.fail(f"importing {path} failed: {type(err).__name__}: {err}", pytrace=False)
+    return module
+
+
+@pytest.fixture(params=["cpu", pytest.param("cuda", marks=pytest.mark.cuda)])
+def device(request):
+    if request.param == "cuda" and not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def _produced_cache():
+    return {}
+
+
+@pytest.fixture
+def produced(request, device, answers, _produced_cache, pytestconfig):
+    """produced(part): the student's outputs for one part on this device, made once per run."""
+
+    def get(part):
+        key = (part, device)
+        if key not in _produced_cache:
+            if pytestconfig.getoption("--isolate"):
+                from instructor import grading
+
+                _produced_cache[key] = grading.produce_isolated(
+                    _gan_path(pytestconfig), part, device, pytestconfig.getoption("--answers"),
+                    pytestconfig.getoption("--part-timeout"))
+            else:
+                module = request.getfixturevalue("student_module")
+                _produced_cache[key] = checks.produce(part, module, device, answers)
+        return _produced_cache[key]
+
+    return get
