@@ -193,10 +193,11 @@ class TensorLoader:
             yield images[i : i + self.batch_size], labels[i : i + self.batch_size]
 
 
-def load_mnist(data_dir=None, batch_size=128, fast=False, device=None, download=True):
+def load_mnist(data_dir=None, batch_size=128, fast=False, device=None, download=True, num_train=NUM_TRAIN):
     """The course's MNIST loaders: (loader_train, loader_val).
 
-    Training uses the first NUM_TRAIN images, validation the next NUM_VAL, both
+    Training uses the first num_train (default NUM_TRAIN) images, validation the
+    NUM_VAL after NUM_TRAIN, both
     in order, each batch x of shape (B, 1, 28, 28) with pixels in [0, 1].
     fast=False builds them exactly as the course does (ToTensor per image,
     DataLoader + ChunkSampler). fast=True keeps the images as one tensor on
@@ -207,7 +208,7 @@ def load_mnist(data_dir=None, batch_size=128, fast=False, device=None, download=
         import torchvision.transforms as T
 
         train = mnist_dataset(data_dir, train=True, download=download, transform=T.ToTensor())
-        loader_train = DataLoader(train, batch_size=batch_size, sampler=ChunkSampler(NUM_TRAIN, 0))
+        loader_train = DataLoader(train, batch_size=batch_size, sampler=ChunkSampler(num_train, 0))
         loader_val = DataLoader(train, batch_size=batch_size, sampler=ChunkSampler(NUM_VAL, NUM_TRAIN))
         return loader_train, loader_val
     train = mnist_dataset(data_dir, train=True, download=download)
@@ -215,7 +216,7 @@ def load_mnist(data_dir=None, batch_size=128, fast=False, device=None, download=
     images = train.data.unsqueeze(1).to(device or "cpu").float().div_(255)
     labels = train.targets.to(device or "cpu")
     split = lambda a, b: TensorLoader(images[a:b], labels[a:b], batch_size)
-    return split(0, NUM_TRAIN), split(NUM_TRAIN, NUM_TRAIN + NUM_VAL)
+    return split(0, num_train), split(NUM_TRAIN, NUM_TRAIN + NUM_VAL)
 
 
 # -----------------------------------------------------------------------------

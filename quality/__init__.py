@@ -1,0 +1,137 @@
+"""Scores for generated MNIST digits, from a small MNIST classifier.
+
+inception_score: Salimans et al. 2016, in the exact form of Barratt & Sharma 2018
+(eq. 1): exp of the mean, over N samples, of KL(p(y|x) || p(y)), where p(y) is the
+mean of p(y|x) over the same samples. 1 <= IS <= 10 for ten classes.
+
+frechet_distance: the Frechet distance between two Gaussians fitted to classifier
+features (Heusel et al. 2017's FID, with this classifier's 128-d penultimate layer
+in place of Inception-v3's pool layer). Generated samples are compared with the
+statistics of the 10,000 MNIST test images, stored in mnist_stats.npz, so scoring
+needs no dataset.
+
+Both files beside this one are written by `python -m instructor classifier`.
+"""
+import os
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WEIGHTS = os.path.join(HERE, "mnist_classifier.pt")
+STATS = os.path.join(HERE, "mnist_stats.npz")
+
+
+class MnistClassifier(nn.Module):
+    """(N, 1, 28, 28) images in [0, 1] -> (N, 10) logits; features() gives (N, 128)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.conv2 = nn.Conv2d(32, 32, 3, padding=1)
+        self.conv3 = nn.Conv2d(32, 64, 3, padding=1)
+        self.conv4 = nn.Conv2d(64, 64, 3, padding=1)
+        self.fc1 = nn.Linear(64 * 7 * 7, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def features(self, x):
+        x = (x.reshape(-1, 1, 28, 28) - 0.1307) / 0.3081
+        x = F.max_pool2d(F.relu(self.conv2(F.relu(self.conv1(x)))), 2)
+        x = F.max_pool2d(F.relu(self.conv4(F.relu(self.conv3(x)))), 2)
+        return F.relu(self.fc1(x.flatten(1)))
+
+    def forward(self, x):
+        return self.fc2(self.features(x))
+
+
+def load_classifier(device="cpu"):
+    """The committed classifier, in eval mode."""
+    if not os.path.exists(WEIGHTS):
+        raise FileNotFoundError(f"{WEIGHTS} is missing: run `python -m instructor classifier` to train it.")
+    model = MnistClassifier()
+    model.load_state_dict(torch.load(WEIGHTS, map_location="cpu", weights_only=True))
+    return model.to(device).eval()
+
+
+@torch.no_grad()
+def classify(model, images, batch_size=1000):
+    """Probabilities (N, 10) and features (N, 128), float64 numpy, for images in [0, 1]
+    of shape (N, 784) or (N, 1, 28, 28)."""
+    device = next(model.parameters()).device
+    probs, feats = [], []
+    for i in range(0, len(images), batch_size):
+        x = torch.as_tensor(images[i : i + batch_size], dtype=torch.float32).to(device)
+        f = model.features(x)
+        probs.append(F.softmax(model.fc2(f), dim=1).double().cpu())
+        feats.append(f.double().cpu())
+    return torch.cat(probs).numpy(), torch.cat(feats).numpy()
+
+
+def inception_score(probs, eps=1e-12):
+    """exp(mean_x KL(p(y|x) || p(y))) for probs of shape (N, classes)."""
+    probs = np.asarray(probs, dtype=np.float64)
+    marginal = probs.mean(axis=0, keepdims=True)
+    kl = np.sum(probs * (np.log(probs + eps) - np.log(marginal + eps)), axis=1)
+    return float(np.exp(kl.mean()))
+
+
+def gaussian_stats(features):
+    """Mean and covariance of (N, d) features."""
+    features = np.asarray(features, dtype=np.float64)
+    return features.mean(axis=0), np.cov(features, rowvar=False)
+
+
+def frechet_distance(mu1, sigma1, mu2, sigma2):
+    """||mu1 - mu2||^2 + tr(S1 + S2 - 2 (S1 S2)^(1/2)).
+
+    tr((S1 S2)^(1/2)) is the sum of square roots of the eigenvalues of
+    S1^(1/2) S2 S1^(1/2), which is symmetric, so only symmetric eigensolvers are needed.
+    """
+    w, v = np.linalg.eigh(sigma1)
+    root1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    inner = np.linalg.eigvalsh(root1 @ sigma2 @ root1)
+    trace_sqrt = np.sum(np.sqrt(np.clip(inner, 0, None)))
+    diff = np.asarray(mu1) - np.asarray(mu2)
+    return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * trace_sqrt)
+
+
+def reference_stats():
+    with np.load(STATS) as f:
+        return {k: f[k] for k in f.files}
+
+
+def score_images(images, model=None, stats=None):
+    """{'IS': ..., 'FID': ...} of images in [0, 1] against the MNIST test set."""
+    model = model or load_classifier()
+    stats = stats or reference_stats()
+    probs, feats = classify(model, images)
+    mu, sigma = gaussian_stats(feats)
+    return {"IS": inception_score(probs), "FID": frechet_distance(mu, sigma, stats["mu"], stats["sigma"])}
+
+
+@torch.no_grad()
+def generate(G, n, noise_dim=96, batch_size=1000, seed=None):
+    """n images in [0, 1], shape (n, 784), from generator G, as it is (train or eval mode)."""
+    import gan
+
+    device = next(G.parameters()).device
+    gen = torch.Generator().manual_seed(seed) if seed is not None else None
+    out = []
+    for i in range(0, n, batch_size):
+        m = min(batch_size, n - i)
+        z = (torch.rand(m, noise_dim, generator=gen) * 2 - 1) if gen is not None else gan.sample_noise(m, noise_dim)
+        out.append(gan.deprocess_img(G(z.to(device))).clamp(0, 1).cpu())
+    return torch.cat(out).numpy()
+
+
+def score_generator(G, n=10000, device=None, label="generator", noise_dim=96, seed=None):
+    """Print and return the IS and FID of n samples of G, beside the real test set's values."""
+    model = load_classifier(device or next(G.parameters()).device)
+    stats = reference_stats()
+    scores = score_images(generate(G, n, noise_dim, seed=seed), model, stats)
+    print(f"{label}: Inception Score {scores['IS']:.2f}, FID {scores['FID']:.2f} on {n:,} samples "
+          f"(real MNIST test images: IS {float(stats['test_is']):.2f}; "
+          f"10,000 training images against the test set: FID {float(stats['train_fid']):.2f})")
+    return scores
