@@ -452,6 +452,14 @@ class TrainingImages(list):
     d_losses = g_losses = np.zeros(0, dtype=np.float32)
 
 
+def _to(x, device):
+    """Copy a CPU tensor to `device`. On a GPU the copy goes through pinned memory so
+    it does not make the CPU wait for the GPU to finish its queued work."""
+    if device.type == "cuda":
+        return x.pin_memory().to(device, non_blocking=True)
+    return x.to(device)
+
+
 def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,
               show_every=250, batch_size=128, noise_size=96, num_epochs=10, *, progress=True):
     """Train a GAN with alternating discriminator and generator steps.
@@ -482,26 +490,29 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
             if len(x) != batch_size:  # the course skips the last, partial batch
                 continue
 
-            # Discriminator step: push D(real) up and D(G(z)) down. The fakes are
-            # detached so this step computes no gradients for G.
+            # Discriminator step: push D(real) up and D(G(z)) down. D only needs the
+            # fakes' values, not a graph back into G, so G runs under no_grad here.
             D_solver.zero_grad()
-            real_data = preprocess_img(x.to(device, non_blocking=True))
+            real_data = preprocess_img(x.to(device))
             logits_real = D(real_data)
-            g_fake_seed = sample_noise(batch_size, noise_size).to(device)
-            fake_images = G(g_fake_seed).detach()
+            g_fake_seed = _to(sample_noise(batch_size, noise_size), device)
+            with torch.no_grad():
+                fake_images = G(g_fake_seed)
             logits_fake = D(fake_images.view(batch_size, 1, 28, 28))
             d_total_error = discriminator_loss(logits_real, logits_fake)
             d_total_error.backward()
             D_solver.step()
 
-            # Generator step: fresh noise, and gradients flow through D into G.
-            # Only G_solver steps, so D's weights stay as they are.
+            # Generator step: fresh noise, and gradients flow through D into G. D is
+            # frozen meanwhile: its weights get no gradients they would not use.
             G_solver.zero_grad()
-            g_fake_seed = sample_noise(batch_size, noise_size).to(device)
+            D.requires_grad_(False)
+            g_fake_seed = _to(sample_noise(batch_size, noise_size), device)
             fake_images = G(g_fake_seed)
             gen_logits_fake = D(fake_images.view(batch_size, 1, 28, 28))
             g_error = generator_loss(gen_logits_fake)
             g_error.backward()
+            D.requires_grad_(True)
             G_solver.step()
 
             d_history.append(d_total_error.detach())

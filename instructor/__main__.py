@@ -25,6 +25,21 @@ def main(argv=None):
     p.add_argument("--tiny", action="store_true", help="the tiny setting CI uses (about a minute on a CPU)")
     p.add_argument("--data-dir", default=None)
 
+    p = sub.add_parser("benchmark", help="time the course's training setup against ours; prints ratios")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--models", nargs="+", default=list(("vanilla", "lsgan", "dcgan")))
+    p.add_argument("--device", default=None, help="cpu or cuda (default: both when a GPU is present)")
+    p.add_argument("--iterations", type=int, default=None, help="iterations per timed run")
+    p.add_argument("--repeats", type=int, default=5)
+
+    p = sub.add_parser("quality", help="train the three GANs (reference solution), score IS/FID, write figures/")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--models", nargs="+", default=["vanilla", "lsgan", "dcgan"])
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    p.add_argument("--epochs", type=int, default=None, help="default: the course's 10 / 10 / 5")
+    p.add_argument("--samples", type=int, default=10000)
+    p.add_argument("--device", default="auto")
+
     args = parser.parse_args(argv)
     if args.command == "answers":
         from instructor import answers
@@ -38,6 +53,14 @@ def main(argv=None):
         from instructor import notebook
 
         notebook.main(args)
+    elif args.command == "benchmark":
+        from instructor import benchmark
+
+        benchmark.main(args)
+    elif args.command == "quality":
+        from instructor import quality_run
+
+        quality_run.main(args)
 
 
 if __name__ == "__main__":

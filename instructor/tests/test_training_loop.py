@@ -1,0 +1,63 @@
+"""run_a_gan trains exactly as the course's loop does, on any loader, and records losses."""
+import contextlib
+import io
+
+import numpy as np
+import pytest
+import torch
+
+import gan
+from instructor.benchmark import course_loop
+
+
+def synthetic_loader(n_batches=5, batch_size=16, extra=5):
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(n_batches * batch_size + extra, 1, 28, 28, generator=g)
+    return gan.TensorLoader(x, torch.zeros(len(x), dtype=torch.long), batch_size)
+
+
+@pytest.mark.parametrize("name", gan.GANS)
+def test_run_a_gan_matches_the_course_loop(name):
+    loader = synthetic_loader()
+    trained = []
+    for loop in ("course", "ours"):
+        D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan(name, noise_dim=96, batch_size=16, seed=0)
+        if loop == "course":
+            course_loop(D, G, D_solver, G_solver, d_loss, g_loss, loader, batch_size=16)
+        else:
+            with contextlib.redirect_stdout(io.StringIO()):
+                gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, batch_size=16, num_epochs=1,
+                              progress=False)
+        trained.append([p.detach().clone() for p in list(D.parameters()) + list(G.parameters())])
+    for a, b in zip(*trained):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_run_a_gan_returns_images_and_loss_history(capsys):
+    D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan("vanilla", batch_size=16, seed=0)
+    images = gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, synthetic_loader(), show_every=2,
+                           batch_size=16, num_epochs=2, progress=False)
+    assert isinstance(images, list) and len(images) == 5  # iterations 0, 2, 4, 6, 8 of 10
+    assert all(isinstance(i, np.ndarray) and i.shape == (16, 784) for i in images)
+    assert images.d_losses.shape == images.g_losses.shape == (10,)
+    assert np.all(np.isfinite(images.d_losses)) and np.all(np.isfinite(images.g_losses))
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("Iter: 0, D: ") and ", G:" in printed[0] and len(printed) == 5
+
+
+def test_run_a_gan_accepts_a_plain_dataloader():
+    dataset = torch.utils.data.TensorDataset(torch.rand(40, 1, 28, 28), torch.zeros(40, dtype=torch.long))
+    loader = torch.utils.data.DataLoader(dataset, batch_size=16, sampler=gan.ChunkSampler(40))
+    D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan("lsgan", batch_size=16, seed=0)
+    with contextlib.redirect_stdout(io.StringIO()):
+        images = gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, batch_size=16, num_epochs=1,
+                               progress=False)
+    assert len(images.d_losses) == 2  # the partial batch of 8 is skipped
+
+
+def test_discriminator_is_trainable_again_after_run_a_gan():
+    D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan("vanilla", batch_size=16, seed=0)
+    with contextlib.redirect_stdout(io.StringIO()):
+        gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, synthetic_loader(), batch_size=16, num_epochs=1,
+                      progress=False)
+    assert all(p.requires_grad for p in D.parameters())
