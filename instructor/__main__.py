@@ -1,66 +1,80 @@
 """python -m instructor <command>: the instructor's tools, one entry point."""
 import argparse
+import importlib
 import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+GANS = ["vanilla", "lsgan", "dcgan"]
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m instructor", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+def parser():
+    top = argparse.ArgumentParser(prog="python -m instructor", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("answers", help="regenerate gan-checks.npz from the reference gan.py")
+    def command(name, module, help):
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(module=module)
+        return p
+
+    p = command("answers", "answers", "regenerate gan-checks.npz from the reference gan.py")
     p.add_argument("--gan", default=os.path.join(ROOT, "gan.py"), help="the reference solution")
     p.add_argument("--out", default=os.path.join(ROOT, "gan-checks.npz"))
 
-    p = sub.add_parser("classifier", help="train the MNIST classifier behind the IS/FID scores (quality/)")
+    p = command("grade", "grading", "grade one gan.py: points per part, report, optional Gradescope results.json")
+    p.add_argument("gan", help="the gan.py to grade")
+    p.add_argument("--results", default=None, help="write Gradescope's results.json here")
+    p.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
+    p.add_argument("--part-timeout", type=float, default=60, help="seconds per part (default 60)")
+    p.add_argument("--import-timeout", type=float, default=30, help="seconds to import gan.py (default 30)")
+    p.add_argument("--memory-mb", type=int, default=4096, help="memory a part may allocate on CPU (default 4096)")
+
+    p = command("batch", "batch", "grade a folder of submissions (one gan.py per student folder) into a gradebook")
+    p.add_argument("submissions", help="folder with one sub-folder per student, each holding gan.py")
+    p.add_argument("--out", default="gradebook", help="folder for gradebook.csv and one results.json per student")
+    p.add_argument("--jobs", type=int, default=2, help="submissions graded at a time (default 2)")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--part-timeout", type=float, default=60)
+    p.add_argument("--import-timeout", type=float, default=30)
+    p.add_argument("--memory-mb", type=int, default=4096)
+
+    p = command("release", "release", "build the student release (folder and zip) from this instructor package")
+    p.add_argument("--out", default=os.path.join(ROOT, "build", "release"), help="folder; a .zip is written beside it")
+
+    p = command("gradescope", "gradescope", "build the Gradescope autograder zip")
+    p.add_argument("--out", default=os.path.join(ROOT, "build", "gradescope-autograder.zip"))
+
+    p = command("classifier", "classifier", "train the MNIST classifier behind the IS/FID scores (quality/)")
     p.add_argument("--data-dir", default=None, help="folder holding MNIST/raw/ (default: $GAN_DATA_DIR or ./datasets)")
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
 
-    p = sub.add_parser("notebook", help="execute GANs-PyTorch.ipynb headless (papermill)")
-    p.add_argument("--out", default="GANs-PyTorch.executed.ipynb")
-    p.add_argument("--tiny", action="store_true", help="the tiny setting CI uses (about a minute on a CPU)")
+    p = command("quality", "quality_run", "train the three GANs with the reference solution, score IS/FID, write figures/")
     p.add_argument("--data-dir", default=None)
-
-    p = sub.add_parser("benchmark", help="time the course's training setup against ours; prints ratios")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--models", nargs="+", default=list(("vanilla", "lsgan", "dcgan")))
-    p.add_argument("--device", default=None, help="cpu or cuda (default: both when a GPU is present)")
-    p.add_argument("--iterations", type=int, default=None, help="iterations per timed run")
-    p.add_argument("--repeats", type=int, default=5)
-
-    p = sub.add_parser("quality", help="train the three GANs (reference solution), score IS/FID, write figures/")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--models", nargs="+", default=["vanilla", "lsgan", "dcgan"])
+    p.add_argument("--models", nargs="+", default=GANS)
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.add_argument("--epochs", type=int, default=None, help="default: the course's 10 / 10 / 5")
     p.add_argument("--samples", type=int, default=10000)
     p.add_argument("--device", default="auto")
 
-    args = parser.parse_args(argv)
-    if args.command == "answers":
-        from instructor import answers
+    p = command("benchmark", "benchmark", "time the course's training setup against ours and print the ratios")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--models", nargs="+", default=GANS)
+    p.add_argument("--device", default=None, help="cpu or cuda (default: both when a GPU is present)")
+    p.add_argument("--iterations", type=int, default=None, help="iterations per timed run")
+    p.add_argument("--repeats", type=int, default=5)
 
-        answers.main(args)
-    elif args.command == "classifier":
-        from instructor import classifier
+    p = command("notebook", "notebook", "execute GANs-PyTorch.ipynb headless (papermill)")
+    p.add_argument("--out", default="GANs-PyTorch.executed.ipynb")
+    p.add_argument("--tiny", action="store_true", help="the tiny setting CI uses (about a minute on a CPU)")
+    p.add_argument("--data-dir", default=None)
+    return top
 
-        classifier.main(args)
-    elif args.command == "notebook":
-        from instructor import notebook
 
-        notebook.main(args)
-    elif args.command == "benchmark":
-        from instructor import benchmark
-
-        benchmark.main(args)
-    elif args.command == "quality":
-        from instructor import quality_run
-
-        quality_run.main(args)
+def main(argv=None):
+    args = parser().parse_args(argv)
+    importlib.import_module(f"instructor.{args.module}").main(args)
 
 
 if __name__ == "__main__":

@@ -307,11 +307,27 @@ def produce(part, gan, device, ans):
 CHECKS = {group: [] for group in GROUPS}
 
 
-def check(part):
-    """Register a judge for `part`. A judge takes (produced, answers), raises
-    CheckFailed on a wrong result and returns a short line on what it measured."""
+# The function of gan.py each part asks for; the two loss parts ask for two.
+FUNCTIONS = {
+    "noise": ("sample_noise",),
+    "discriminator": ("discriminator",),
+    "generator": ("generator",),
+    "gan_loss": ("discriminator_loss", "generator_loss"),
+    "optimizer": ("get_optimizer",),
+    "lsgan_loss": ("ls_discriminator_loss", "ls_generator_loss"),
+    "dc_classifier": ("build_dc_classifier",),
+    "dc_generator": ("build_dc_generator",),
+    "training": ("run_a_gan",),
+}
+
+
+def check(part, function=None):
+    """Register a judge for `part` (and, for parts with two functions, the function it
+    checks). A judge takes (produced, answers), raises CheckFailed on a wrong result and
+    returns a short line on what it measured."""
 
     def register(fn):
+        fn.part, fn.function = part, function or FUNCTIONS[part][0]
         CHECKS[part].append(fn)
         return fn
 
@@ -324,6 +340,8 @@ def fail(message):
 
 def _get(out, key, what):
     """out[key], or a failure that carries the student's exception."""
+    if isinstance(out, dict) and "__failure__" in out:  # the part crashed, hung or was killed
+        fail(out["__failure__"])
     if not isinstance(out, dict) or key not in out:
         fail(f"{what}: the grader received no result (did the code crash or time out?).")
     value = out[key]
@@ -549,25 +567,32 @@ def _loss_grads(out, key, call, expected_grads):
 
 
 def _loss_checks(part, d_name, g_name, true_key):
-    @check(part)
+    @check(part, d_name)
     def discriminator_loss_value(out, ans):
         _, err = _loss_value(out, "d", f"{d_name}(logits_real, logits_fake)", ans[f"d_{true_key}"])
         return f"{d_name} relative error {err:.1e}"
 
-    @check(part)
+    @check(part, d_name)
+    def discriminator_loss_on_large_logits(out, ans):
+        _loss_value(out, "d_big", f"{d_name} on logits of +-50 and +-100", ans[f"big_d_{true_key}"])
+        return f"{d_name} finite and correct on logits of +-50 and +-100"
+
+    @check(part, d_name)
+    def discriminator_loss_gradients(out, ans):
+        return _loss_grads(out, "d", d_name, (ans[f"d_{true_key}_grad_real"], ans[f"d_{true_key}_grad_fake"]))
+
+    @check(part, g_name)
     def generator_loss_value(out, ans):
         _, err = _loss_value(out, "g", f"{g_name}(logits_fake)", ans[f"g_{true_key}"])
         return f"{g_name} relative error {err:.1e}"
 
-    @check(part)
-    def large_logits_stay_finite_and_correct(out, ans):
-        _loss_value(out, "d_big", f"{d_name} on logits of +-50 and +-100", ans[f"big_d_{true_key}"])
+    @check(part, g_name)
+    def generator_loss_on_large_logits(out, ans):
         _loss_value(out, "g_big", f"{g_name} on logits of +-50 and +-100", ans[f"big_g_{true_key}"])
-        return "finite and correct on logits of +-50 and +-100"
+        return f"{g_name} finite and correct on logits of +-50 and +-100"
 
-    @check(part)
-    def gradients_flow_to_logits(out, ans):
-        _loss_grads(out, "d", d_name, (ans[f"d_{true_key}_grad_real"], ans[f"d_{true_key}_grad_fake"]))
+    @check(part, g_name)
+    def generator_loss_gradients(out, ans):
         return _loss_grads(out, "g", g_name, (ans[f"g_{true_key}_grad_fake"],))
 
 
@@ -651,6 +676,8 @@ def judge(part, produced, ans):
             results.append((fn.__name__, True, fn(produced, ans)))
         except CheckFailed as err:
             results.append((fn.__name__, False, str(err)))
+        except Exception as err:  # malformed produced data must not stop the grading
+            results.append((fn.__name__, False, f"the grader could not read the result ({type(err).__name__}: {err})"))
     return results
 
 

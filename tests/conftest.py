@@ -2,8 +2,8 @@
 
 Which gan.py is graded: --gan PATH, else $GAN_FILE, else the gan.py beside tests/.
 Where its outputs are produced: in this process by default; with --isolate in a
-child process per part (instructor/grading.py), so that the code that judges
-never shares a process with the code it judges.
+sandboxed child process per part (instructor/sandbox.py, instructor package
+only), so that the code that judges never shares a process with the code it judges.
 """
 import importlib.util
 import os
@@ -80,11 +80,13 @@ def produced(request, device, answers, _produced_cache, pytestconfig):
         key = (part, device)
         if key not in _produced_cache:
             if pytestconfig.getoption("--isolate"):
-                from instructor import grading
-
-                _produced_cache[key] = grading.produce_isolated(
-                    _gan_path(pytestconfig), part, device, pytestconfig.getoption("--answers"),
-                    pytestconfig.getoption("--part-timeout"))
+                try:
+                    from instructor import grading
+                except ImportError:
+                    pytest.exit("--isolate needs the instructor package (instructor/grading.py)", returncode=4)
+                timeout = pytestconfig.getoption("--part-timeout") or grading.PART_TIMEOUT
+                produced, _ = grading.produce_all(_gan_path(pytestconfig), device, checks.GROUPS, answers, timeout)
+                _produced_cache.update({(group, device): out for group, out in produced.items()})
             else:
                 module = request.getfixturevalue("student_module")
                 _produced_cache[key] = checks.produce(part, module, device, answers)

@@ -1,0 +1,123 @@
+"""Build the student release from the instructor package.
+
+gan.py loses the code between every START/END OF YOUR CODE pair (the markers, the
+signatures, docstrings, seed handling and return lines stay, so an unfilled
+function returns None and the grader says it is not implemented yet). The notebook
+loses its outputs and the reference answers between its SOLUTION markers. The
+release gets the grading tests, the answer file, the quality scorer and the
+example figure, and a README written for students; nothing from instructor/.
+"""
+import json
+import os
+import re
+import shutil
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CODE_START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
+CODE_END = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
+SOLUTION_START = "<!-- *****START OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)***** -->"
+SOLUTION_END = "<!-- *****END OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)***** -->"
+ANSWER_PLACEHOLDER = "*Write your answer here.*"
+
+# What a student receives, relative to the repository root.
+FILES = [
+    "gan.py",
+    "GANs-PyTorch.ipynb",
+    "gan-checks.npz",
+    "requirements.txt",
+    "tests/__init__.py",
+    "tests/checks.py",
+    "tests/conftest.py",
+    "tests/test_parts.py",
+    "quality/__init__.py",
+    "quality/mnist_classifier.pt",
+    "quality/mnist_stats.npz",
+    "figures/example-outputs.png",
+]
+STUDENT_README = os.path.join(ROOT, "instructor", "student-README.md")
+
+
+def split_blocks(text, start, end):
+    """[(outside, inside), ...]: the text cut at each start/end marker line pair.
+
+    The markers stay in the `outside` pieces; the last piece has inside=None.
+    """
+    pieces, outside, inside, in_block = [], [], [], False
+    for line in text.splitlines(keepends=True):
+        if line.strip() == start:
+            if in_block:
+                raise ValueError(f"nested {start!r}")
+            outside.append(line)
+            in_block = True
+        elif line.strip() == end:
+            if not in_block:
+                raise ValueError(f"{end!r} without a start marker")
+            pieces.append(("".join(outside), "".join(inside)))
+            outside, inside, in_block = [line], [], False
+        elif in_block:
+            inside.append(line)
+        else:
+            outside.append(line)
+    if in_block:
+        raise ValueError(f"{start!r} without an end marker")
+    pieces.append(("".join(outside), None))
+    return pieces
+
+
+def strip_code(source):
+    """gan.py with every student block emptied."""
+    return "".join(outside for outside, _ in split_blocks(source, CODE_START, CODE_END))
+
+
+def solution_blocks(source):
+    return [inside for _, inside in split_blocks(source, CODE_START, CODE_END) if inside is not None]
+
+
+def fill_code(stripped, blocks):
+    """Put code blocks back into a stripped gan.py (what a student does)."""
+    pieces = split_blocks(stripped, CODE_START, CODE_END)
+    if len(pieces) - 1 != len(blocks):
+        raise ValueError(f"{len(pieces) - 1} blocks to fill, {len(blocks)} given")
+    return "".join(outside + (inside or "") for (outside, _), inside in zip(pieces, blocks + [None]))
+
+
+def strip_notebook(nb):
+    """The notebook without outputs and without the reference answers."""
+    nb = json.loads(json.dumps(nb))
+    for cell in nb["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+        pieces = split_blocks(source, SOLUTION_START, SOLUTION_END)
+        if len(pieces) > 1:
+            kept = [outside for outside, _ in pieces]
+            # Drop the markers with the answers: a student writes below the prompt.
+            source = "".join(re.sub(rf"^\s*{re.escape(SOLUTION_START)}\s*$|^\s*{re.escape(SOLUTION_END)}\s*$", "",
+                                    piece, flags=re.M) for piece in kept).rstrip() + "\n\n" + ANSWER_PLACEHOLDER
+        cell["source"] = source
+    return nb
+
+
+def build(out):
+    """Write the release into folder `out` and `out`.zip; returns the zip's path."""
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    for rel in FILES:
+        src, dst = os.path.join(ROOT, rel), os.path.join(out, rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if rel == "gan.py":
+            with open(src) as f, open(dst, "w") as g:
+                g.write(strip_code(f.read()))
+        elif rel.endswith(".ipynb"):
+            with open(src) as f, open(dst, "w") as g:
+                json.dump(strip_notebook(json.load(f)), g, indent=1, ensure_ascii=False)
+                g.write("\n")
+        else:
+            shutil.copyfile(src, dst)
+    shutil.copyfile(STUDENT_README, os.path.join(out, "README.md"))
+    return shutil.make_archive(out, "zip", root_dir=os.path.dirname(out), base_dir=os.path.basename(out))
+
+
+def main(args):
+    path = build(os.path.abspath(args.out))
+    print(f"wrote the student release to {args.out}/ and {path}")
