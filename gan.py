@@ -156,8 +156,9 @@ def mnist_dataset(data_dir=None, train=True, download=True, transform=None):
         return torchvision.datasets.MNIST(root, train=train, download=download, transform=transform)
     except Exception as err:  # missing files, no network, a broken mirror ...
         raw = os.path.join(root, "MNIST", "raw")
+        reason = (str(err).strip().splitlines() or [""])[0]
         raise FileNotFoundError(
-            f"MNIST is not in {raw} and could not be downloaded ({type(err).__name__}: {err}).\n"
+            f"MNIST is not in {raw} and could not be downloaded ({type(err).__name__}: {reason}).\n"
             f"Put the four original MNIST files there: {', '.join(MNIST_FILES)} "
             "(gzip'd, or unpacked with `gunzip -k`), or point GAN_DATA_DIR (or the "
             "data_dir argument / --data-dir option) at a folder whose MNIST/raw/ holds them."
@@ -572,7 +573,10 @@ def main(argv=None):
 
     dev = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device)
     epochs = args.epochs if args.epochs is not None else (5 if args.model == "dcgan" else 10)
-    loader_train, _ = load_mnist(args.data_dir, fast=not args.course_loader, device=dev)
+    try:
+        loader_train, _ = load_mnist(args.data_dir, fast=not args.course_loader, device=dev)
+    except FileNotFoundError as err:
+        parser.exit(2, f"error: {err}\n")
     D, G, D_solver, G_solver, d_loss, g_loss = build_gan(args.model, device=dev, seed=args.seed)
     print(f"Training {args.model} for {epochs} epochs on {dev} ...")
     start = time.time()
