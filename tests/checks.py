@@ -160,7 +160,7 @@ def _model(gan, builder, args):
     return model
 
 
-def _produce_model(gan, builder, count_args, forward_args, inp, device, train):
+def _produce_model(gan, builder, count_args, forward_args, inp, device):
     def count():
         model = _model(gan, builder, count_args)
         return int(sum(p.numel() for p in model.parameters()))
@@ -168,7 +168,7 @@ def _produce_model(gan, builder, count_args, forward_args, inp, device, train):
     def forward():
         model = _model(gan, builder, forward_args)
         set_check_weights(model)
-        model = model.to(device).train(train)
+        model = model.to(device).train()  # BatchNorm uses batch statistics, as in training
         with torch.no_grad():
             return _describe(model(torch.as_tensor(inp, dtype=torch.float32).to(device)))
 
@@ -281,9 +281,9 @@ def produce(part, gan, device, ans):
     if part == "noise":
         return _produce_noise(gan)
     if part == "discriminator":
-        return _produce_model(gan, "discriminator", (), (), ans["d_input"], device, True)
+        return _produce_model(gan, "discriminator", (), (), ans["d_input"], device)
     if part == "generator":
-        return _produce_model(gan, "generator", (4,), (int(ans["g_input"].shape[1]),), ans["g_input"], device, True)
+        return _produce_model(gan, "generator", (4,), (int(ans["g_input"].shape[1]),), ans["g_input"], device)
     if part == "gan_loss":
         return _produce_loss(gan, "discriminator_loss", "generator_loss", ans, device)
     if part == "optimizer":
@@ -292,10 +292,10 @@ def produce(part, gan, device, ans):
         return _produce_loss(gan, "ls_discriminator_loss", "ls_generator_loss", ans, device)
     if part == "dc_classifier":
         n = len(ans["dc_d_input"])
-        return _produce_model(gan, "build_dc_classifier", (n,), (n,), ans["dc_d_input"], device, True)
+        return _produce_model(gan, "build_dc_classifier", (n,), (n,), ans["dc_d_input"], device)
     if part == "dc_generator":
         return _produce_model(gan, "build_dc_generator", (4,), (int(ans["dc_g_input"].shape[1]),),
-                              ans["dc_g_input"], device, True)
+                              ans["dc_g_input"], device)
     if part == "training":
         return _produce_training(gan, device)
     raise ValueError(f"unknown part {part!r}: expected one of {', '.join(GROUPS)}")
