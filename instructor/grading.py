@@ -113,7 +113,7 @@ class Guard:
                     yield os.path.join(base, name)
 
 
-def _failure(group, record, part_timeout, import_phase=False):
+def _failure(group, record, import_phase=False):
     """A student-readable sentence on how a sandbox child ended without a result."""
     what = "importing gan.py" if import_phase else f"the {checks.PART_TITLES[group]} part"
     if record is None:
@@ -176,7 +176,7 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
             except (ProcessLookupError, PermissionError):
                 pass
             proc.wait()
-        return _read_results(workdir, groups, part_timeout)
+        return _read_results(workdir, groups)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -191,17 +191,17 @@ def _read_json(path):
         return None
 
 
-def _read_results(workdir, groups, part_timeout):
+def _read_results(workdir, groups):
     status = _read_json(os.path.join(workdir, "status.json")) or {}
     imported = _read_json(os.path.join(workdir, "import.json"))
     if imported is None or "__failure__" in imported:
-        message = imported["__failure__"] if imported else _failure(None, status.get("import"), part_timeout, True)
+        message = imported["__failure__"] if imported else _failure(None, status.get("import"), True)
         return {g: {"__failure__": message} for g in groups}, status
     produced = {}
     for group in groups:
         data = _read_json(os.path.join(workdir, f"{group}.json"))
         produced[group] = decode(data) if isinstance(data, dict) else {
-            "__failure__": _failure(group, status.get(group), part_timeout)}
+            "__failure__": _failure(group, status.get(group))}
     return produced, status
 
 

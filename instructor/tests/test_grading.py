@@ -77,9 +77,24 @@ def test_reference_solution_scores_the_same_on_cuda(grader_root):
 
 
 def test_partial_credit_is_per_function():
+    import types
+
+    import gan as reference
+    from instructor.tests import variants
+
+    def points_with(replacements):
+        module = types.ModuleType("gan_variant")
+        module.__dict__.update(vars(reference), **replacements)
+        produced = {part: checks.produce(part, module, "cpu", answers) for part in ("gan_loss", "lsgan_loss")}
+        return {p["part"]: p["points"] for p in grading.score(produced, answers)[0] if p["part"] in produced}
+
     answers = grading.load_answers()
-    produced = {part: {} for part in checks.PARTS}
-    parts, _ = grading.score(produced, answers)
+    assert points_with({}) == {"gan_loss": 2, "lsgan_loss": 2}
+    # One wrong function of two: half the part's points; the other loss part is untouched.
+    assert points_with({"generator_loss": variants.generator_loss_saturating}) == {"gan_loss": 1, "lsgan_loss": 2}
+    assert points_with({"ls_discriminator_loss": variants.ls_discriminator_loss_no_half,
+                        "ls_generator_loss": variants.ls_generator_loss_wrong_target}) == {"gan_loss": 2, "lsgan_loss": 0}
+    parts, _ = grading.score({}, answers)
     assert all(p["points"] == 0 for p in parts)  # nothing produced, nothing earned
 
 
