@@ -461,8 +461,44 @@ def _to(x, device):
     return x.to(device)
 
 
+_FUSED_ADAM = {}  # device type -> whether fused Adam runs there
+
+
+def _fused_adam_works(device):
+    """Whether this torch has a fused Adam kernel for `device` (CPU: torch >= 2.4)."""
+    if device.type not in _FUSED_ADAM:
+        try:
+            w = torch.zeros(1, device=device, requires_grad=True)
+            w.grad = torch.ones_like(w)
+            torch.optim.Adam([w], fused=True).step()
+            _FUSED_ADAM[device.type] = True
+        except (RuntimeError, TypeError, ValueError):
+            _FUSED_ADAM[device.type] = False
+    return _FUSED_ADAM[device.type]
+
+
+def _use_fused_adam(optimizer):
+    """Make a fresh torch.optim.Adam use its fused kernel, which computes the same update
+    in one pass over memory instead of a dozen (on the CPU, a vanilla GAN's two Adam steps
+    drop from about 6 ms to 1 ms). Results change only by float rounding. Any other
+    optimizer, or an Adam that has already stepped or asked for something else, is left
+    as it is."""
+    if type(optimizer) is not torch.optim.Adam or optimizer.state:
+        return
+    params = [p for g in optimizer.param_groups for p in g["params"]]
+    if not params or any(p.dtype != torch.float32 or p.device != params[0].device for p in params):
+        return
+    if any(g.get("fused") or g.get("foreach") or g.get("differentiable") or g.get("capturable")
+           for g in optimizer.param_groups):
+        return
+    if _fused_adam_works(params[0].device):
+        for g in optimizer.param_groups:
+            g["fused"] = True
+
+
 def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,
-              show_every=250, batch_size=128, noise_size=96, num_epochs=10, *, progress=True):
+              show_every=250, batch_size=128, noise_size=96, num_epochs=10, *, progress=True,
+              fused_adam=True):
     """Train a GAN with alternating discriminator and generator steps.
 
     D: images (N, 1, 28, 28) -> logits (N, 1). G: noise (N, noise_size) -> images (N, 784).
@@ -472,8 +508,12 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
     Prints the losses and keeps 16 generated images every `show_every` iterations;
     returns them as a list of (16, 784) numpy arrays (a TrainingImages list, which also
     carries the per-iteration losses). progress=False hides the progress bar.
+    fused_adam=False keeps plain Adam optimizers on their default (slower) kernels.
     """
     device = next(G.parameters()).device
+    if fused_adam:  # the same Adam update, computed by one kernel: see _use_fused_adam
+        _use_fused_adam(D_solver)
+        _use_fused_adam(G_solver)
     images = TrainingImages()
     d_history, g_history = [], []  # kept on the device: no sync per iteration
     try:

@@ -3,10 +3,14 @@
 Course: torchvision MNIST with ToTensor per image, DataLoader + ChunkSampler, and
 the course's loop (fakes detached after a full autograd forward, D's weights
 receiving gradients in the generator step). Ours: load_mnist(fast=True) and
-gan.run_a_gan. Both train the same freshly built models with the same optimizers
-for the same number of iterations; runs alternate, and the median of the repeats
-is reported, because a shared machine's speed drifts from run to run.
+gan.run_a_gan, timed twice: as it runs by default, and with fused_adam=False
+(the optimizers' default Adam kernel, as in the course) to show what each change
+brings. All train the same freshly built models with the same optimizers for the
+same number of iterations; runs alternate, and the median of the repeats is
+reported, because a shared machine's speed drifts from run to run.
 """
+import contextlib
+import io
 import statistics
 import time
 
@@ -14,7 +18,7 @@ import torch
 
 import gan
 
-ITERATIONS = {"cpu": {"vanilla": 60, "lsgan": 60, "dcgan": 12}, "cuda": {"vanilla": 300, "lsgan": 300, "dcgan": 300}}
+ITERATIONS = {"cpu": {"vanilla": 100, "lsgan": 100, "dcgan": 12}, "cuda": {"vanilla": 300, "lsgan": 300, "dcgan": 300}}
 FULL_RUN = {"vanilla": 3900, "lsgan": 3900, "dcgan": 1950}  # 10, 10 and 5 epochs of 390 iterations
 
 
@@ -49,16 +53,20 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
-def time_run(which, name, loader, device, iterations):
+SETUPS = ("course", "ours, course Adam", "ours")
+
+
+def time_run(setup, name, loader, device, iterations):
     """Seconds per iteration of one epoch over `loader` (iterations batches)."""
     D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan(name, device=device, seed=0)
     _sync(device)
     start = time.perf_counter()
-    if which == "course":
+    if setup == "course":
         course_loop(D, G, D_solver, G_solver, d_loss, g_loss, loader)
     else:
-        gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, show_every=10**9, num_epochs=1,
-                      progress=False)
+        with contextlib.redirect_stdout(io.StringIO()):  # run_a_gan prints iteration 0
+            gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, show_every=10**9, num_epochs=1,
+                          progress=False, fused_adam=setup == "ours")
     _sync(device)
     return (time.perf_counter() - start) / iterations
 
@@ -73,25 +81,29 @@ def main(args):
     for device in devices:
         for name in args.models:
             n = args.iterations or ITERATIONS[device.type][name]
-            course_loader, _ = gan.load_mnist(args.data_dir, num_train=n * 128)
-            fast_loader, _ = gan.load_mnist(args.data_dir, fast=True, device=device, num_train=n * 128)
-            import contextlib, io
+            loaders = {"course": gan.load_mnist(args.data_dir, num_train=n * 128)[0]}
+            loaders["ours"] = gan.load_mnist(args.data_dir, fast=True, device=device, num_train=n * 128)[0]
+            time_run("ours", name, loaders["ours"], device, n)  # warm-up (allocator, kernels, caches)
+            times = {setup: [] for setup in SETUPS}
+            for _ in range(args.repeats):
+                for setup in SETUPS:
+                    loader = loaders["course" if setup == "course" else "ours"]
+                    times[setup].append(time_run(setup, name, loader, device, n))
+            ms = {setup: statistics.median(t) * 1e3 for setup, t in times.items()}
+            rows.append((name, device.type, n, ms))
+            print(f"{name:8s} {device.type:4s} " + "   ".join(f"{setup} {ms[setup]:.1f} ms/it" for setup in SETUPS)
+                  + f"   x{ms['course'] / ms['ours']:.2f}", flush=True)
+            paired = sorted(c / o for c, o in zip(times["course"], times["ours"]))
+            print(f"    course/ours of each repeat: {paired[0]:.2f} to {paired[-1]:.2f}, "
+                  f"median {statistics.median(paired):.2f}", flush=True)
+            print("    all repeats, ms: " + "; ".join(f"{setup} {[round(t * 1e3, 1) for t in times[setup]]}"
+                                               for setup in SETUPS), flush=True)
 
-            with contextlib.redirect_stdout(io.StringIO()):  # run_a_gan prints iteration 0
-                time_run("ours", name, fast_loader, device, n)  # warm-up (allocator, kernels, caches)
-                times = {"course": [], "ours": []}
-                for _ in range(args.repeats):
-                    for which, loader in (("course", course_loader), ("ours", fast_loader)):
-                        times[which].append(time_run(which, name, loader, device, n))
-            course, ours = statistics.median(times["course"]), statistics.median(times["ours"])
-            rows.append((name, device.type, n, course, ours))
-            print(f"{name:8s} {device.type:4s} course {course * 1e3:7.1f} ms/it   ours {ours * 1e3:7.1f} ms/it   "
-                  f"x{course / ours:.2f}   (all repeats, ms: course {[round(t * 1e3, 1) for t in times['course']]}, "
-                  f"ours {[round(t * 1e3, 1) for t in times['ours']]})", flush=True)
-
-    print("\n| model | device | iterations timed | course ms/it | ours ms/it | speed-up | course full run | ours full run |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, dev, n, course, ours in rows:
+    print("\n| model | device | iterations timed | course ms/it | ours, course Adam ms/it | ours ms/it | speed-up "
+          "| course full run | ours full run |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, dev, n, ms in rows:
         full = FULL_RUN[name]
-        print(f"| {name} | {dev} | {n} x {args.repeats} | {course * 1e3:.1f} | {ours * 1e3:.1f} | {course / ours:.2f}x | "
-              f"{course * full:.0f} s | {ours * full:.0f} s |")
+        print(f"| {name} | {dev} | {n} x {args.repeats} | {ms['course']:.1f} | {ms['ours, course Adam']:.1f} "
+              f"| {ms['ours']:.1f} | {ms['course'] / ms['ours']:.2f}x | {ms['course'] * full / 1e3:.0f} s "
+              f"| {ms['ours'] * full / 1e3:.0f} s |")

@@ -1,4 +1,4 @@
-"""run_a_gan trains exactly as the course's loop does, on any loader, and records losses."""
+"""run_a_gan trains as the course's loop does, on any loader, and records losses."""
 import contextlib
 import io
 
@@ -25,9 +25,9 @@ def test_run_a_gan_matches_the_course_loop(name):
         if loop == "course":
             course_loop(D, G, D_solver, G_solver, d_loss, g_loss, loader, batch_size=16)
         else:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with contextlib.redirect_stdout(io.StringIO()):  # Adam's kernel as in the course
                 gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, batch_size=16, num_epochs=1,
-                              progress=False)
+                              progress=False, fused_adam=False)
         trained.append([p.detach().clone() for p in list(D.parameters()) + list(G.parameters())])
     for a, b in zip(*trained):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
@@ -61,3 +61,49 @@ def test_discriminator_is_trainable_again_after_run_a_gan():
         gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, synthetic_loader(), batch_size=16, num_epochs=1,
                       progress=False)
     assert all(p.requires_grad for p in D.parameters())
+
+
+def _adam_steps(params, grads, **options):
+    opt = torch.optim.Adam(params, lr=1e-3, betas=(0.5, 0.999), **options)
+    for grad in grads:
+        for p, g in zip(params, grad):
+            p.grad = g.clone()
+        opt.step()
+    return opt
+
+
+def test_fused_adam_gives_the_same_updates_up_to_rounding():
+    gen = torch.Generator().manual_seed(0)
+    shapes = [(1024, 96), (1024,), (784, 1024)]
+    start = [torch.randn(s, generator=gen) for s in shapes]
+    grads = [[torch.randn(s, generator=gen) * 10.0 ** -k for s in shapes] for k in range(6)]
+    plain = [p.clone().requires_grad_() for p in start]
+    fused = [p.clone().requires_grad_() for p in start]
+    _adam_steps(plain, grads)
+    opt = torch.optim.Adam(fused, lr=1e-3, betas=(0.5, 0.999))
+    gan._use_fused_adam(opt)
+    if not opt.param_groups[0]["fused"]:
+        pytest.skip("this torch has no fused Adam kernel for the CPU")
+    for grad in grads:
+        for p, g in zip(fused, grad):
+            p.grad = g.clone()
+        opt.step()
+    for a, b, s in zip(plain, fused, start):
+        assert (a - s).abs().max() > 1e-3  # six steps of about lr each did move them
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_run_a_gan_switches_only_fresh_plain_adam_to_fused():
+    D, G, _, _, d_loss, g_loss = gan.build_gan("vanilla", batch_size=16, seed=0)
+    adam = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    sgd = torch.optim.SGD(D.parameters(), lr=1e-3)
+    with contextlib.redirect_stdout(io.StringIO()):
+        gan.run_a_gan(D, G, sgd, adam, d_loss, g_loss, synthetic_loader(), batch_size=16, num_epochs=1,
+                      progress=False)
+    assert not sgd.param_groups[0].get("fused")
+    if gan._fused_adam_works(torch.device("cpu")):
+        assert adam.param_groups[0]["fused"] is True
+    stepped = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    stepped.step()  # every parameter has a gradient from the run above
+    gan._use_fused_adam(stepped)  # its step counters live on the CPU: must stay unfused
+    assert not stepped.param_groups[0]["fused"]
