@@ -63,8 +63,11 @@ def test_discriminator_is_trainable_again_after_run_a_gan():
     assert all(p.requires_grad for p in D.parameters())
 
 
-def _adam_steps(params, grads, **options):
-    opt = torch.optim.Adam(params, lr=1e-3, betas=(0.5, 0.999), **options)
+def _run_adam(params, grads, fused):
+    """Six Adam steps (the course's settings) on fixed gradients; returns the optimizer."""
+    opt = torch.optim.Adam(params, lr=1e-3, betas=(0.5, 0.999))
+    if fused:
+        gan._use_fused_adam(opt)
     for grad in grads:
         for p, g in zip(params, grad):
             p.grad = g.clone()
@@ -73,21 +76,16 @@ def _adam_steps(params, grads, **options):
 
 
 def test_fused_adam_gives_the_same_updates_up_to_rounding():
+    if not gan._fused_adam_works(torch.device("cpu")):
+        pytest.skip("this torch has no fused Adam kernel for the CPU")
     gen = torch.Generator().manual_seed(0)
     shapes = [(1024, 96), (1024,), (784, 1024)]
     start = [torch.randn(s, generator=gen) for s in shapes]
-    grads = [[torch.randn(s, generator=gen) * 10.0 ** -k for s in shapes] for k in range(6)]
+    grads = [[torch.randn(s, generator=gen) * 10.0 ** -k for s in shapes] for k in range(6)]  # shrinking
     plain = [p.clone().requires_grad_() for p in start]
     fused = [p.clone().requires_grad_() for p in start]
-    _adam_steps(plain, grads)
-    opt = torch.optim.Adam(fused, lr=1e-3, betas=(0.5, 0.999))
-    gan._use_fused_adam(opt)
-    if not opt.param_groups[0]["fused"]:
-        pytest.skip("this torch has no fused Adam kernel for the CPU")
-    for grad in grads:
-        for p, g in zip(fused, grad):
-            p.grad = g.clone()
-        opt.step()
+    assert not _run_adam(plain, grads, fused=False).param_groups[0]["fused"]
+    assert _run_adam(fused, grads, fused=True).param_groups[0]["fused"]
     for a, b, s in zip(plain, fused, start):
         assert (a - s).abs().max() > 1e-3  # six steps of about lr each did move them
         torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
@@ -103,6 +101,11 @@ def test_run_a_gan_switches_only_fresh_plain_adam_to_fused():
     assert not sgd.param_groups[0].get("fused")
     if gan._fused_adam_works(torch.device("cpu")):
         assert adam.param_groups[0]["fused"] is True
+    kept = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    with contextlib.redirect_stdout(io.StringIO()):
+        gan.run_a_gan(D, G, sgd, kept, d_loss, g_loss, synthetic_loader(), batch_size=16, num_epochs=1,
+                      progress=False, fused_adam=False)
+    assert not kept.param_groups[0]["fused"]
     stepped = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
     stepped.step()  # every parameter has a gradient from the run above
     gan._use_fused_adam(stepped)  # its step counters live on the CPU: must stay unfused
