@@ -4,7 +4,7 @@ import importlib
 import os
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from instructor import ROOT
 sys.path.insert(0, ROOT)
 GANS = ["vanilla", "lsgan", "dcgan"]
 

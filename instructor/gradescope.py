@@ -9,7 +9,8 @@ checks and the answer file; not the reference solution.
 import os
 import zipfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from instructor import ROOT
+
 FILES = [
     "gan-checks.npz",
     "tests/__init__.py",

@@ -24,10 +24,10 @@ import time
 
 import numpy as np
 
+from instructor import ROOT
 from instructor.sandbox import decode
 from tests import checks
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ANSWERS = os.path.join(ROOT, "gan-checks.npz")
 
 # Points per part: the one place they are defined.

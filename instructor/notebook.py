@@ -2,7 +2,8 @@
 import os
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from instructor import ROOT
+
 NOTEBOOK = os.path.join(ROOT, "GANs-PyTorch.ipynb")
 
 # A setting that runs every cell in about a minute on a CPU: one epoch over 1,024

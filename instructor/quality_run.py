@@ -12,8 +12,8 @@ import torch
 
 import gan
 import quality
+from instructor import ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EPOCHS = {"vanilla": 10, "lsgan": 10, "dcgan": 5}
 TITLES = {"vanilla": "Vanilla GAN", "lsgan": "LSGAN", "dcgan": "DCGAN"}
 

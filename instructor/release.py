@@ -12,7 +12,8 @@ import os
 import re
 import shutil
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from instructor import ROOT
+
 CODE_START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 CODE_END = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 SOLUTION_START = "<!-- *****START OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)***** -->"

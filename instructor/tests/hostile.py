@@ -5,8 +5,6 @@ a phrase the report must contain). edit(source, grader_root) returns the hostile
 source; grader_root is where the grader's files live, as a submission that knows
 the autograder's layout (/autograder/source on Gradescope) would guess.
 """
-import re
-
 from instructor.release import CODE_END, CODE_START
 
 
