@@ -1,19 +1,37 @@
-"""Build gan-checks.npz, the autograder's answer file, from the reference solution.
+"""Build the autograder's answer files from the reference solution.
+
+Two files, made by the same code from different seeds:
+
+- gan-checks.npz (public, shipped to students): the inputs and expected values of
+  the notebook's check cells and of `python -m pytest tests`;
+- instructor/gan-checks-private.npz (the grader's, never shipped to students): other
+  inputs, and other fixed weights (its own weight salt), so a table of outputs
+  memorised from the public file matches nothing the grader asks.
 
 Every expected value is computed here by the reference gan.py from inputs drawn
-with fixed seeds, and stored next to those inputs. The zip is written with fixed
-timestamps so that a rerun on the same machine gives the same bytes.
+with fixed seeds, and stored next to those inputs. The zips are written with
+fixed timestamps so that a rerun on the same machine gives the same bytes.
 """
 import io
+import os
 import zipfile
 
 import numpy as np
 import torch
 
-from tests import checks
+from instructor import ROOT
+from tests.produce import optimizer_model, adam_steps, set_check_weights
+
+PUBLIC = os.path.join(ROOT, "gan-checks.npz")
+PRIVATE = os.path.join(ROOT, "instructor", "gan-checks-private.npz")
+# (seed of the inputs, salt of the fixed weights) of each file.
+PUBLIC_SEEDS = (231, "public:")
+PRIVATE_SEEDS = (48271, "private-7f3a9c:")
 
 N_LOGITS = 64  # rows of logits_real / logits_fake, as in the course file
+N_BIG = 8  # rows of the large logits that overflow a naive exp
 N_IMAGES = 16  # images (or noise vectors) per forward check
+OPTIM_STEPS = 4  # optimizer steps on fixed gradients
 
 
 def _float32_exact(x):
@@ -40,29 +58,31 @@ def _losses(d_fn, g_fn, real, fake, suffix, prefix=""):
     }
 
 
-def _forward(model, inputs):
+def _forward(model, inputs, salt):
     """Reference output in float64, with the grader's fixed weights, in training mode
     (BatchNorm uses batch statistics, as in the course)."""
-    model = checks.set_check_weights(model).double().train()
+    model = set_check_weights(model, salt).double().train()
     with torch.no_grad():
         return model(torch.tensor(inputs, dtype=torch.float64)).numpy()
 
 
-def build(gan):
-    """All arrays of the answer file, computed with the reference module `gan`."""
-    rng = np.random.default_rng(231)
-    a = {}
+def build(gan, seeds=PUBLIC_SEEDS):
+    """All arrays of one answer file, computed with the reference module `gan`."""
+    seed, salt = seeds
+    rng = np.random.default_rng(seed)
+    a = {"weight_salt": np.array(salt)}
     # Losses: the course's keys, then logits large enough to overflow a naive exp.
     a["logits_real"] = _float32_exact(rng.normal(1.0, 2.0, size=(N_LOGITS, 1)))
     a["logits_fake"] = _float32_exact(rng.normal(-1.0, 2.0, size=(N_LOGITS, 1)))
-    a["big_logits_real"] = np.array([[50.0], [-50.0], [100.0], [-100.0], [3.0], [-0.5]])
-    a["big_logits_fake"] = np.array([[-100.0], [100.0], [-50.0], [50.0], [0.25], [-7.0]])
+    big = lambda: _float32_exact(rng.choice([-1.0, 1.0], size=(N_BIG, 1)) * rng.uniform(30, 120, size=(N_BIG, 1)))
+    a["big_logits_real"] = big()
+    a["big_logits_fake"] = big()
     for prefix in ("", "big_"):
         real, fake = a[prefix + "logits_real"], a[prefix + "logits_fake"]
         a.update(_losses(gan.discriminator_loss, gan.generator_loss, real, fake, "loss_true", prefix))
         a.update(_losses(gan.ls_discriminator_loss, gan.ls_generator_loss, real, fake, "loss_lsgan_true", prefix))
 
-    # Models: parameter counts for the sizes the issue fixes, forward outputs with fixed weights.
+    # Models: parameter counts for the sizes the course fixes, forward outputs with fixed weights.
     images = lambda: _float32_exact(rng.uniform(-1, 1, size=(N_IMAGES, 1, 28, 28)))
     noise = lambda: _float32_exact(rng.uniform(-1, 1, size=(N_IMAGES, gan.NOISE_DIM)))
     a["d_params_true"] = np.int64(gan.count_params(gan.discriminator()))
@@ -70,20 +90,33 @@ def build(gan):
     a["dc_d_params_true"] = np.int64(gan.count_params(gan.build_dc_classifier(N_IMAGES)))
     a["dc_g_params_true"] = np.int64(gan.count_params(gan.build_dc_generator(4)))
     a["d_input"] = images()
-    a["d_output_true"] = _forward(gan.discriminator(), a["d_input"])
+    a["d_output_true"] = _forward(gan.discriminator(), a["d_input"], salt)
     a["g_input"] = noise()
-    a["g_output_true"] = _forward(gan.generator(gan.NOISE_DIM), a["g_input"])
+    a["g_output_true"] = _forward(gan.generator(gan.NOISE_DIM), a["g_input"], salt)
     a["dc_d_input"] = images()
-    a["dc_d_output_true"] = _forward(gan.build_dc_classifier(N_IMAGES), a["dc_d_input"])
+    a["dc_d_output_true"] = _forward(gan.build_dc_classifier(N_IMAGES), a["dc_d_input"], salt)
     a["dc_g_input"] = noise()
-    a["dc_g_output_true"] = _forward(gan.build_dc_generator(gan.NOISE_DIM), a["dc_g_input"])
+    a["dc_g_output_true"] = _forward(gan.build_dc_generator(gan.NOISE_DIM), a["dc_g_input"], salt)
 
-    # Optimizer settings of the reference get_optimizer.
+    # Optimizer settings of the reference get_optimizer, and the weights of a small model
+    # after a few steps on fixed gradients (of shrinking size, where Adam's steps differ
+    # most from a sign).
     group = gan.get_optimizer(torch.nn.Linear(2, 1)).param_groups[0]
     a["optim_lr_true"] = np.float64(group["lr"])
     a["optim_betas_true"] = np.array(group["betas"], dtype=np.float64)
     a["optim_weight_decay_true"] = np.float64(group["weight_decay"])
+    model = set_check_weights(optimizer_model(), salt)
+    a["optim_params_start"] = torch.cat([p.detach().reshape(-1) for p in model.parameters()]).double().numpy()
+    n = len(a["optim_params_start"])
+    a["optim_grads"] = _float32_exact(rng.normal(size=(OPTIM_STEPS, n)) * np.logspace(0, -2, OPTIM_STEPS)[:, None])
+    a["optim_params_true"] = adam_steps(model, gan.get_optimizer(model), a["optim_grads"])
     return {k: np.asarray(v) for k, v in sorted(a.items())}
+
+
+def load(path):
+    """An answer file as a dict of arrays (no pickles)."""
+    with np.load(path, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
 
 
 def save(arrays, path):
@@ -104,6 +137,7 @@ def main(args):
     gan = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gan)
     torch.use_deterministic_algorithms(True)
-    arrays = build(gan)
-    save(arrays, args.out)
-    print(f"wrote {len(arrays)} arrays to {args.out}")
+    for seeds, path in ((PUBLIC_SEEDS, args.out), (PRIVATE_SEEDS, args.private_out)):
+        arrays = build(gan, seeds)
+        save(arrays, path)
+        print(f"wrote {len(arrays)} arrays to {path}")

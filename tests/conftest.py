@@ -1,9 +1,10 @@
 """Fixtures of the grading suite.
 
 Which gan.py is graded: --gan PATH, else $GAN_FILE, else the gan.py beside tests/.
-Where its outputs are produced: in this process by default; with --isolate in a
-sandboxed child process per part (instructor/sandbox.py, instructor package
-only), so that the code that judges never shares a process with the code it judges.
+Which answer file: --answers PATH, else gan-checks.npz beside tests/.
+Where its outputs are produced: in this process by default; with --isolate in the
+grader's sandbox (instructor/, instructor package only), so that the code that
+judges never shares a process with the code it judges.
 """
 import importlib.util
 import os
@@ -13,25 +14,31 @@ import numpy as np
 import pytest
 import torch
 
-from tests import checks
+from tests import checks, produce
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NO_CUDA = "no CUDA device"
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("gan autograder")
     group.addoption("--gan", default=None, help="the gan.py to grade (default: $GAN_FILE or ./gan.py)")
     group.addoption("--answers", default=None, help="the answer file (default: gan-checks.npz beside tests/)")
-    group.addoption("--isolate", action="store_true", help="run the student's code in child processes")
+    group.addoption("--isolate", action="store_true", help="run the student's code in the grader's sandbox")
     group.addoption("--part-timeout", type=float, default=None, help="seconds per part with --isolate")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes more than a few seconds; deselect with -m 'not slow'")
     config.addinivalue_line("markers", "cuda: needs a CUDA device")
-    # Comparisons against float64 references: no TensorFloat-32 shortcuts on a GPU.
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
+
+
+def pytest_report_teststatus(report, config):
+    """Name the reason in the summary line ('36 skipped (no CUDA device)'), so a grader
+    sees at a glance why the GPU copies of the checks did not run."""
+    if report.skipped and isinstance(report.longrepr, tuple) and NO_CUDA in str(report.longrepr[-1]):
+        return f"skipped ({NO_CUDA})", "s", ("SKIPPED", {"yellow": True})
+    return None
 
 
 def _gan_path(config):
@@ -63,22 +70,22 @@ def student_module(pytestconfig):
 @pytest.fixture(params=["cpu", pytest.param("cuda", marks=pytest.mark.cuda)])
 def device(request):
     if request.param == "cuda" and not torch.cuda.is_available():
-        pytest.skip("no CUDA device")
+        pytest.skip(NO_CUDA)
     return request.param
 
 
 @pytest.fixture(scope="session")
-def _produced_cache():
+def _verdict_cache():
     return {}
 
 
 @pytest.fixture
-def produced(request, device, answers, _produced_cache, pytestconfig):
-    """produced(part): the student's outputs for one part on this device, made once per run."""
+def verdicts(request, device, answers, _verdict_cache, pytestconfig):
+    """verdicts(part): {check name: (passed, message)} for one part on this device,
+    produced and judged once per run."""
 
     def get(part):
-        key = (part, device)
-        if key not in _produced_cache:
+        if (part, device) not in _verdict_cache:
             if pytestconfig.getoption("--isolate"):
                 try:
                     from instructor import grading
@@ -86,10 +93,12 @@ def produced(request, device, answers, _produced_cache, pytestconfig):
                     pytest.exit("--isolate needs the instructor package (instructor/grading.py)", returncode=4)
                 timeout = pytestconfig.getoption("--part-timeout") or grading.PART_TIMEOUT
                 produced, _ = grading.produce_all(_gan_path(pytestconfig), device, checks.GROUPS, answers, timeout)
-                _produced_cache.update({(group, device): out for group, out in produced.items()})
             else:
                 module = request.getfixturevalue("student_module")
-                _produced_cache[key] = checks.produce(part, module, device, answers)
-        return _produced_cache[key]
+                produced = {part: produce.produce(part, module, device, answers)}
+            for group, out in produced.items():
+                _verdict_cache[(group, device)] = {name: (ok, message)
+                                                   for name, ok, message in checks.judge(group, out, answers)}
+        return _verdict_cache[(part, device)]
 
     return get

@@ -12,7 +12,7 @@ import pytest
 
 import gan as reference
 from instructor.tests import variants
-from tests import checks
+from tests import checks, produce
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def module_with(replacements):
 
 
 def failures(part, module, answers):
-    return [(name, msg) for name, ok, msg in checks.judge(part, checks.produce(part, module, "cpu", answers), answers)
+    return [(name, msg) for name, ok, msg in checks.judge(part, produce.produce(part, module, "cpu", answers), answers)
             if not ok]
 
 
