@@ -18,26 +18,33 @@ def parser():
         p.set_defaults(module=module)
         return p
 
-    p = command("answers", "answers", "regenerate gan-checks.npz from the reference gan.py")
+    p = command("answers", "answers", "regenerate the public and the grader's private answer files from gan.py")
     p.add_argument("--gan", default=os.path.join(ROOT, "gan.py"), help="the reference solution")
-    p.add_argument("--out", default=os.path.join(ROOT, "gan-checks.npz"))
+    p.add_argument("--out", default=os.path.join(ROOT, "gan-checks.npz"), help="the public file")
+    p.add_argument("--private-out", default=os.path.join(ROOT, "instructor", "gan-checks-private.npz"),
+                   help="the grader's private file")
+
+    def grading_options(p):
+        p.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
+        p.add_argument("--answers", default=None,
+                       help="the answer file (default: the private instructor/gan-checks-private.npz)")
+        p.add_argument("--isolation", choices=["auto", "sealed", "reduced"], default="auto",
+                       help="sealed: the bubblewrap sandbox, or fail; reduced: plain processes; "
+                            "auto (default): sealed where possible")
+        p.add_argument("--part-timeout", type=float, default=60, help="seconds per part (default 60)")
+        p.add_argument("--import-timeout", type=float, default=30, help="seconds to import gan.py (default 30)")
+        p.add_argument("--memory-mb", type=int, default=4096, help="memory a part may allocate on CPU (default 4096)")
 
     p = command("grade", "grading", "grade one gan.py: points per part, report, optional Gradescope results.json")
     p.add_argument("gan", help="the gan.py to grade")
     p.add_argument("--results", default=None, help="write Gradescope's results.json here")
-    p.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
-    p.add_argument("--part-timeout", type=float, default=60, help="seconds per part (default 60)")
-    p.add_argument("--import-timeout", type=float, default=30, help="seconds to import gan.py (default 30)")
-    p.add_argument("--memory-mb", type=int, default=4096, help="memory a part may allocate on CPU (default 4096)")
+    grading_options(p)
 
     p = command("batch", "batch", "grade a folder of submissions (one gan.py per student folder) into a gradebook")
     p.add_argument("submissions", help="folder with one sub-folder per student, each holding gan.py")
     p.add_argument("--out", default="gradebook", help="folder for gradebook.csv and one results.json per student")
     p.add_argument("--jobs", type=int, default=2, help="submissions graded at a time (default 2)")
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--part-timeout", type=float, default=60)
-    p.add_argument("--import-timeout", type=float, default=30)
-    p.add_argument("--memory-mb", type=int, default=4096)
+    grading_options(p)
 
     p = command("release", "release", "build the student release (folder and zip) from this instructor package")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "release"), help="folder; a .zip is written beside it")

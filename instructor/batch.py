@@ -1,14 +1,17 @@
 """Grade a folder of submissions: one sub-folder per student, each with its gan.py.
 
-Several submissions are graded at a time; each one's code runs in its own sandbox
-processes with the per-part time limit and memory limit, and the whole submission
-has a wall-clock limit. Writes <out>/gradebook.csv and <out>/<student>/results.json.
+`jobs` submissions are graded at a time, each job with a sandbox of its own that
+grades its submissions one after another (instructor/isolation.py: each
+submission gets fresh namespaces and mounts in it, so nothing one leaves behind
+reaches the next). Writes <out>/<student>/results.json and <out>/gradebook.csv,
+which has a row for every submission: a grader-error row, with no points, if the
+grader itself failed on one.
 """
 import csv
-import json
 import os
+import queue
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from instructor import grading
 from tests import checks
@@ -24,37 +27,76 @@ def find_submissions(folder):
     return found
 
 
-def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, **limits):
+def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers=None, isolation="auto",
+              answers_path=None, **limits):
     """Grade every submission; returns {student: report} and writes the gradebook."""
-    answers = grading.load_answers(os.path.join(root, "gan-checks.npz"))
+    answers = answers if answers is not None else grading.load_answers(
+        answers_path or os.path.join(root, grading.PRIVATE))
     os.makedirs(out, exist_ok=True)
+    jobs = max(1, min(jobs, len(submissions) or 1))
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    # Hidden from the sandboxes: the gradebook and the folders holding the submissions.
+    hidden = [os.path.abspath(out)] + sorted({os.path.dirname(os.path.dirname(os.path.abspath(p))) for p in submissions.values()})
+    todo = queue.Queue()
+    for item in submissions.items():
+        todo.put(item)
+    reports = {}
 
-    def one(item):
-        student, path = item
-        report = grading.grade(path, device, answers=answers, root=root, **limits)
-        os.makedirs(os.path.join(out, student), exist_ok=True)
-        with open(os.path.join(out, student, "results.json"), "w") as f:
-            json.dump(grading.gradescope_results(report), f, indent=2)
-        return student, report
+    def worker():
+        start = time.time()
+        try:
+            pool = grading.make_pool(answers, device, threads, isolation, root, hidden)
+        except Exception as err:
+            pool = None
+            problem = err
+        try:
+            while True:
+                try:
+                    student, path = todo.get_nowait()
+                except queue.Empty:
+                    return
+                start = time.time()
+                try:
+                    if pool is None:
+                        raise problem
+                    report = grading.grade(path, device, answers=answers, root=root, pool=pool, **limits)
+                    grading.write_json(os.path.join(out, student, "results.json"), grading.gradescope_results(report))
+                except Exception as err:  # the grader's own failure: a grader-error row, never a missing one
+                    report = grading.failed_report(path, device, err, start)
+                reports[student] = report
+        finally:
+            if pool is not None:
+                pool.close()
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        reports = dict(pool.map(one, submissions.items()))
-    with open(os.path.join(out, "gradebook.csv"), "w", newline="") as f:
+    workers = [threading.Thread(target=worker) for _ in range(jobs)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    with open(os.path.join(out, "gradebook.csv"), "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "total", "max"] + list(checks.PARTS) + ["seconds"])
-        for student, report in reports.items():
+        writer.writerow(["student", "total", "max"] + list(checks.PARTS) + ["seconds", "isolation", "grader_error"])
+        for student in submissions:
+            report = reports.get(student) or grading.failed_report(submissions[student], device,
+                                                                   RuntimeError("not graded"), time.time())
+            reports[student] = report
             writer.writerow([student, report["total"], report["max_total"]]
-                            + [p["points"] for p in report["parts"]] + [report["seconds"]])
+                            + [p["points"] for p in report["parts"]]
+                            + [report["seconds"], report["isolation"]["mode"], report["grader_error"] or ""])
     return reports
 
 
 def main(args):
     submissions = find_submissions(args.submissions)
     start = time.time()
-    reports = grade_all(submissions, args.out, args.jobs, args.device, part_timeout=args.part_timeout,
+    reports = grade_all(submissions, args.out, args.jobs, args.device, isolation=args.isolation,
+                        answers_path=args.answers, part_timeout=args.part_timeout,
                         import_timeout=args.import_timeout, memory_mb=args.memory_mb)
     minutes = (time.time() - start) / 60
     for student, report in reports.items():
-        print(f"{student:30s} {report['total']:5g} / {report['max_total']}   ({report['seconds']:.1f} s)")
+        flag = f"   GRADER ERROR: {report['grader_error']}" if report["grader_error"] else ""
+        print(f"{student:30s} {report['total']:5g} / {report['max_total']}   ({report['seconds']:.1f} s){flag}")
+    modes = sorted({r["isolation"]["mode"] for r in reports.values()})
     print(f"graded {len(reports)} submissions in {minutes * 60:.0f} s with {args.jobs} at a time: "
-          f"{len(reports) / minutes:.1f} submissions per minute; gradebook in {args.out}/gradebook.csv")
+          f"{len(reports) / max(minutes, 1e-9):.1f} submissions per minute; isolation: {', '.join(modes)}; "
+          f"gradebook in {args.out}/gradebook.csv")

@@ -18,6 +18,10 @@ CODE_START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 CODE_END = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 SOLUTION_START = "<!-- *****START OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)***** -->"
 SOLUTION_END = "<!-- *****END OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)***** -->"
+# The same in a code cell, as Python comments.
+CODE_SOLUTION_START = "# *****START OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)*****"
+CODE_SOLUTION_END = "# *****END OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)*****"
+SOLUTION_MARKERS = [(SOLUTION_START, SOLUTION_END), (CODE_SOLUTION_START, CODE_SOLUTION_END)]
 ANSWER_PLACEHOLDER = "*Write your answer here.*"
 
 # What a student receives, relative to the repository root.
@@ -28,6 +32,7 @@ FILES = [
     "requirements.txt",
     "tests/__init__.py",
     "tests/checks.py",
+    "tests/produce.py",
     "tests/conftest.py",
     "tests/test_parts.py",
     "quality/__init__.py",
@@ -82,6 +87,18 @@ def fill_code(stripped, blocks):
     return "".join(outside + (inside or "") for (outside, _), inside in zip(pieces, blocks + [None]))
 
 
+def strip_solutions(source, placeholder=None):
+    """`source` without its solution blocks, markers included; `placeholder` goes where
+    an answer was taken out (a student writes below the question)."""
+    for start, end in SOLUTION_MARKERS:
+        pieces = split_blocks(source, start, end)
+        if len(pieces) > 1:
+            kept = "".join(re.sub(rf"^[ \t]*{re.escape(start)}[ \t]*\n?|^[ \t]*{re.escape(end)}[ \t]*\n?", "",
+                                  outside, flags=re.M) for outside, _ in pieces)
+            source = kept.rstrip() + ("\n\n" + placeholder if placeholder else "")
+    return source
+
+
 def strip_notebook(nb):
     """The notebook without outputs and without the reference answers."""
     nb = json.loads(json.dumps(nb))
@@ -89,13 +106,9 @@ def strip_notebook(nb):
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
-        pieces = split_blocks(source, SOLUTION_START, SOLUTION_END)
-        if len(pieces) > 1:
-            kept = [outside for outside, _ in pieces]
-            # Drop the markers with the answers: a student writes below the prompt.
-            source = "".join(re.sub(rf"^\s*{re.escape(SOLUTION_START)}\s*$|^\s*{re.escape(SOLUTION_END)}\s*$", "",
-                                    piece, flags=re.M) for piece in kept).rstrip() + "\n\n" + ANSWER_PLACEHOLDER
-        cell["source"] = source
+            cell["source"] = strip_solutions(source)
+        else:
+            cell["source"] = strip_solutions(source, ANSWER_PLACEHOLDER)
     return nb
 
 

