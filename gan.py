@@ -453,6 +453,98 @@ class TrainingImages(list):
     d_losses = g_losses = np.zeros(0, dtype=np.float32)
 
 
+def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,
+              show_every=250, batch_size=128, noise_size=96, num_epochs=10, *, progress=True,
+              fused_adam=True, fast=False):
+    """Train a GAN with alternating discriminator and generator steps.
+
+    D: images (N, 1, 28, 28) -> logits (N, 1). G: noise (N, noise_size) -> images (N, 784).
+    D_solver, G_solver: their optimizers. discriminator_loss, generator_loss: the loss
+    functions to use. loader_train: yields (x, y) with x of shape (N, 1, 28, 28) in [0, 1]
+    (a DataLoader, or the TensorLoader of load_mnist(fast=True)).
+    Prints the losses and keeps 16 generated images every `show_every` iterations;
+    returns them as a list of (16, 784) numpy arrays (a TrainingImages list, which also
+    carries the per-iteration losses). progress=False hides the line printed per epoch.
+    fused_adam=False keeps plain Adam optimizers on their default (slower) kernels.
+    fast=True, on a GPU, replays each step as a CUDA graph (see _GraphedStep); elsewhere
+    it changes nothing.
+    """
+    device = next(G.parameters()).device
+
+    def d_step(x, noise):
+        """One discriminator update: push D(real) up and D(G(noise)) down."""
+        D_solver.zero_grad()
+        logits_real = D(preprocess_img(x))
+        with torch.no_grad():  # D only needs the fakes' values, not a graph back into G
+            fake_images = G(noise)
+        logits_fake = D(fake_images.view(batch_size, 1, 28, 28))
+        d_total_error = discriminator_loss(logits_real, logits_fake)
+        d_total_error.backward()
+        D_solver.step()
+        return d_total_error
+
+    def g_step(noise):
+        """One generator update; gradients flow through D into G."""
+        G_solver.zero_grad()
+        D.requires_grad_(False)  # D is frozen: its weights get no gradients they would not use
+        fake_images = G(noise)
+        gen_logits_fake = D(fake_images.view(batch_size, 1, 28, 28))
+        g_error = generator_loss(gen_logits_fake)
+        g_error.backward()
+        D.requires_grad_(True)
+        G_solver.step()
+        return g_error, fake_images
+
+    # The speed-ups, in one place; you can skip them: they change how fast, not what.
+    graphs = fast and device.type == "cuda"
+    if fused_adam or graphs:
+        for solver in (D_solver, G_solver):
+            _use_fused_adam(solver, capturable=graphs)
+    if fast:
+        d_step, g_step = _graphed(d_step, device), _graphed(g_step, device)
+
+    images = TrainingImages()
+    d_history, g_history = [], []  # kept on the device: no wait for the GPU per iteration
+    counter = _EpochCounter(num_epochs, loader_train) if progress else None
+    iter_count = 0
+    for epoch in range(num_epochs):
+        for x, _ in loader_train:
+            if len(x) != batch_size:  # the course skips the last, partial batch
+                continue
+            d_total_error = d_step(x.to(device), _to(sample_noise(batch_size, noise_size), device))
+            g_error, fake_images = g_step(_to(sample_noise(batch_size, noise_size), device))
+
+            d_history.append(d_total_error.detach())
+            g_history.append(g_error.detach())
+            if iter_count % show_every == 0:  # the only place that waits for the device
+                print("Iter: {}, D: {:.4}, G:{:.4}".format(iter_count, d_total_error.item(), g_error.item()))
+                images.append(fake_images.detach().cpu().numpy()[0:16])
+            iter_count += 1
+        if counter is not None:
+            counter.epoch_done(iter_count)
+    if d_history:
+        images.d_losses = torch.stack(d_history).float().cpu().numpy()
+        images.g_losses = torch.stack(g_history).float().cpu().numpy()
+    return images
+
+
+class _EpochCounter:
+    """One line per epoch: "epoch 3/10 [######--------------] 1,170 iterations, 41 s, 28 it/s, 96 s left".
+    Plain lines, not a redrawn bar, so it reads the same in a terminal, Jupyter, Colab
+    and a notebook saved as HTML or PDF."""
+
+    def __init__(self, num_epochs, loader):
+        self.num_epochs, self.done, self.start = num_epochs, 0, time.time()
+
+    def epoch_done(self, iterations):
+        self.done += 1
+        seconds = time.time() - self.start
+        left = seconds / self.done * (self.num_epochs - self.done)
+        print(f"epoch {self.done}/{self.num_epochs} [{'#' * round(20 * self.done / self.num_epochs):-<20}] "
+              f"{iterations:,} iterations, {seconds:.0f} s, {iterations / max(seconds, 1e-9):.0f} it/s"
+              + (f", {left:.0f} s left" if left else ""), flush=True)
+
+
 def _to(x, device):
     """Copy a CPU tensor to `device`. On a GPU the copy goes through pinned memory so
     it does not make the CPU wait for the GPU to finish its queued work."""
@@ -477,12 +569,12 @@ def _fused_adam_works(device):
     return _FUSED_ADAM[device.type]
 
 
-def _use_fused_adam(optimizer):
+def _use_fused_adam(optimizer, capturable=False):
     """Make a fresh torch.optim.Adam use its fused kernel, which computes the same update
     in one pass over memory instead of a dozen (on the CPU, a vanilla GAN's two Adam steps
-    drop from about 6 ms to 1 ms). Results change only by float rounding. Any other
-    optimizer, or an Adam that has already stepped or asked for something else, is left
-    as it is."""
+    drop from about 6 ms to 1 ms). Results change only by float rounding. capturable=True
+    also keeps its step counts on the GPU, as CUDA graphs need. Any other optimizer, or an
+    Adam that has already stepped or asked for something else, is left as it is."""
     if type(optimizer) is not torch.optim.Adam or optimizer.state:
         return
     params = [p for g in optimizer.param_groups for p in g["params"]]
@@ -494,84 +586,94 @@ def _use_fused_adam(optimizer):
     if _fused_adam_works(params[0].device):
         for g in optimizer.param_groups:
             g["fused"] = True
+            g["capturable"] = capturable
 
 
-def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,
-              show_every=250, batch_size=128, noise_size=96, num_epochs=10, *, progress=True,
-              fused_adam=True):
-    """Train a GAN with alternating discriminator and generator steps.
+# -- CUDA graphs: skip this on a first reading -----------------------------------------
+#
+# A training step of these small GANs launches a hundred or so small GPU kernels, and on
+# a fast GPU launching them takes longer than running them. A CUDA graph records the
+# kernels of one step once and then replays them with a single launch. run_a_gan(fast=True)
+# records its D step and its G step; everything that changes from one step to the next
+# (the batch, the noise) is copied into fixed input buffers first, and the outputs come
+# back as fresh tensors, so the loop reads exactly as without them.
 
-    D: images (N, 1, 28, 28) -> logits (N, 1). G: noise (N, noise_size) -> images (N, 784).
-    D_solver, G_solver: their optimizers. discriminator_loss, generator_loss: the loss
-    functions to use. loader_train: yields (x, y) with x of shape (N, 1, 28, 28) in [0, 1]
-    (a DataLoader, or the TensorLoader of load_mnist(fast=True)).
-    Prints the losses and keeps 16 generated images every `show_every` iterations;
-    returns them as a list of (16, 784) numpy arrays (a TrainingImages list, which also
-    carries the per-iteration losses). progress=False hides the progress bar.
-    fused_adam=False keeps plain Adam optimizers on their default (slower) kernels.
+
+def _cuda_capture(step, inputs):
+    """Record step(*inputs) in a CUDA graph (recording runs nothing); returns a function
+    that replays it and returns its outputs, which each replay overwrites."""
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        outputs = step(*inputs)
+
+    def replay():
+        graph.replay()
+        return outputs
+
+    return replay
+
+
+def _graph_capture_for(device):
+    """How to record a step on `device`, or None where there are no graphs."""
+    return _cuda_capture if device.type == "cuda" else None
+
+
+def _graphed(step, device):
+    capture = _graph_capture_for(device)
+    return step if capture is None else _GraphedStep(step, capture)
+
+
+class _GraphedStep:
+    """step(*tensors), replayed from a recording after a few plain calls.
+
+    The first `warmup` calls run the step as it is (on a side stream on a GPU, as CUDA
+    graphs require: it lets PyTorch set up its kernels and the optimizer its state). The
+    next call records the step with its arguments copied into fixed buffers, then replays
+    it; every later call copies its arguments into those buffers and replays. If the step
+    cannot be recorded (say, a loss that calls .item()), it runs plainly from then on.
     """
-    device = next(G.parameters()).device
-    if fused_adam:  # the same Adam update, computed by one kernel: see _use_fused_adam
-        _use_fused_adam(D_solver)
-        _use_fused_adam(G_solver)
-    images = TrainingImages()
-    d_history, g_history = [], []  # kept on the device: no sync per iteration
-    try:
-        total = num_epochs * len(loader_train)
-    except TypeError:
-        total = None
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
 
-        bar = tqdm(total=total, unit="it", leave=False)
-    iter_count = 0
-    for epoch in range(num_epochs):
-        for x, _ in loader_train:
-            if len(x) != batch_size:  # the course skips the last, partial batch
-                continue
+    def __init__(self, step, capture, warmup=3):
+        self.step, self.capture, self.warmup = step, capture, warmup
+        self.calls, self.replay, self.failed = 0, None, False
 
-            # Discriminator step: push D(real) up and D(G(z)) down. D only needs the
-            # fakes' values, not a graph back into G, so G runs under no_grad here.
-            D_solver.zero_grad()
-            real_data = preprocess_img(x.to(device))
-            logits_real = D(real_data)
-            g_fake_seed = _to(sample_noise(batch_size, noise_size), device)
-            with torch.no_grad():
-                fake_images = G(g_fake_seed)
-            logits_fake = D(fake_images.view(batch_size, 1, 28, 28))
-            d_total_error = discriminator_loss(logits_real, logits_fake)
-            d_total_error.backward()
-            D_solver.step()
+    def __call__(self, *args):
+        if self.failed:
+            return self.step(*args)
+        if self.replay is None:
+            self.calls += 1
+            if self.calls <= self.warmup:
+                return self._warm(args)
+            self.inputs = [a.clone() for a in args]
+            try:
+                self.replay = self.capture(self.step, self.inputs)
+            except Exception as err:  # not recordable: run plainly from now on
+                self.failed = True
+                print(f"(fast=True: this step cannot be recorded as a CUDA graph, so it runs without one: "
+                      f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})")
+                if torch.cuda.is_available():
+                    torch.cuda.synchronize()
+                return self.step(*args)
+        for buffer, a in zip(self.inputs, args):
+            buffer.copy_(a, non_blocking=True)
+        return _fresh(self.replay())
 
-            # Generator step: fresh noise, and gradients flow through D into G. D is
-            # frozen meanwhile: its weights get no gradients they would not use.
-            G_solver.zero_grad()
-            D.requires_grad_(False)
-            g_fake_seed = _to(sample_noise(batch_size, noise_size), device)
-            fake_images = G(g_fake_seed)
-            gen_logits_fake = D(fake_images.view(batch_size, 1, 28, 28))
-            g_error = generator_loss(gen_logits_fake)
-            g_error.backward()
-            D.requires_grad_(True)
-            G_solver.step()
+    def _warm(self, args):
+        if args[0].device.type != "cuda":
+            return self.step(*args)
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            outputs = self.step(*args)
+        torch.cuda.current_stream().wait_stream(side)
+        return outputs
 
-            d_history.append(d_total_error.detach())
-            g_history.append(g_error.detach())
-            if iter_count % show_every == 0:  # the only place that waits for the device
-                if bar is not None:
-                    bar.clear()
-                print("Iter: {}, D: {:.4}, G:{:.4}".format(iter_count, d_total_error.item(), g_error.item()))
-                images.append(fake_images.detach().cpu().numpy()[0:16])
-            iter_count += 1
-            if bar is not None:
-                bar.update(1)
-    if bar is not None:
-        bar.close()
-    if d_history:
-        images.d_losses = torch.stack(d_history).float().cpu().numpy()
-        images.g_losses = torch.stack(g_history).float().cpu().numpy()
-    return images
+
+def _fresh(outputs):
+    """Copies of a recording's outputs, which its next replay overwrites."""
+    if isinstance(outputs, tuple):
+        return tuple(o.detach().clone() for o in outputs)
+    return outputs.detach().clone()
 
 
 # -----------------------------------------------------------------------------
@@ -579,12 +681,50 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
 
 GANS = ("vanilla", "lsgan", "dcgan")
 
+# The functions of yours that each GAN needs, and the part of the notebook that asks for them.
+PART_OF = {"sample_noise": "random noise", "discriminator": "the discriminator", "generator": "the generator",
+           "discriminator_loss": "the GAN loss", "generator_loss": "the GAN loss", "get_optimizer": "the optimizer",
+           "ls_discriminator_loss": "the least-squares GAN loss", "ls_generator_loss": "the least-squares GAN loss",
+           "build_dc_classifier": "the DC discriminator", "build_dc_generator": "the DC generator"}
+NEEDS = {
+    "vanilla": ("sample_noise", "discriminator", "generator", "discriminator_loss", "generator_loss", "get_optimizer"),
+    "lsgan": ("sample_noise", "discriminator", "generator", "ls_discriminator_loss", "ls_generator_loss",
+              "get_optimizer"),
+    "dcgan": ("sample_noise", "build_dc_classifier", "build_dc_generator", "discriminator_loss", "generator_loss",
+              "get_optimizer"),
+}
+
+
+class PartNotImplemented(RuntimeError):
+    """A training needs a function of gan.py that still returns None. Jupyter shows it as
+    its one sentence instead of a traceback."""
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {self}"]
+
+
+def require_parts(name):
+    """Stop, with one sentence, if a function the `name` GAN needs still returns None.
+    (Call it before seeding: it draws a little noise.)"""
+    logits = torch.zeros(2, 1)
+    tries = {"sample_noise": lambda: sample_noise(2, 3), "discriminator": discriminator, "generator": generator,
+             "discriminator_loss": lambda: discriminator_loss(logits, logits),
+             "generator_loss": lambda: generator_loss(logits), "get_optimizer": lambda: get_optimizer(nn.Linear(1, 1)),
+             "ls_discriminator_loss": lambda: ls_discriminator_loss(logits, logits),
+             "ls_generator_loss": lambda: ls_generator_loss(logits),
+             "build_dc_classifier": lambda: build_dc_classifier(2), "build_dc_generator": lambda: build_dc_generator(4)}
+    for fn in NEEDS[name]:
+        if tries[fn]() is None:
+            raise PartNotImplemented(f"Write {fn}() in gan.py first ({PART_OF[fn]}): the {name} GAN needs it, "
+                                     "and it still returns None.")
+
 
 def build_gan(name, noise_dim=NOISE_DIM, batch_size=128, device="cpu", seed=None):
     """D, G, D_solver, G_solver, discriminator loss and generator loss of one of GANS,
     set up as the notebook does (the DC models get initialize_weights)."""
     if name not in GANS:
         raise ValueError(f"unknown GAN {name!r}: expected one of {', '.join(GANS)}")
+    require_parts(name)
     if seed is not None:
         torch.manual_seed(seed)
     if name == "dcgan":

@@ -13,6 +13,7 @@ import re
 import shutil
 
 from instructor import ROOT
+from tests.submit import ANSWER_PLACEHOLDER
 
 CODE_START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 CODE_END = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
@@ -22,7 +23,7 @@ SOLUTION_END = "<!-- *****END OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)***** 
 CODE_SOLUTION_START = "# *****START OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)*****"
 CODE_SOLUTION_END = "# *****END OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)*****"
 SOLUTION_MARKERS = [(SOLUTION_START, SOLUTION_END), (CODE_SOLUTION_START, CODE_SOLUTION_END)]
-ANSWER_PLACEHOLDER = "*Write your answer here.*"
+
 
 # What a student receives, relative to the repository root.
 FILES = [
@@ -35,6 +36,7 @@ FILES = [
     "tests/produce.py",
     "tests/conftest.py",
     "tests/test_parts.py",
+    "tests/submit.py",
     "quality/__init__.py",
     "quality/mnist_classifier.pt",
     "quality/mnist_stats.npz",

@@ -5,4 +5,4 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tests.conftest import pytest_configure  # noqa: E402,F401  (the same markers and TF32 settings)
+from tests.conftest import pytest_configure, pytest_report_teststatus  # noqa: E402,F401  (the same markers and summary)

