@@ -455,7 +455,7 @@ class TrainingImages(list):
 
 def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,
               show_every=250, batch_size=128, noise_size=96, num_epochs=10, *, progress=True,
-              fused_adam=True, fast=False):
+              fast_kernels=True, fast=False):
     """Train a GAN with alternating discriminator and generator steps.
 
     D: images (N, 1, 28, 28) -> logits (N, 1). G: noise (N, noise_size) -> images (N, 784).
@@ -465,7 +465,9 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
     Prints the losses and keeps 16 generated images every `show_every` iterations;
     returns them as a list of (16, 784) numpy arrays (a TrainingImages list, which also
     carries the per-iteration losses). progress=False hides the line printed per epoch.
-    fused_adam=False keeps plain Adam optimizers on their default (slower) kernels.
+    fast_kernels (default True) runs a fresh Adam with its fused kernel and, on a CPU, a
+    convolutional D channels-last: the same updates, faster, up to float rounding;
+    fast_kernels=False does exactly the float operations of the course's loop.
     fast=True, on a GPU, replays each step as a CUDA graph (see _GraphedStep); elsewhere
     it changes nothing.
     """
@@ -497,9 +499,11 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
 
     # The speed-ups, in one place; you can skip them: they change how fast, not what.
     graphs = fast and device.type == "cuda"
-    if fused_adam or graphs:
+    if fast_kernels or graphs:
         for solver in (D_solver, G_solver):
             _use_fused_adam(solver, capturable=graphs)
+    if fast_kernels and device.type == "cpu":
+        _channels_last(D, batch_size)
     if fast:
         d_step, g_step = _graphed(d_step, device), _graphed(g_step, device)
 
@@ -587,6 +591,25 @@ def _use_fused_adam(optimizer, capturable=False):
         for g in optimizer.param_groups:
             g["fused"] = True
             g["capturable"] = capturable
+
+
+def _channels_last(D, batch_size):
+    """On a CPU, a convolutional D runs its convolutions and max-pooling about a fifth faster
+    with activations stored channels-last (NHWC), the layout those kernels prefer. The values
+    are the same up to float rounding. A D that cannot take it (a .view() that needs the
+    usual layout, say) keeps the usual one; so does a D without convolutions."""
+    if not any(isinstance(m, nn.Conv2d) for m in D.modules()):
+        return
+    training = D.training
+    D.to(memory_format=torch.channels_last)
+    try:
+        D.eval()  # a trial batch that updates no BatchNorm statistics
+        with torch.no_grad():
+            D(torch.zeros(batch_size, 1, 28, 28, device=next(D.parameters()).device))
+    except Exception:
+        D.to(memory_format=torch.contiguous_format)
+    finally:
+        D.train(training)
 
 
 # -- CUDA graphs: skip this on a first reading -----------------------------------------
@@ -757,11 +780,14 @@ def main(argv=None):
         loader_train, _ = load_mnist(args.data_dir, fast=not args.course_loader, device=dev)
     except FileNotFoundError as err:
         parser.exit(2, f"error: {err}\n")
-    D, G, D_solver, G_solver, d_loss, g_loss = build_gan(args.model, device=dev, seed=args.seed)
+    try:
+        D, G, D_solver, G_solver, d_loss, g_loss = build_gan(args.model, device=dev, seed=args.seed)
+    except PartNotImplemented as err:
+        parser.exit(2, f"error: {err}\n")
     print(f"Training {args.model} for {epochs} epochs on {dev} ...")
     start = time.time()
     run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader_train,
-              show_every=args.show_every, num_epochs=epochs)
+              show_every=args.show_every, num_epochs=epochs, fast=True)
     print(f"done in {time.time() - start:.1f} s")
     with torch.no_grad():
         samples = G(sample_noise(64, NOISE_DIM).to(dev)).cpu()

@@ -71,6 +71,17 @@ def parser():
     p.add_argument("--device", default=None, help="cpu or cuda (default: both when a GPU is present)")
     p.add_argument("--iterations", type=int, default=None, help="iterations per timed run")
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--no-full", action="store_true", help="on a GPU, skip timing the three full course trainings")
+    p.add_argument("--profile", action="store_true", help="instead: where an iteration of ours spends its time")
+
+    p = command("grading-speed", "grading_speed", "time `grade` on one submission and `batch` on many; write the table")
+    p.add_argument("--repeats", type=int, default=5, help="`grade` runs per kind of submission")
+    p.add_argument("--submissions", type=int, default=30)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--batch-repeats", type=int, default=2)
+
+    p = command("gpu-report", "gpu_report", "on a GPU machine: every GPU check at once; writes figures/gpu-report.md")
+    p.add_argument("--data-dir", default=None)
 
     p = command("notebook", "notebook", "execute GANs-PyTorch.ipynb headless (papermill)")
     p.add_argument("--out", default="GANs-PyTorch.executed.ipynb")

@@ -1,25 +1,34 @@
-"""Time the course's training setup against ours, in one process, and print ratios.
+"""Time the course's training setup against ours, in one process, and write the table.
 
 Course: torchvision MNIST with ToTensor per image, DataLoader + ChunkSampler, and
 the course's loop (fakes detached after a full autograd forward, D's weights
 receiving gradients in the generator step). Ours: load_mnist(fast=True) and
-gan.run_a_gan, timed twice: as it runs by default, and with fused_adam=False
-(the optimizers' default Adam kernel, as in the course) to show what each change
-brings. All train the same freshly built models with the same optimizers for the
-same number of iterations; runs alternate, and the median of the repeats is
-reported, because a shared machine's speed drifts from run to run.
+gan.run_a_gan, timed as it runs by default, with fast_kernels=False (the float
+operations of the course's loop: its Adam kernel, its memory layout) to show what
+each change brings, and on a GPU also with fast=True (CUDA graphs). All train the same freshly
+built models with the same optimizers for the same number of iterations; runs
+alternate, and the median of the repeats is reported, because a shared machine's
+speed drifts from run to run. On a GPU it also times the notebook's three full
+trainings (10, 10 and 5 epochs) with fast=True, start-up and recording included.
+
+The table goes to figures/benchmark-<device>.md with the device, the torch version
+and the date; the README quotes it.
 """
 import contextlib
+import datetime
 import io
+import os
 import statistics
 import time
 
 import torch
 
 import gan
+from instructor import ROOT
 
 ITERATIONS = {"cpu": {"vanilla": 100, "lsgan": 100, "dcgan": 12}, "cuda": {"vanilla": 300, "lsgan": 300, "dcgan": 300}}
 FULL_RUN = {"vanilla": 3900, "lsgan": 3900, "dcgan": 1950}  # 10, 10 and 5 epochs of 390 iterations
+EPOCHS = {"vanilla": 10, "lsgan": 10, "dcgan": 5}
 
 
 def course_loop(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,
@@ -53,11 +62,12 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
-SETUPS = ("course", "ours, course Adam", "ours")
+def setups(device):
+    return ("course", "ours, course kernels", "ours") + (("ours, fast",) if device.type == "cuda" else ())
 
 
-def time_run(setup, name, loader, device, iterations):
-    """Seconds per iteration of one epoch over `loader` (iterations batches)."""
+def time_run(setup, name, loader, device, epochs=1):
+    """Seconds to train freshly built models for `epochs` epochs over `loader`."""
     D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan(name, device=device, seed=0)
     _sync(device)
     start = time.perf_counter()
@@ -65,10 +75,79 @@ def time_run(setup, name, loader, device, iterations):
         course_loop(D, G, D_solver, G_solver, d_loss, g_loss, loader)
     else:
         with contextlib.redirect_stdout(io.StringIO()):  # run_a_gan prints iteration 0
-            gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, show_every=10**9, num_epochs=1,
-                          progress=False, fused_adam=setup == "ours")
+            gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, show_every=10**9, num_epochs=epochs,
+                          progress=False, fast_kernels=setup != "ours, course kernels", fast=setup == "ours, fast")
     _sync(device)
-    return (time.perf_counter() - start) / iterations
+    return time.perf_counter() - start
+
+
+def device_name(device):
+    if device.type == "cuda":
+        return torch.cuda.get_device_name()
+    return f"CPU, {torch.get_num_threads()} threads"
+
+
+def write_table(device, rows, full, repeats):
+    names = setups(device)
+    lines = [f"Training speed on {device_name(device)}, torch {torch.__version__}, "
+             f"{datetime.date.today().isoformat()} (`python -m instructor benchmark`): median ms per iteration "
+             f"of {repeats} alternating repeats; speed-up = course / ours (fastest of ours).", "",
+             "| model | iterations timed | " + " | ".join(f"{s} ms/it" for s in names)
+             + " | speed-up | course full run | ours full run |",
+             "|---|---|" + "---|" * len(names) + "---|---|---|"]
+    for name, n, ms in rows:
+        best = min(ms[s] for s in names if s != "course")
+        lines.append(f"| {name} | {n} x {repeats} | " + " | ".join(f"{ms[s]:.2f}" for s in names)
+                     + f" | {ms['course'] / best:.2f}x | {ms['course'] * FULL_RUN[name] / 1e3:.0f} s "
+                       f"| {best * FULL_RUN[name] / 1e3:.0f} s |")
+    if full:
+        lines += ["", "The notebook's three trainings at course settings, `run_a_gan(fast=True)`, start-up and "
+                      "recording included:", "", "| model | epochs | seconds |", "|---|---|---|"]
+        lines += [f"| {name} | {EPOCHS[name]} | {seconds:.1f} |" for name, seconds in full.items()]
+        lines.append(f"| all three | | {sum(full.values()):.1f} |")
+    path = os.path.join(ROOT, "figures", f"benchmark-{device.type}.md")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path, "\n".join(lines)
+
+
+def profile(name, device, n):
+    """Where one of our iterations spends its time, per op, and the rate of its matrix
+    products against the rate of one large product on this machine."""
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+
+    loader = gan.TensorLoader(torch.rand(n * 128, 1, 28, 28, device=device),
+                              torch.zeros(n * 128, dtype=torch.long, device=device), 128)
+    time_run("ours", name, loader, device)  # warm-up
+    D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan(name, device=device, seed=0)
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    with torch_profile(activities=activities, with_flops=True) as prof, contextlib.redirect_stdout(io.StringIO()):
+        gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, show_every=10**9, num_epochs=1,
+                      progress=False)
+    events = prof.key_averages()
+    total = sum(e.self_cpu_time_total for e in events) / n / 1e3
+    matmul = [e for e in events if e.key in ("aten::mm", "aten::addmm")]
+    mm_ms = sum(e.self_cpu_time_total for e in matmul) / n / 1e3
+    mm_flop = sum(e.flops for e in matmul) / n
+    a, b = torch.randn(2048, 2048, device=device), torch.randn(2048, 2048, device=device)
+    for _ in range(3):
+        a @ b
+    rates = []
+    for _ in range(5):  # the best of five: a shared machine is slower at times
+        _sync(device)
+        start = time.perf_counter()
+        for _ in range(4):
+            a @ b
+        _sync(device)
+        rates.append(4 * 2 * 2048 ** 3 / (time.perf_counter() - start))
+    peak = max(rates)
+    print(f"\n{name} on {device_name(device)}: {total:.1f} ms per iteration under the profiler; matrix products "
+          f"{mm_ms:.1f} ms, {mm_flop / 1e9:.2f} GFLOP at {mm_flop / mm_ms / 1e6:.0f} GFLOP/s; one 2048^3 product "
+          f"alone: {peak / 1e9:.0f} GFLOP/s")
+    print(f"    (the matrix products' floor at that rate: {mm_flop / peak * 1e3:.1f} ms per iteration)")
+    for e in sorted(events, key=lambda e: -e.self_cpu_time_total)[:12]:
+        print(f"    {e.key:42s} {e.self_cpu_time_total / n / 1e3:7.2f} ms/it  {e.count // n:4d} calls/it")
 
 
 def main(args):
@@ -76,34 +155,36 @@ def main(args):
     if args.device:
         devices = [torch.device(args.device)]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads"
-          + (f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ", no GPU"))
-    rows = []
+          + (f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ", no GPU"), flush=True)
+    if args.profile:
+        for device in devices:
+            for name in args.models:
+                profile(name, device, 30 if name != "dcgan" or device.type == "cuda" else 6)
+        return
     for device in devices:
+        rows, full = [], {}
         for name in args.models:
             n = args.iterations or ITERATIONS[device.type][name]
             loaders = {"course": gan.load_mnist(args.data_dir, num_train=n * 128)[0]}
             loaders["ours"] = gan.load_mnist(args.data_dir, fast=True, device=device, num_train=n * 128)[0]
-            time_run("ours", name, loaders["ours"], device, n)  # warm-up (allocator, kernels, caches)
-            times = {setup: [] for setup in SETUPS}
+            for setup in setups(device):  # warm-up (allocator, kernels, caches)
+                time_run(setup, name, loaders["course" if setup == "course" else "ours"], device)
+            times = {setup: [] for setup in setups(device)}
             for _ in range(args.repeats):
-                for setup in SETUPS:
+                for setup in setups(device):
                     loader = loaders["course" if setup == "course" else "ours"]
-                    times[setup].append(time_run(setup, name, loader, device, n))
+                    times[setup].append(time_run(setup, name, loader, device) / n)
             ms = {setup: statistics.median(t) * 1e3 for setup, t in times.items()}
-            rows.append((name, device.type, n, ms))
-            print(f"{name:8s} {device.type:4s} " + "   ".join(f"{setup} {ms[setup]:.1f} ms/it" for setup in SETUPS)
-                  + f"   x{ms['course'] / ms['ours']:.2f}", flush=True)
-            paired = sorted(c / o for c, o in zip(times["course"], times["ours"]))
-            print(f"    course/ours of each repeat: {paired[0]:.2f} to {paired[-1]:.2f}, "
+            rows.append((name, n, ms))
+            best = min((s for s in ms if s != "course"), key=ms.get)
+            print(f"{name:8s} {device.type:4s} " + "   ".join(f"{s} {ms[s]:.2f} ms/it" for s in ms)
+                  + f"   x{ms['course'] / ms[best]:.2f}", flush=True)
+            paired = sorted(c / o for c, o in zip(times["course"], times[best]))
+            print(f"    course/{best} of each repeat: {paired[0]:.2f} to {paired[-1]:.2f}, "
                   f"median {statistics.median(paired):.2f}", flush=True)
-            print("    all repeats, ms: " + "; ".join(f"{setup} {[round(t * 1e3, 1) for t in times[setup]]}"
-                                               for setup in SETUPS), flush=True)
-
-    print("\n| model | device | iterations timed | course ms/it | ours, course Adam ms/it | ours ms/it | speed-up "
-          "| course full run | ours full run |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, dev, n, ms in rows:
-        full = FULL_RUN[name]
-        print(f"| {name} | {dev} | {n} x {args.repeats} | {ms['course']:.1f} | {ms['ours, course Adam']:.1f} "
-              f"| {ms['ours']:.1f} | {ms['course'] / ms['ours']:.2f}x | {ms['course'] * full / 1e3:.0f} s "
-              f"| {ms['ours'] * full / 1e3:.0f} s |")
+            if device.type == "cuda" and not args.no_full:
+                loader = gan.load_mnist(args.data_dir, fast=True, device=device)[0]
+                full[name] = time_run("ours, fast", name, loader, device, EPOCHS[name])
+                print(f"    full course run, fast=True: {full[name]:.1f} s", flush=True)
+        path, table = write_table(device, rows, full, args.repeats)
+        print(f"\n{table}\n\nwrote {path}", flush=True)

@@ -54,10 +54,11 @@ def load_answers(path=ANSWERS):
 
 
 class Guard:
-    """The grader's own files, read once per process; restore() puts back anything a
-    submission changed. The sealed sandbox cannot reach them; this protects the
-    reduced mode, and gives the sandbox its copy of the producing code. One snapshot
-    per root is shared by every grading in the process, so concurrent gradings never
+    """The grader's own files, read once per process: the sandbox's copy of the producing
+    code comes from here, and restore() puts back anything a submission changed where it
+    could (the reduced mode, with students' code running as the grader's own user: the
+    sealed sandbox cannot reach these files, nor can the sandbox user). One snapshot per
+    root is shared by every grading in the process, so concurrent gradings never
     snapshot each other's damage."""
 
     _snapshots = {}
@@ -232,7 +233,9 @@ def grade(gan_path, device="cpu", part_timeout=PART_TIMEOUT, import_timeout=IMPO
         guard = Guard(root)
         produced, status, mode = produce_all(gan_path, device, checks.GROUPS, answers, part_timeout,
                                              import_timeout, memory_mb, root, pool)
-        tampered = guard.restore()
+        # Only where the submission could have written them: restoring otherwise would undo an
+        # instructor's own edits made while a batch runs.
+        tampered = guard.restore() if mode["mode"] == "reduced" and mode.get("uid") is None else []
         parts, smoke = score(produced, answers)
     except Exception as err:  # a failure of the grader's own: report it, never crash without a report
         return failed_report(gan_path, device, err, start)

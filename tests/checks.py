@@ -193,11 +193,9 @@ def _uniformity_hint(ks):
         return f"Values reach [{lo:.3f}, {hi:.3f}], outside [-1, 1)."
     if abs(mean) > 0.01:
         return f"The values are not centred on 0 (mean {mean:.3f}): check the shift to [-1, 1)."
-    if std < 0.55:
-        return (f"The values bunch up near 0 (standard deviation {std:.3f}; uniform on [-1, 1) has 0.577), as a "
-                "normal distribution does: use torch.rand (uniform), not torch.randn (normal).")
-    if std > 0.6:
-        return f"The values pile up near -1 and 1 (standard deviation {std:.3f}; uniform on [-1, 1) has 0.577)."
+    if abs(std - 1 / math.sqrt(3)) > 0.02:
+        return (f"The values are not spread evenly over [-1, 1) (standard deviation {std:.3f}, where a uniform "
+                "draw has 0.577): draw them with torch.rand (uniform), not torch.randn (normal), and rescale.")
     return "Draw every value independently with torch.rand."
 
 

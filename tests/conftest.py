@@ -92,7 +92,7 @@ def verdicts(request, device, answers, _verdict_cache, pytestconfig):
                 except ImportError:
                     pytest.exit("--isolate needs the instructor package (instructor/grading.py)", returncode=4)
                 timeout = pytestconfig.getoption("--part-timeout") or grading.PART_TIMEOUT
-                produced, _ = grading.produce_all(_gan_path(pytestconfig), device, checks.GROUPS, answers, timeout)
+                produced = grading.produce_all(_gan_path(pytestconfig), device, checks.GROUPS, answers, timeout)[0]
             else:
                 module = request.getfixturevalue("student_module")
                 produced = {part: produce.produce(part, module, device, answers)}

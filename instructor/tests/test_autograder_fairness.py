@@ -61,3 +61,39 @@ def test_wrong_part_does_not_spill_into_other_parts(answers):
     assert failures("discriminator", module, answers)
     for part in ("noise", "generator", "gan_loss", "optimizer", "lsgan_loss", "dc_classifier", "dc_generator"):
         assert not failures(part, module, answers), part
+
+
+def messages(part, replacements, answers):
+    return " | ".join(msg for _, msg in failures(part, module_with(replacements), answers))
+
+
+def test_noise_hints_fit_what_was_measured(answers):
+    unscaled = messages("noise", {"sample_noise": variants.noise_in_0_1}, answers)
+    assert "stretch and shift it to [-1, 1)" in unscaled and "torch.randn" not in unscaled
+    gaussian = messages("noise", {"sample_noise": variants.noise_gaussian}, answers)
+    assert "not spread evenly" in gaussian and "not torch.randn (normal)" in gaussian
+
+
+def test_a_forward_that_raises_names_the_input_it_was_fed(answers):
+    def discriminator_without_flatten(seed=None):
+        import torch.nn as nn
+
+        return nn.Sequential(nn.Linear(784, 256), nn.LeakyReLU(0.01), nn.Linear(256, 256), nn.LeakyReLU(0.01),
+                             nn.Linear(256, 1))
+
+    said = messages("discriminator", {"discriminator": discriminator_without_flatten}, answers)
+    assert "RuntimeError: " in said and "shapes cannot be multiplied" in said
+    assert "the check fed the model an input of shape (16, 1, 28, 28)" in said
+
+
+def test_a_near_miss_gets_a_numerical_hint_not_a_structural_one(answers):
+    def leaky_0101(seed=None):
+        import torch.nn as nn
+
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.LeakyReLU(0.0101), nn.Linear(256, 256),
+                             nn.LeakyReLU(0.0101), nn.Linear(256, 1))
+
+    said = messages("discriminator", {"discriminator": leaky_0101}, answers)
+    assert "The outputs are close, so the layers are probably right" in said and "layer order" not in said
+    wrong = messages("discriminator", {"discriminator": variants.discriminator_relu}, answers)
+    assert "Check the layer order" in wrong

@@ -213,7 +213,7 @@ def test_release_with_the_reference_blocks_pasted_back_scores_10(release_dir, gr
 
 
 def test_release_grading_tests_fail_cleanly_with_pytest(release_dir):
-    out = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-k", "discriminator", "-p",
+    out = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-rN", "-k", "discriminator", "-p",
                           "no:cacheprovider"], cwd=release_dir, capture_output=True, text=True, timeout=300)
     assert out.returncode == 1
     assert out.stdout.count("discriminator() returned None: it is not implemented yet") == 1, out.stdout
@@ -275,3 +275,14 @@ def test_batch_writes_a_gradebook_and_results(tmp_path, release_dir, grader_root
     for student in reports:
         results = json.loads((tmp_path / "out" / student / "results.json").read_text(encoding="utf-8"))
         assert results["score"] == float(rows[student]["total"])
+
+
+def test_pytest_isolate_grades_in_the_sandbox(release_dir):
+    def pytest_isolated(gan_path):
+        return subprocess.run([sys.executable, "-m", "pytest", "tests", "--isolate", "--gan", gan_path, "-q", "-k",
+                               "cpu", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    unfilled = pytest_isolated(str(release_dir / "gan.py"))
+    assert unfilled.returncode == 1 and "sample_noise() returned None: it is not implemented yet" in unfilled.stdout
+    reference = pytest_isolated(os.path.join(ROOT, "gan.py"))
+    assert reference.returncode == 0, reference.stdout[-2000:]

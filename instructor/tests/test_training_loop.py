@@ -27,7 +27,7 @@ def test_run_a_gan_matches_the_course_loop(name):
         else:
             with contextlib.redirect_stdout(io.StringIO()):  # Adam's kernel as in the course
                 gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, batch_size=16, num_epochs=1,
-                              progress=False, fused_adam=False)
+                              progress=False, fast_kernels=False)
         trained.append([p.detach().clone() for p in list(D.parameters()) + list(G.parameters())])
     for a, b in zip(*trained):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
@@ -104,12 +104,46 @@ def test_run_a_gan_switches_only_fresh_plain_adam_to_fused():
     kept = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
     with contextlib.redirect_stdout(io.StringIO()):
         gan.run_a_gan(D, G, sgd, kept, d_loss, g_loss, synthetic_loader(), batch_size=16, num_epochs=1,
-                      progress=False, fused_adam=False)
+                      progress=False, fast_kernels=False)
     assert not kept.param_groups[0]["fused"]
     stepped = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
     stepped.step()  # every parameter has a gradient from the run above
     gan._use_fused_adam(stepped)  # its step counters live on the CPU: must stay unfused
     assert not stepped.param_groups[0]["fused"]
+
+
+def _train_dcgan_with_sgd(fast_kernels, D=None):
+    """A few DCGAN iterations with plain SGD, which keeps float rounding at its own size
+    (Adam's first steps turn a rounding-sized gradient into a step of lr either way)."""
+    D0, G, _, _, d_loss, g_loss = gan.build_gan("dcgan", batch_size=16, seed=0)
+    D = D or D0
+    solvers = [torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.5) for m in (D, G)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        gan.run_a_gan(D, G, *solvers, d_loss, g_loss, synthetic_loader(4), batch_size=16, num_epochs=1,
+                      progress=False, fast_kernels=fast_kernels)
+    return D, [p.detach().clone() for p in list(D.parameters()) + list(G.parameters())]
+
+
+def test_a_channels_last_discriminator_trains_the_same_weights_up_to_rounding():
+    D, fast = _train_dcgan_with_sgd(True)
+    conv = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)][-1]  # 32 -> 64 channels
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last) and not conv.weight.is_contiguous()
+    _, plain = _train_dcgan_with_sgd(False)
+    for a, b in zip(fast, plain):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_a_discriminator_that_needs_the_usual_layout_keeps_it():
+    class ViewFlatten(torch.nn.Module):  # the course's old Flatten: .view needs contiguous input
+        def forward(self, x):
+            return x.view(x.shape[0], -1)
+
+    torch.manual_seed(0)
+    D = gan.build_dc_classifier(16)
+    D[7] = ViewFlatten()
+    D, _ = _train_dcgan_with_sgd(True, D)
+    conv = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)][-1]
+    assert conv.weight.is_contiguous() and D.training
 
 
 # -- the CUDA-graph fast path ---------------------------------------------------------
