@@ -138,6 +138,14 @@ def bwrap_command(bwrap, code_dir, inputs, spec, device="cpu", hidden=(), env=No
             chosen.append(d)
             mounts.append((d, ["--ro-bind", d, d]))
     mounts += [(f, ["--ro-bind-try", f, f]) for f in SYSTEM_FILES if os.path.exists(f)]
+    # /tmp: the zygote's own (torch's import wants a writable temporary folder); each submission
+    # mounts a fresh one over it. Python folders that live under /tmp (a virtual environment in
+    # a checkout there) are bound inside it, and once more under /gan/keep, from where each
+    # submission binds them into its own /tmp.
+    mounts.append(("/tmp", (["--size", str(16 << 20)] if _supports(bwrap, "--size") else []) + ["--tmpfs", "/tmp"]))
+    keep = [(p, f"/gan/keep/{i}") for i, p in enumerate(chosen) if _inside(p, "/tmp")]
+    mounts += [(hold, ["--ro-bind", p, hold]) for p, hold in keep]
+    spec["keep"] = keep
     bound = [p for p, a in mounts if a[0] in ("--ro-bind", "--ro-bind-try")]
     masks = []
     for h in hidden:
@@ -154,7 +162,7 @@ def bwrap_command(bwrap, code_dir, inputs, spec, device="cpu", hidden=(), env=No
         if not any(_inside(parent, b) for b in bound) and _supports(args[0], "--perms"):
             mounts.append((parent, ["--perms", "0755", "--dir", parent]))
         parents.add(os.path.dirname(parent))
-    mounts.sort(key=lambda m: (m[0].count("/"), m[1][0] != "--perms"))
+    mounts.sort(key=lambda m: (m[0].rstrip("/").count("/"), m[1][-2] not in ("--tmpfs", "--dir")))
     for _, a in mounts:
         args += a
     args += ["--proc", "/proc", "--dev", "/dev"]
@@ -162,9 +170,6 @@ def bwrap_command(bwrap, code_dir, inputs, spec, device="cpu", hidden=(), env=No
         for node in sorted(glob.glob("/dev/nvidia*")):
             args += ["--dev-bind", node, node]
         args += ["--ro-bind-try", "/sys", "/sys"]
-    # /tmp: the zygote's own (torch's import wants a writable temporary folder); each submission
-    # mounts a fresh one over it in its own mount namespace.
-    args += (["--size", str(16 << 20)] if _supports(bwrap, "--size") else []) + ["--tmpfs", "/tmp"]
     args += ["--dir", "/submission", "--ro-bind", code_dir, "/gan/code",
              "--ro-bind", inputs, "/gan/inputs.npz"]
     for m in masks:

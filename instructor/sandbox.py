@@ -245,11 +245,15 @@ def enter_namespaces(uid):
     _unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS)
 
 
-def private_mounts(source):
+def private_mounts(source, keep=()):
     """In the submission's own mount namespace: fresh, size-limited tmpfs on /tmp and
-    /dev/shm, gan.py alone on a read-only /submission, and a /proc of its own PIDs."""
+    /dev/shm, gan.py alone on a read-only /submission, and a /proc of its own PIDs.
+    `keep`: (path, held copy) of read-only folders under /tmp to bind back into the new /tmp."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=128m,nr_inodes=16384,mode=1777")
+    for path, held in keep:  # a bind of a read-only mount stays read-only
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(held, path, None, MS_BIND | MS_REC)
     if os.path.isdir("/dev/shm"):
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,nr_inodes=1024,mode=1777")
     _mount("tmpfs", "/submission", "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,nr_inodes=16,mode=755")
@@ -378,7 +382,7 @@ class Supervisor:
         code = 1
         try:
             if self.sealed:
-                gan_path = private_mounts(self.source)
+                gan_path = private_mounts(self.source, self.zygote.spec.get("keep", []))
                 _drop_capabilities()
             else:
                 os.makedirs("submission", exist_ok=True)
