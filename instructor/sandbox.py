@@ -385,8 +385,9 @@ class Supervisor:
                 gan_path = private_mounts(self.source, self.zygote.spec.get("keep", []))
                 _drop_capabilities()
             else:
-                os.makedirs("submission", exist_ok=True)
-                gan_path = os.path.abspath(os.path.join("submission", "gan.py"))
+                folder = f"submission-{os.getpid()}"  # one per lane: two lanes never share the file
+                os.makedirs(folder, mode=0o755)
+                gan_path = os.path.abspath(os.path.join(folder, "gan.py"))
                 with open(gan_path, "wb") as f:
                     f.write(self.source)
                 _prctl(PR_SET_CHILD_SUBREAPER, 1)  # whatever a part leaves behind is reparented to us
