@@ -113,12 +113,6 @@ def build(gan, seeds=PUBLIC_SEEDS):
     return {k: np.asarray(v) for k, v in sorted(a.items())}
 
 
-def load(path):
-    """An answer file as a dict of arrays (no pickles)."""
-    with np.load(path, allow_pickle=False) as f:
-        return {k: f[k] for k in f.files}
-
-
 def save(arrays, path):
     """np.savez, but with fixed zip timestamps so the bytes are reproducible."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:

@@ -112,7 +112,7 @@ def main(args):
     if not torch.cuda.is_available():
         sys.exit("gpu-report needs a CUDA device; this machine has none.")
     data_dir = os.path.abspath(args.data_dir) if args.data_dir else os.environ.get("GAN_DATA_DIR")
-    header = [f"# GPU report", "",
+    header = ["# GPU report", "",
               f"{torch.cuda.get_device_name()}, torch {torch.__version__} (CUDA {torch.version.cuda}), "
               f"{datetime.date.today().isoformat()}; made by `python -m instructor gpu-report`.", ""]
     body = []

@@ -189,7 +189,7 @@ for _d in _dirs:
             pass
 """
 
-KILL_EVERYTHING = f"""
+KILL_EVERYTHING = """
 import os as _os, signal as _signal
 for _sig in (_signal.SIGSTOP, _signal.SIGKILL):
     for _pid in [int(p) for p in _os.listdir("/proc") if p.isdigit()]:

@@ -5,6 +5,7 @@ import pytest
 
 import gan as reference
 from instructor import answers as answer_file
+from tests.checks import load_answers
 
 COURSE_KEYS = ("logits_real", "logits_fake", "d_loss_true", "g_loss_true", "d_loss_lsgan_true", "g_loss_lsgan_true")
 FILES = {"public": (answer_file.PUBLIC, answer_file.PUBLIC_SEEDS),
@@ -18,14 +19,14 @@ def which(request):
 
 @pytest.fixture(scope="module")
 def committed(which):
-    return answer_file.load(FILES[which][0])
+    return load_answers(FILES[which][0])
 
 
 @pytest.fixture(scope="module")
 def regenerated(which, tmp_path_factory):
     path = tmp_path_factory.mktemp("answers") / "answers.npz"
     answer_file.save(answer_file.build(reference, FILES[which][1]), path)
-    return answer_file.load(path)
+    return load_answers(path)
 
 
 def test_course_keys_present_with_course_shapes(committed):
@@ -93,7 +94,7 @@ def test_optimizer_settings_are_the_specified_ones(committed):
 
 
 def test_private_file_shares_no_input_or_weight_with_the_public_one():
-    public, private = answer_file.load(answer_file.PUBLIC), answer_file.load(answer_file.PRIVATE)
+    public, private = load_answers(answer_file.PUBLIC), load_answers(answer_file.PRIVATE)
     assert sorted(public) == sorted(private)
     assert str(public["weight_salt"]) != str(private["weight_salt"])
     for key in public:  # every input and every expected output (not the shared settings) is another draw

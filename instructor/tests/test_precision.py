@@ -11,9 +11,7 @@ import os
 import subprocess
 import sys
 
-import numpy as np
 import pytest
-import torch
 
 from instructor import grading
 from tests import checks, produce

@@ -3,7 +3,6 @@ already meets, and the hand-in command."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import types
