@@ -509,7 +509,7 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
 
     images = TrainingImages()
     d_history, g_history = [], []  # kept on the device: no wait for the GPU per iteration
-    counter = _EpochCounter(num_epochs, loader_train) if progress else None
+    counter = _EpochCounter(num_epochs) if progress else None
     iter_count = 0
     for epoch in range(num_epochs):
         for x, _ in loader_train:
@@ -537,7 +537,7 @@ class _EpochCounter:
     Plain lines, not a redrawn bar, so it reads the same in a terminal, Jupyter, Colab
     and a notebook saved as HTML or PDF."""
 
-    def __init__(self, num_epochs, loader):
+    def __init__(self, num_epochs):
         self.num_epochs, self.done, self.start = num_epochs, 0, time.time()
 
     def epoch_done(self, iterations):
