@@ -4,15 +4,17 @@ Course: torchvision MNIST with ToTensor per image, DataLoader + ChunkSampler, an
 the course's loop (fakes detached after a full autograd forward, D's weights
 receiving gradients in the generator step). Ours: load_mnist(fast=True) and
 gan.run_a_gan, timed as it runs by default, with fast_kernels=False (the float
-operations of the course's loop: its Adam kernel, its memory layout) to show what
-each change brings, and on a GPU also with fast=True (CUDA graphs). All train the same freshly
+operations of the course's loop: its Adam kernel, its memory layout, its matrix-product
+library) to show what each change brings, and on a GPU also with fast=True (CUDA graphs). All train the same freshly
 built models with the same optimizers for the same number of iterations; runs
 alternate, and the median of the repeats is reported, because a shared machine's
 speed drifts from run to run. On a GPU it also times the notebook's three full
 trainings (10, 10 and 5 epochs) with fast=True, start-up and recording included.
 
 The table goes to figures/benchmark-<device>.md with the device, the torch version
-and the date; the README quotes it.
+and the date; the README quotes it. --profile writes figures/profile-<device>.md: where
+an iteration of ours spends its time, and its products' and convolutions' FLOP rates
+against one large product's.
 """
 import contextlib
 import datetime
@@ -111,43 +113,98 @@ def write_table(device, rows, full, repeats):
     return path, "\n".join(lines)
 
 
+PRODUCTS = ("aten::mm", "aten::addmm", "mkldnn::_linear_pointwise")  # the linear layers' products
+
+
+def _is_convolution(key):
+    return "conv" in key and not key.startswith(("aten::conv2d", "aten::conv_transpose", "aten::convolution("))
+
+
+def flops_per_iteration(name, device, loader, n):
+    """FLOP of one iteration's matrix products and convolutions (forward and backward),
+    counted on the course's kernels, which do the same arithmetic as ours."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan(name, device=device, seed=0)
+    with FlopCounterMode(display=False) as counter, contextlib.redirect_stdout(io.StringIO()):
+        gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, show_every=10**9, num_epochs=1,
+                      progress=False, fast_kernels=False)
+    counts = {str(op): flop for op, flop in counter.get_flop_counts()["Global"].items()}
+    products = sum(f for op, f in counts.items() if op.split(".")[-1] in ("mm", "addmm", "bmm"))
+    return products / n, (sum(counts.values()) - products) / n
+
+
+def best_product_rate(device):
+    """FLOP/s of one 2048 x 2048 product, the best of five, through PyTorch's default
+    kernel and, on a CPU, through oneDNN: the machine's practical peak."""
+    a, b = torch.randn(2048, 2048, device=device), torch.randn(2048, 2048, device=device)
+    kernels = {"default": lambda: a @ b}
+    if device.type == "cpu" and hasattr(torch.ops.mkldnn, "_linear_pointwise"):
+        kernels["oneDNN"] = lambda: gan._onednn_mm(a, b)
+    rates = {}
+    for kernel, product in kernels.items():
+        for _ in range(3):
+            product()
+        times = []
+        for _ in range(5):  # the best of five: a shared machine is slower at times
+            _sync(device)
+            start = time.perf_counter()
+            for _ in range(4):
+                product()
+            _sync(device)
+            times.append(time.perf_counter() - start)
+        rates[kernel] = 4 * 2 * 2048 ** 3 / min(times)
+    return rates
+
+
 def profile(name, device, n):
-    """Where one of our iterations spends its time, per op, and the rate of its matrix
-    products against the rate of one large product on this machine."""
+    """Where one of our iterations spends its time, per op, and the rates of its matrix
+    products and convolutions against the rate of one large product on this machine."""
     from torch.profiler import ProfilerActivity
     from torch.profiler import profile as torch_profile
 
     loader = gan.TensorLoader(torch.rand(n * 128, 1, 28, 28, device=device),
                               torch.zeros(n * 128, dtype=torch.long, device=device), 128)
-    time_run("ours", name, loader, device)  # warm-up
+    product_flop, conv_flop = flops_per_iteration(name, device, loader, n)
+    time_run("ours", name, loader, device)  # warm-up, and the one-off choice of kernels
     D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan(name, device=device, seed=0)
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
-    with torch_profile(activities=activities, with_flops=True) as prof, contextlib.redirect_stdout(io.StringIO()):
+    with torch_profile(activities=activities) as prof, contextlib.redirect_stdout(io.StringIO()):
         gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, show_every=10**9, num_epochs=1,
                       progress=False)
     events = prof.key_averages()
-    total = sum(e.self_cpu_time_total for e in events) / n / 1e3
-    matmul = [e for e in events if e.key in ("aten::mm", "aten::addmm")]
-    mm_ms = sum(e.self_cpu_time_total for e in matmul) / n / 1e3
-    mm_flop = sum(e.flops for e in matmul) / n
-    a, b = torch.randn(2048, 2048, device=device), torch.randn(2048, 2048, device=device)
-    for _ in range(3):
-        a @ b
-    rates = []
-    for _ in range(5):  # the best of five: a shared machine is slower at times
-        _sync(device)
-        start = time.perf_counter()
-        for _ in range(4):
-            a @ b
-        _sync(device)
-        rates.append(4 * 2 * 2048 ** 3 / (time.perf_counter() - start))
-    peak = max(rates)
-    print(f"\n{name} on {device_name(device)}: {total:.1f} ms per iteration under the profiler; matrix products "
-          f"{mm_ms:.1f} ms, {mm_flop / 1e9:.2f} GFLOP at {mm_flop / mm_ms / 1e6:.0f} GFLOP/s; one 2048^3 product "
-          f"alone: {peak / 1e9:.0f} GFLOP/s")
-    print(f"    (the matrix products' floor at that rate: {mm_flop / peak * 1e3:.1f} ms per iteration)")
-    for e in sorted(events, key=lambda e: -e.self_cpu_time_total)[:12]:
-        print(f"    {e.key:42s} {e.self_cpu_time_total / n / 1e3:7.2f} ms/it  {e.count // n:4d} calls/it")
+
+    def ms(e):  # the time an op keeps the device itself busy, per iteration
+        if device.type == "cuda":
+            return getattr(e, "self_device_time_total", getattr(e, "self_cuda_time_total", 0)) / n / 1e3
+        return e.self_cpu_time_total / n / 1e3
+
+    total = sum(ms(e) for e in events)
+    product_ms = sum(ms(e) for e in events if e.key in PRODUCTS)
+    conv_ms = sum(ms(e) for e in events if _is_convolution(e.key))
+    rates = best_product_rate(device)
+    peak = max(rates.values())
+    lines = [f"{name} on {device_name(device)}: {total:.1f} ms per iteration under the profiler"
+             + (" (GPU time)" if device.type == "cuda" else ""),
+             "    one 2048^3 product alone: " + ", ".join(f"{k} {r / 1e9:.0f} GFLOP/s" for k, r in rates.items())]
+    for kind, spent, flop in (("matrix products", product_ms, product_flop), ("convolutions", conv_ms, conv_flop)):
+        if flop and spent:
+            lines.append(f"    {kind}: {spent:.1f} ms, {flop / 1e9:.2f} GFLOP at {flop / spent / 1e6:.0f} GFLOP/s "
+                         f"({flop * 1e3 / spent / peak:.0%} of the faster; floor {flop / peak * 1e3:.1f} ms)")
+    for e in sorted(events, key=lambda e: -ms(e))[:12]:
+        lines.append(f"    {e.key:42s} {ms(e):7.2f} ms/it  {e.count // n:4d} calls/it")
+    print("\n" + "\n".join(lines), flush=True)
+    return lines
+
+
+def write_profile(device, blocks):
+    path = os.path.join(ROOT, "figures", f"profile-{device.type}.md")
+    with open(path, "w") as f:
+        f.write(f"Where an iteration of `run_a_gan` spends its time, torch {torch.__version__}, "
+                f"{datetime.date.today().isoformat()} (`python -m instructor benchmark --profile`). Self time "
+                "per op under the profiler; FLOP counted on the course's kernels, which do the same "
+                "arithmetic.\n\n```\n" + "\n\n".join("\n".join(b) for b in blocks) + "\n```\n")
+    return path
 
 
 def main(args):
@@ -158,8 +215,9 @@ def main(args):
           + (f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ", no GPU"), flush=True)
     if args.profile:
         for device in devices:
-            for name in args.models:
-                profile(name, device, 30 if name != "dcgan" or device.type == "cuda" else 6)
+            blocks = [profile(name, device, 30 if name != "dcgan" or device.type == "cuda" else 6)
+                      for name in args.models]
+            print(f"\nwrote {write_profile(device, blocks)}")
         return
     for device in devices:
         rows, full = [], {}

@@ -112,10 +112,10 @@ def test_run_a_gan_switches_only_fresh_plain_adam_to_fused():
     assert not stepped.param_groups[0]["fused"]
 
 
-def _train_dcgan_with_sgd(fast_kernels, D=None):
-    """A few DCGAN iterations with plain SGD, which keeps float rounding at its own size
+def _train_with_sgd(name, fast_kernels, D=None):
+    """A few iterations with plain SGD, which keeps float rounding at its own size
     (Adam's first steps turn a rounding-sized gradient into a step of lr either way)."""
-    D0, G, _, _, d_loss, g_loss = gan.build_gan("dcgan", batch_size=16, seed=0)
+    D0, G, _, _, d_loss, g_loss = gan.build_gan(name, batch_size=16, seed=0)
     D = D or D0
     solvers = [torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.5) for m in (D, G)]
     with contextlib.redirect_stdout(io.StringIO()):
@@ -124,11 +124,12 @@ def _train_dcgan_with_sgd(fast_kernels, D=None):
     return D, [p.detach().clone() for p in list(D.parameters()) + list(G.parameters())]
 
 
-def test_a_channels_last_discriminator_trains_the_same_weights_up_to_rounding():
-    D, fast = _train_dcgan_with_sgd(True)
+def test_a_channels_last_discriminator_trains_the_same_weights_up_to_rounding(monkeypatch):
+    monkeypatch.setattr(gan, "_ONEDNN_PAYS", [False])  # channels-last alone
+    D, fast = _train_with_sgd("dcgan", True)
     conv = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)][-1]  # 32 -> 64 channels
     assert conv.weight.is_contiguous(memory_format=torch.channels_last) and not conv.weight.is_contiguous()
-    _, plain = _train_dcgan_with_sgd(False)
+    _, plain = _train_with_sgd("dcgan", False)
     for a, b in zip(fast, plain):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
 
@@ -141,9 +142,93 @@ def test_a_discriminator_that_needs_the_usual_layout_keeps_it():
     torch.manual_seed(0)
     D = gan.build_dc_classifier(16)
     D[7] = ViewFlatten()
-    D, _ = _train_dcgan_with_sgd(True, D)
+    D, _ = _train_with_sgd("dcgan", True, D)
     conv = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)][-1]
     assert conv.weight.is_contiguous() and D.training
+
+
+# -- linear layers through oneDNN ------------------------------------------------------
+
+needs_onednn = pytest.mark.skipif(not hasattr(torch.ops.mkldnn, "_linear_pointwise"),
+                                  reason="this torch has no oneDNN linear")
+
+
+@needs_onednn
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
+@pytest.mark.parametrize("needs_grad", [(True, True, True), (False, True, True), (True, False, False)],
+                         ids=["all", "weights only (noise in)", "input only (frozen D)"])
+def test_onednn_linear_gives_f_linear_values_and_gradients(bias, needs_grad):
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(40, 16, generator=gen).t()  # (16, 40), not contiguous: as after a transpose
+    w, b = torch.randn(30, 40, generator=gen), torch.randn(30, generator=gen) if bias else None
+    results = []
+    for onednn in (True, False):
+        tensors = [t.detach().clone().requires_grad_(g) if t is not None else None
+                   for t, g in zip((x, w, b), needs_grad)]
+        with gan._OneDNNLinearMode() if onednn else contextlib.nullcontext():
+            y = torch.nn.functional.linear(*tensors)
+        assert (type(y.grad_fn).__name__ == "_OneDNNLinearBackward") == onednn
+        (y.tanh() * torch.arange(30.0)).sum().backward()
+        results.append([y.detach()] + [t.grad for t in tensors if t is not None])
+    for a, b_ in zip(*results):
+        if a is None or b_ is None:
+            assert a is None and b_ is None
+        else:
+            torch.testing.assert_close(a, b_, rtol=1e-5, atol=1e-5)
+
+
+@needs_onednn
+def test_onednn_linear_allows_a_second_derivative():
+    """A gradient penalty (WGAN-GP, say) differentiates a gradient: create_graph=True."""
+    grads = []
+    for onednn in (True, False):
+        torch.manual_seed(0)
+        x, layer = torch.randn(8, 5, requires_grad=True), torch.nn.Linear(5, 3)
+        with gan._OneDNNLinearMode() if onednn else contextlib.nullcontext():
+            (grad_x,) = torch.autograd.grad(layer(x).tanh().sum(), x, create_graph=True)
+            grad_x.square().sum().backward()
+        grads.append(layer.weight.grad)
+    torch.testing.assert_close(*grads)
+
+
+def test_onednn_linear_mode_leaves_other_linears_alone():
+    layer = torch.nn.Linear(5, 3)
+    batched, doubled = torch.randn(2, 4, 5), torch.randn(4, 5, dtype=torch.float64)
+    with gan._OneDNNLinearMode():
+        outputs = [layer(batched), layer.double()(doubled)]  # not a matrix; not float32
+    assert all(y.grad_fn is not None and "OneDNN" not in type(y.grad_fn).__name__ for y in outputs)
+    torch.testing.assert_close(outputs[1], layer(doubled))
+
+
+@needs_onednn
+@pytest.mark.parametrize("name", gan.GANS)
+def test_onednn_linears_train_the_same_weights_up_to_rounding(name, monkeypatch):
+    monkeypatch.setattr(gan, "_ONEDNN_PAYS", [True])  # whatever this machine's timing says
+    products = []
+    onednn_mm = gan._onednn_mm
+    monkeypatch.setattr(gan, "_onednn_mm", lambda *args: products.append(1) or onednn_mm(*args))
+    _, fast = _train_with_sgd(name, True)
+    assert len(products) >= 4 * 9  # 4 iterations; D and G's linear layers, forward and backward
+    _, plain = _train_with_sgd(name, False)
+    for a, b in zip(fast, plain):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_onednn_linears_are_used_only_where_they_pay(monkeypatch):
+    def step():
+        return "stepped"
+
+    monkeypatch.setattr(gan, "_ONEDNN_PAYS", [False])
+    assert gan._onednn_linears(step) is step
+    monkeypatch.setattr(gan, "_ONEDNN_PAYS", [True])
+    assert gan._onednn_linears(step) is not step and gan._onednn_linears(step)() == "stepped"
+
+
+def test_measuring_onednn_leaves_the_random_numbers_alone(monkeypatch):
+    monkeypatch.setattr(gan, "_ONEDNN_PAYS", [])
+    state = torch.get_rng_state()
+    assert gan._onednn_linear_pays() in (True, False)
+    assert torch.equal(torch.get_rng_state(), state) and len(gan._ONEDNN_PAYS) == 1
 
 
 # -- the CUDA-graph fast path ---------------------------------------------------------
