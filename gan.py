@@ -668,9 +668,12 @@ class _OneDNNLinearMode(torch.overrides.TorchFunctionMode):
                     and t.device.type == "cpu" and t.layout == torch.strided for t in tensors)
                     and x.dim() == 2 and weight.dim() == 2 and (bias is None or bias.dim() == 1)
                     and x.shape[0] > 0 and x.shape[1] == weight.shape[1]):
-                if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
-                    return _OneDNNLinear.apply(x, weight, bias)
-                return _onednn_mm(x, weight.t(), bias)
+                try:
+                    if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
+                        return _OneDNNLinear.apply(x, weight, bias)
+                    return _onednn_mm(x, weight.t(), bias)
+                except RuntimeError:  # oneDNN refused these tensors: the usual kernel takes them
+                    pass
         return func(*args, **kwargs)
 
 
@@ -695,7 +698,7 @@ def _onednn_linear_pays():
                     product()
                     best[kind] = min(best[kind], time.perf_counter() - start)
             _ONEDNN_PAYS.append(same and best["onednn"] * 1.25 <= best["default"])
-        except (AttributeError, RuntimeError, TypeError, NotImplementedError):  # no such op in this torch
+        except Exception:  # no such op in this torch, or it refuses these tensors: keep the default
             _ONEDNN_PAYS.append(False)
     return _ONEDNN_PAYS[0]
 

@@ -200,6 +200,18 @@ def test_onednn_linear_mode_leaves_other_linears_alone():
     torch.testing.assert_close(outputs[1], layer(doubled))
 
 
+def test_onednn_linear_mode_falls_back_where_onednn_refuses(monkeypatch):
+    def refuse(*args):
+        raise RuntimeError("could not create a primitive")
+
+    monkeypatch.setattr(gan, "_onednn_mm", refuse)
+    layer, x = torch.nn.Linear(5, 3), torch.randn(4, 5)
+    with gan._OneDNNLinearMode():
+        y = layer(x)
+    assert "OneDNN" not in type(y.grad_fn).__name__
+    torch.testing.assert_close(y, x @ layer.weight.t() + layer.bias)
+
+
 @needs_onednn
 @pytest.mark.parametrize("name", gan.GANS)
 def test_onednn_linears_train_the_same_weights_up_to_rounding(name, monkeypatch):
