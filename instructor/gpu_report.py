@@ -3,8 +3,8 @@
 On a machine with CUDA (and MNIST, see --data-dir) it runs, one after another:
 the grading suite (its CUDA copies), the instructor's CUDA tests (CUDA graphs
 against plain steps, grading on the GPU), `grade --device cuda` on the reference
-and on the unfilled release, the notebook at the course's full settings, and the
-training benchmark. It writes what each printed that matters to
+and on the unfilled release, the notebook at the course's full settings, a
+profile of a plain GPU iteration, and the training benchmark. It writes what each printed that matters to
 figures/gpu-report.md (device, torch version, pass/fail counts, seconds per
 training, IS and FID) and goes on past a failing step, which the report shows.
 """
@@ -98,6 +98,14 @@ def notebook_full(work, data_dir):
     lines += re.findall(r"^(?:vanilla GAN|LSGAN|DCGAN): \d+ epochs? in [\d.]+ s$", text, re.M)
     lines += re.findall(r"^.*Inception Score [\d.]+, FID [\d.]+ on [\d,]+ samples", text, re.M)
     return lines
+
+
+@step("where a plain GPU iteration's time goes: `python -m instructor benchmark --device cuda --profile`")
+def gpu_profile(work, data_dir):
+    rc, out, seconds = _run([sys.executable, "-m", "instructor", "benchmark", "--device", "cuda", "--profile"])
+    lines = [line.strip() for line in out.splitlines() if " per iteration under the profiler" in line
+             or line.strip().startswith(("matrix products:", "convolutions:"))]
+    return lines or [f"exit {rc}: " + out[-800:]]
 
 
 @step("training benchmark on the GPU: `python -m instructor benchmark --device cuda`")
