@@ -124,10 +124,6 @@ def write_table(device, rows, full, repeats):
 PRODUCTS = ("aten::mm", "aten::addmm", "mkldnn::_linear_pointwise")  # the linear layers' products
 
 
-def _is_convolution(key):
-    return "conv" in key and not key.startswith(("aten::conv2d", "aten::conv_transpose", "aten::convolution("))
-
-
 def flops_per_iteration(name, device, loader, n):
     """FLOP of one iteration's matrix products and convolutions (forward and backward),
     counted on the course's kernels, which do the same arithmetic as ours."""
@@ -165,9 +161,9 @@ def best_product_rate(device):
     return rates
 
 
-def profile(name, device, n):
+def profile(name, device, n, peak):
     """Where one of our iterations spends its time, per op, and the rates of its matrix
-    products and convolutions against the rate of one large product on this machine."""
+    products and convolutions against `peak`, the FLOP/s of one large product here."""
     from torch.profiler import ProfilerActivity
     from torch.profiler import profile as torch_profile
 
@@ -193,30 +189,29 @@ def profile(name, device, n):
 
     total = sum(ms(e) for e in events)
     product_ms = sum(ms(e) for e in events if e.key in PRODUCTS)
-    conv_ms = sum(ms(e) for e in events if _is_convolution(e.key))
-    rates = best_product_rate(device)
-    peak = max(rates.values())
-    lines = [f"{name} on {device_name(device)}: {wall:.1f} ms per iteration under the profiler, of which "
+    conv_ms = sum(ms(e) for e in events if "conv" in e.key)  # self times: wrappers add only their own
+    lines = [f"{name}: {wall:.1f} ms per iteration under the profiler, of which "
              + (f"the GPU's kernels run {total:.1f} ms (the rest is launching them)" if device.type == "cuda"
-                else f"the ops' self time {total:.1f} ms"),
-             "    one 2048^3 product alone: " + ", ".join(f"{k} {r / 1e9:.0f} GFLOP/s" for k, r in rates.items())]
+                else f"the ops' self time {total:.1f} ms")]
     for kind, spent, flop in (("matrix products", product_ms, product_flop), ("convolutions", conv_ms, conv_flop)):
         if flop and spent:
             lines.append(f"    {kind}: {spent:.1f} ms, {flop / 1e9:.2f} GFLOP at {flop / spent / 1e6:.0f} GFLOP/s "
-                         f"({flop * 1e3 / spent / peak:.0%} of the faster; floor {flop / peak * 1e3:.1f} ms)")
+                         f"({flop * 1e3 / spent / peak:.0%} of the large product; floor {flop / peak * 1e3:.1f} ms)")
     for e in sorted(events, key=lambda e: -ms(e))[:12]:
         lines.append(f"    {e.key:42s} {ms(e):7.2f} ms/it  {e.count // n:4d} calls/it")
     print("\n" + "\n".join(lines), flush=True)
     return lines
 
 
-def write_profile(device, blocks):
+def write_profile(device, rates, blocks):
     path = os.path.join(ROOT, "figures", f"profile-{device.type}.md")
     with open(path, "w") as f:
-        f.write(f"Where an iteration of `run_a_gan` spends its time, torch {torch.__version__}, "
-                f"{datetime.date.today().isoformat()} (`python -m instructor benchmark --profile`). Self time "
-                "per op under the profiler; FLOP counted on the course's kernels, which do the same "
-                "arithmetic.\n\n```\n" + "\n\n".join("\n".join(b) for b in blocks) + "\n```\n")
+        f.write(f"Where an iteration of `run_a_gan` spends its time on {device_name(device)}, torch "
+                f"{torch.__version__}, {datetime.date.today().isoformat()} (`python -m instructor benchmark "
+                "--profile`). Self time per op under the profiler; FLOP counted on the course's kernels, which "
+                "do the same arithmetic; rates against the faster of one 2048^3 product alone: "
+                + ", ".join(f"{k} {r / 1e9:.0f} GFLOP/s" for k, r in rates.items())
+                + ".\n\n```\n" + "\n\n".join("\n".join(b) for b in blocks) + "\n```\n")
     return path
 
 
@@ -228,9 +223,12 @@ def main(args):
           + (f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ", no GPU"), flush=True)
     if args.profile:
         for device in devices:
-            blocks = [profile(name, device, 30 if name != "dcgan" or device.type == "cuda" else 6)
-                      for name in args.models]
-            print(f"\nwrote {write_profile(device, blocks)}")
+            rates = best_product_rate(device)
+            print(f"{device_name(device)}, one 2048^3 product alone: "
+                  + ", ".join(f"{k} {r / 1e9:.0f} GFLOP/s" for k, r in rates.items()), flush=True)
+            blocks = [profile(name, device, 30 if name != "dcgan" or device.type == "cuda" else 6,
+                              max(rates.values())) for name in args.models]
+            print(f"\nwrote {write_profile(device, rates, blocks)}")
         return
     for device in devices:
         rows, full = [], {}
