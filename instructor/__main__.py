@@ -73,6 +73,9 @@ def parser():
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--no-full", action="store_true", help="on a GPU, skip timing the three full course trainings")
     p.add_argument("--profile", action="store_true", help="instead: where an iteration of ours spends its time")
+    p.add_argument("--against", default=None, metavar="GAN_PY",
+                   help="also time the run_a_gan of another gan.py (say, the last commit's), alternating with "
+                        "ours; prints the table and leaves figures/ alone")
 
     p = command("grading-speed", "grading_speed", "time `grade` on one submission and `batch` on many; write the table")
     p.add_argument("--repeats", type=int, default=5, help="`grade` runs per kind of submission")

@@ -25,6 +25,7 @@ import time
 
 import torch
 
+import accel
 import gan
 from instructor import ROOT
 
@@ -64,8 +65,23 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
+AGAINST = {}  # "against": another gan.py (--against), whose run_a_gan is timed beside ours
+
+
 def setups(device):
-    return ("course", "ours, course kernels", "ours") + (("ours, fast",) if device.type == "cuda" else ())
+    return (("course", "ours, course kernels", "ours") + (("ours, fast",) if device.type == "cuda" else ())
+            + (("against",) if AGAINST else ()))
+
+
+def load_other_gan(path):
+    """Another version of gan.py as a module of its own (say, the last commit's, to check
+    that a change left the speed alone)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gan_against", os.path.abspath(path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def time_run(setup, name, loader, device, epochs=1):
@@ -76,9 +92,10 @@ def time_run(setup, name, loader, device, epochs=1):
     if setup == "course":
         course_loop(D, G, D_solver, G_solver, d_loss, g_loss, loader)
     else:
+        loop = AGAINST["module"].run_a_gan if setup == "against" else gan.run_a_gan
         with contextlib.redirect_stdout(io.StringIO()):  # run_a_gan prints iteration 0
-            gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, show_every=10**9, num_epochs=epochs,
-                          progress=False, fast_kernels=setup != "ours, course kernels", fast=setup == "ours, fast")
+            loop(D, G, D_solver, G_solver, d_loss, g_loss, loader, show_every=10**9, num_epochs=epochs,
+                 progress=False, fast_kernels=setup != "ours, course kernels", fast=setup == "ours, fast")
     _sync(device)
     return time.perf_counter() - start
 
@@ -99,7 +116,7 @@ def write_table(device, rows, full, repeats):
              f"{datetime.date.today().isoformat()} (`python -m instructor benchmark`): median ms per iteration "
              f"of {repeats} alternating repeats; speed-up = course / ours (fastest of ours)."
              + (" Ours computes the linear layers' products with "
-                + ("oneDNN (timed 1.25x or more faster than the default here)." if gan._onednn_linear_pays()
+                + ("oneDNN (timed 1.25x or more faster than the default here)." if accel.onednn_linear_pays()
                    else "the default kernel (oneDNN was not 1.25x faster here).") if device.type == "cpu" else ""),
              "",
              "| model | iterations timed | " + " | ".join(f"{s} ms/it" for s in names)
@@ -144,7 +161,7 @@ def best_product_rate(device):
     a, b = torch.randn(2048, 2048, device=device), torch.randn(2048, 2048, device=device)
     kernels = {"default": lambda: a @ b}
     if device.type == "cpu" and hasattr(torch.ops.mkldnn, "_linear_pointwise"):
-        kernels["oneDNN"] = lambda: gan._onednn_mm(a, b)
+        kernels["oneDNN"] = lambda: accel.onednn_mm(a, b)
     rates = {}
     for kernel, product in kernels.items():
         for _ in range(3):
@@ -167,7 +184,7 @@ def profile(name, device, n, peak):
     from torch.profiler import ProfilerActivity
     from torch.profiler import profile as torch_profile
 
-    loader = gan.TensorLoader(torch.rand(n * 128, 1, 28, 28, device=device),
+    loader = accel.TensorLoader(torch.rand(n * 128, 1, 28, 28, device=device),
                               torch.zeros(n * 128, dtype=torch.long, device=device), 128)
     product_flop, conv_flop = flops_per_iteration(name, device, loader, n)
     time_run("ours", name, loader, device)  # warm-up, and the one-off choice of kernels
@@ -230,6 +247,9 @@ def main(args):
                               max(rates.values())) for name in args.models]
             print(f"\nwrote {write_profile(device, rates, blocks)}")
         return
+    if args.against:
+        AGAINST["module"] = load_other_gan(args.against)
+        print(f"'against' is run_a_gan of {args.against}; the table is printed, figures/ is left alone")
     for device in devices:
         rows, full = [], {}
         for name in args.models:
@@ -245,15 +265,20 @@ def main(args):
                     times[setup].append(time_run(setup, name, loader, device) / n)
             ms = {setup: statistics.median(t) * 1e3 for setup, t in times.items()}
             rows.append((name, n, ms))
-            best = min((s for s in ms if s != "course"), key=ms.get)
+            best = min((s for s in ms if s not in ("course", "against")), key=ms.get)
             print(f"{name:8s} {device.type:4s} " + "   ".join(f"{s} {ms[s]:.2f} ms/it" for s in ms)
                   + f"   x{ms['course'] / ms[best]:.2f}", flush=True)
             paired = sorted(c / o for c, o in zip(times["course"], times[best]))
             print(f"    course/{best} of each repeat: {paired[0]:.2f} to {paired[-1]:.2f}, "
                   f"median {statistics.median(paired):.2f}", flush=True)
+            if AGAINST:
+                paired = sorted(a / o for a, o in zip(times["against"], times["ours"]))
+                print(f"    against/ours of each repeat: {paired[0]:.2f} to {paired[-1]:.2f}, "
+                      f"median {statistics.median(paired):.2f}", flush=True)
             if device.type == "cuda" and not args.no_full:
                 loader = gan.load_mnist(args.data_dir, fast=True, device=device)[0]
                 full[name] = time_run("ours, fast", name, loader, device, EPOCHS[name])
                 print(f"    full course run, fast=True: {full[name]:.1f} s", flush=True)
-        path, table = write_table(device, rows, full, args.repeats)
-        print(f"\n{table}\n\nwrote {path}", flush=True)
+        if not AGAINST:
+            path, table = write_table(device, rows, full, args.repeats)
+            print(f"\n{table}\n\nwrote {path}", flush=True)

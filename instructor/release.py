@@ -37,6 +37,7 @@ FILES = [
     "tests/conftest.py",
     "tests/test_parts.py",
     "tests/submit.py",
+    "accel/__init__.py",
     "quality/__init__.py",
     "quality/mnist_classifier.pt",
     "quality/mnist_stats.npz",

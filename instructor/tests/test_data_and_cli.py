@@ -4,6 +4,7 @@ import os
 import pytest
 import torch
 
+import accel
 import gan
 
 DATA_DIR = os.environ.get("GAN_DATA_DIR")
@@ -32,11 +33,11 @@ def test_data_dir_defaults_to_the_environment(monkeypatch):
 
 def test_tensor_loader_batches_and_seeded_shuffle():
     images, labels = torch.arange(10.0).view(10, 1, 1, 1), torch.arange(10)
-    batches = list(gan.TensorLoader(images, labels, batch_size=4))
+    batches = list(accel.TensorLoader(images, labels, batch_size=4))
     assert [len(x) for x, _ in batches] == [4, 4, 2]
     assert torch.equal(torch.cat([y for _, y in batches]), labels)
-    first = [y for _, y in gan.TensorLoader(images, labels, 4, shuffle=True, seed=1)]
-    again = [y for _, y in gan.TensorLoader(images, labels, 4, shuffle=True, seed=1)]
+    first = [y for _, y in accel.TensorLoader(images, labels, 4, shuffle=True, seed=1)]
+    again = [y for _, y in accel.TensorLoader(images, labels, 4, shuffle=True, seed=1)]
     assert all(torch.equal(a, b) for a, b in zip(first, again))
     assert sorted(torch.cat(first).tolist()) == list(range(10))
 
