@@ -7,18 +7,21 @@ tensors or modules. The grader runs it inside its sandbox, the pytest suite and
 the notebook's check cells in their own process; either way the judges see the
 same data. Everything here runs at full float32 precision (no TF32).
 """
+import ast
 import contextlib
 import inspect
 import io
 import math
+import sys
 import traceback
+import types
 import zlib
 
 import numpy as np
 import torch
 
 from tests.checks import (GROUPS, NOISE_KS_N, NOISE_SEED, NOT_IMPLEMENTED, TRAINING_BATCH, TRAINING_ITERATIONS,
-                          TRAINING_NOISE, VALUE_LIMIT)
+                          TRAINING_NOISE, VALUE_LIMIT, keeps_at_import as _keeps)
 
 
 class StudentError(Exception):
@@ -154,17 +157,108 @@ def _describe(x):
     return rec
 
 
-def _student_error(err):
+MEMORY_LIMIT_MB = None  # set by the grader's sandbox: the memory a part may allocate
+
+# What to do when a function asked for a GPU the grader does not have, fitted to the function.
+CUDA_ADVICE = {
+    "sample_noise": "make the noise on the CPU (torch.rand(batch_size, dim), with no .cuda() or device='cuda'): "
+                    "run_a_gan moves it to the training device itself",
+    "loss": "make new tensors on the device of the inputs (torch.ones_like(logits), torch.zeros_like(logits), "
+            ".to(logits.device)), never with .cuda() or dtype=torch.cuda.FloatTensor",
+    "model": "build the model with no .cuda() or device='cuda': the notebook and the grader move it with "
+             ".to(device)",
+    "get_optimizer": "create the optimizer from model.parameters() and move nothing to a GPU",
+}
+ADVICE_KIND = {"discriminator_loss": "loss", "generator_loss": "loss", "ls_discriminator_loss": "loss",
+               "ls_generator_loss": "loss", "discriminator": "model", "generator": "model",
+               "build_dc_classifier": "model", "build_dc_generator": "model"}
+
+
+def _asked_for_cuda(err):
+    text = str(err)
+    return "NVIDIA driver" in text or "not compiled with CUDA" in text or "no CUDA GPUs are available" in text
+
+
+def _student_error(err, function=None):
     """One line on an exception raised by student code: type, message, where in gan.py,
-    and what to do when it asked for CUDA on a machine without it."""
+    and, when it asked for a GPU the grader lacks, what to do instead in that function."""
     tb = traceback.extract_tb(err.__traceback__)
     where = next((f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in reversed(tb)
                   if f.filename.endswith("gan.py")), None)
-    text = f"{type(err).__name__}: {err}" + (f" (at {where})" if where else "")
-    if "NVIDIA driver" in str(err) or "not compiled with CUDA" in str(err):
-        text += (". The grader runs your code on a CPU here: create tensors and models on the device of the "
-                 "inputs (torch.ones_like(x), torch.zeros_like(x), .to(x.device)), never with .cuda().")
+    at = f" (at {where})" if where else ""
+    if isinstance(err, MemoryError) and MEMORY_LIMIT_MB:
+        return (f"MemoryError: your code asked for more memory than a part may use ({MEMORY_LIMIT_MB:,} MB){at}: "
+                "look for a tensor far larger than the check's inputs need.")
+    if _asked_for_cuda(err):  # torch's own text is long and says nothing about what to change
+        advice = CUDA_ADVICE.get(ADVICE_KIND.get(function, function),
+                                 "create tensors on the device of the inputs (.to(x.device)), never with .cuda()")
+        return (f"{type(err).__name__}: your code asked for a CUDA GPU{at}, and the grader runs it on a CPU "
+                f"without one: {advice}.")
+    return f"{type(err).__name__}: {err}{at}"
+
+
+# -----------------------------------------------------------------------------
+# Importing a student's gan.py
+
+
+def _exec_into(name, path, code):
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    exec(code, module.__dict__)
+    return module
+
+
+def import_failure(err, path, tree=None):
+    """One line on why gan.py did not import: the error, the line of gan.py it came from,
+    and, where a top-level statement raised, what to do with it."""
+    if isinstance(err, SyntaxError):
+        return f"importing gan.py failed: SyntaxError at line {err.lineno}: {err.msg}"
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == path]
+    line = frames[0].lineno if frames else None  # the top-level statement that ran, in gan.py
+    detail = " ".join(f"{type(err).__name__}: {err}".split())[:300]
+    text = f"importing gan.py failed at line {line}: {detail}" if line else f"importing gan.py failed: {detail}"
+    statement = next((n for n in (tree.body if tree else []) if n.lineno <= (line or 0) <= (n.end_lineno or 0)), None)
+    if statement is not None and not _keeps(statement):
+        code = " ".join(ast.get_source_segment(_source_of(path), statement).split())[:60]
+        text += (f". Line {line} runs `{code}` when the grader imports gan.py: put it under "
+                 "`if __name__ == \"__main__\":` (or delete it)")
     return text
+
+
+def _source_of(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def import_student(path, name="gan"):
+    """(module, left_out, failure) for the gan.py at `path`.
+
+    It is imported as it is; if that raises, once more without its top-level statements
+    other than imports, definitions, assignments, docstrings and `if __name__ ==
+    "__main__":` blocks (a test() call at the bottom, say). left_out is then
+    [(line, code)] of what was left out and failure why the file did not import as it
+    is; module is None if neither import worked.
+    """
+    source = _source_of(path)
+    try:
+        tree = ast.parse(source, path)
+    except SyntaxError as err:
+        return None, [], import_failure(err, path)
+    try:
+        return _exec_into(name, path, compile(tree, path, "exec")), [], None
+    except BaseException as err:  # an exception, SystemExit, KeyboardInterrupt, anything at import
+        failure = import_failure(err, path, tree)
+    left_out = [n for n in tree.body if not _keeps(n)]
+    if not left_out:
+        return None, [], failure
+    tree.body = [n for n in tree.body if _keeps(n)]
+    try:
+        module = _exec_into(name, path, compile(tree, path, "exec"))
+    except BaseException:
+        return None, [], failure
+    return module, [(n.lineno, " ".join((ast.get_source_segment(source, n) or "").split())[:120]) for n in left_out], \
+        failure
 
 
 def _call(gan, name, *args, **kwargs):
@@ -180,8 +274,9 @@ def _call(gan, name, *args, **kwargs):
     return result
 
 
-def _attempt(fn):
-    """Run fn(); turn any exception into an error record the judges report."""
+def _attempt(fn, function=None):
+    """Run fn(), which calls the student's `function`; turn any exception into an error
+    record the judges report."""
     try:
         return fn()
     except NotImplementedPart as err:
@@ -189,7 +284,7 @@ def _attempt(fn):
     except StudentError as err:
         return {"error": str(err)}
     except Exception as err:
-        return {"error": _student_error(err)}
+        return {"error": _student_error(err, function)}
 
 
 def _model(gan, builder, args):
@@ -197,6 +292,28 @@ def _model(gan, builder, args):
     if not isinstance(model, torch.nn.Module):
         raise StudentError(f"{builder}() should return a torch.nn.Module, got {type(model).__name__}.")
     return model
+
+
+def _layers(model, limit=64):
+    """The model's layers as a hint can speak of them: the torch.nn type of each module
+    without children, with the settings that change its outputs (BatchNorm's eps,
+    LeakyReLU's slope). Activations written as functions in forward() do not show."""
+    layers = []
+    for module in list(model.modules())[:1000]:
+        if len(layers) >= limit:
+            break
+        if any(True for _ in module.children()):
+            continue
+        rec = {"type": _torch_layer_name(module)[:40]}
+        for attr, key in (("eps", "eps"), ("negative_slope", "slope")):
+            try:
+                value = float(getattr(module, attr))
+                if math.isfinite(value):
+                    rec[key] = value
+            except Exception:  # no such attribute, or not a number
+                pass
+        layers.append(rec)
+    return layers
 
 
 def _produce_model(gan, builder, count_args, forward_args, inp, device, salt):
@@ -213,11 +330,11 @@ def _produce_model(gan, builder, count_args, forward_args, inp, device, salt):
             with torch.no_grad():
                 out = model(x)
         except Exception as err:
-            raise StudentError(f"{_student_error(err)}; the check fed the model an input of shape "
+            raise StudentError(f"{_student_error(err, builder)}; the check fed the model an input of shape "
                                f"{tuple(x.shape)}") from None
-        return _describe(out)
+        return dict(_describe(out), layers=_layers(model))
 
-    return {"params": _attempt(count), "forward": _attempt(forward)}
+    return {"params": _attempt(count, builder), "forward": _attempt(forward, builder)}
 
 
 def _produce_loss(gan, d_name, g_name, ans, device):
@@ -243,10 +360,10 @@ def _produce_loss(gan, d_name, g_name, ans, device):
         return rec
 
     return {
-        "d": _attempt(lambda: d_loss("")),
-        "g": _attempt(lambda: g_loss("")),
-        "d_big": _attempt(lambda: d_loss("big_")),
-        "g_big": _attempt(lambda: g_loss("big_")),
+        "d": _attempt(lambda: d_loss(""), d_name),
+        "g": _attempt(lambda: g_loss(""), g_name),
+        "d_big": _attempt(lambda: d_loss("big_"), d_name),
+        "g_big": _attempt(lambda: g_loss("big_"), g_name),
     }
 
 
@@ -272,8 +389,8 @@ def _produce_noise(gan):
         return {"n": n, "statistic": float(d), "min": float(x[0]), "max": float(x[-1]),
                 "mean": float(x.mean()), "std": float(x.std())}
 
-    return {"basic": _attempt(basic), "two_calls_equal": _attempt(two_calls),
-            "seeded_equal": _attempt(seeded), "ks": _attempt(ks)}
+    return {"basic": _attempt(basic, "sample_noise"), "two_calls_equal": _attempt(two_calls, "sample_noise"),
+            "seeded_equal": _attempt(seeded, "sample_noise"), "ks": _attempt(ks, "sample_noise")}
 
 
 def optimizer_model():
@@ -319,7 +436,7 @@ def _produce_optimizer(gan, ans):
             raise StudentError(f"get_optimizer() returned a {type(opt).__name__}, which has no step().")
         return adam_steps(model, opt, ans["optim_grads"])
 
-    return {"optimizer": _attempt(produce), "steps": _attempt(steps)}
+    return {"optimizer": _attempt(produce, "get_optimizer"), "steps": _attempt(steps, "get_optimizer")}
 
 
 def _plain_loop_options(run_a_gan):
@@ -331,8 +448,24 @@ def _plain_loop_options(run_a_gan):
     return {k: False for k in ("progress", "fast_kernels", "fast") if k in accepted}
 
 
-def _produce_training(gan, device):
-    """run_a_gan for a few iterations of each GAN on random images."""
+def provided_loop(gan, provided=None):
+    """The run_a_gan that trains the student's models: that of `provided` (the assignment's
+    own gan.py, its blocks empty), calling the student's sample_noise, so that a file that
+    brings its own copy of the loop is still tested with the one the assignment provides.
+    Without `provided`, the file's own run_a_gan."""
+    if provided is None or provided is gan:
+        return gan.run_a_gan
+    if not callable(getattr(gan, "sample_noise", None)):
+        raise StudentError("gan.py has no function sample_noise(); keep its name and signature as given.")
+    loop = provided.run_a_gan
+    scope = dict(vars(provided), sample_noise=gan.sample_noise)
+    run = types.FunctionType(loop.__code__, scope, loop.__name__, loop.__defaults__, loop.__closure__)
+    run.__kwdefaults__ = loop.__kwdefaults__
+    return run
+
+
+def _produce_training(gan, device, provided=None):
+    """The provided run_a_gan for a few iterations of each GAN on random images."""
     gen = torch.Generator().manual_seed(0)
     batch, noise = TRAINING_BATCH, TRAINING_NOISE
     loader = [(torch.rand(batch, 1, 28, 28, generator=gen), torch.zeros(batch, dtype=torch.long))
@@ -348,11 +481,12 @@ def _produce_training(gan, device):
         G = _model(gan, g_name, g_args).to(device)
         losses = ("ls_discriminator_loss", "ls_generator_loss") if name == "lsgan" else (
             "discriminator_loss", "generator_loss")
+        run_a_gan = provided_loop(gan, provided)
         with contextlib.redirect_stdout(io.StringIO()):  # its "Iter: ..." lines would only clutter the report
-            images = gan.run_a_gan(D, G, _call(gan, "get_optimizer", D), _call(gan, "get_optimizer", G),
-                                   getattr(gan, losses[0]), getattr(gan, losses[1]), loader,
-                                   show_every=2, batch_size=batch, noise_size=noise, num_epochs=1,
-                                   **_plain_loop_options(gan.run_a_gan))
+            images = run_a_gan(D, G, _call(gan, "get_optimizer", D), _call(gan, "get_optimizer", G),
+                               getattr(gan, losses[0]), getattr(gan, losses[1]), loader,
+                               show_every=2, batch_size=batch, noise_size=noise, num_epochs=1,
+                               **_plain_loop_options(run_a_gan))
         return {"n_images": len(images), "shapes": [list(np.shape(i)) for i in images][:16],
                 "d_losses": np.asarray(getattr(images, "d_losses", []), dtype=np.float64).ravel()[:64],
                 "g_losses": np.asarray(getattr(images, "g_losses", []), dtype=np.float64).ravel()[:64]}
@@ -360,10 +494,11 @@ def _produce_training(gan, device):
     return {name: _attempt(lambda name=name: train(name)) for name in ("vanilla", "lsgan", "dcgan")}
 
 
-def produce(part, gan, device, ans):
+def produce(part, gan, device, ans, provided=None):
     """Everything the judges of `part` need, from the student module `gan`, as plain data.
 
     Runs at full float32 precision (see full_float32_precision) whatever the caller set.
+    `provided`: the module whose run_a_gan the training smoke test uses (see provided_loop).
     """
     device = torch.device(device)
     salt = weight_salt(ans)
@@ -388,5 +523,5 @@ def produce(part, gan, device, ans):
             return _produce_model(gan, "build_dc_generator", (4,), (int(ans["dc_g_input"].shape[1]),),
                                   ans["dc_g_input"], device, salt)
         if part == "training":
-            return _produce_training(gan, device)
+            return _produce_training(gan, device, provided)
     raise ValueError(f"unknown part {part!r}: expected one of {', '.join(GROUPS)}")

@@ -23,6 +23,10 @@ from tests import checks
 ANSWER_PLACEHOLDER = "*Write your answer here.*"  # what an unanswered answer cell holds
 
 
+# The settings the assignment's results are asked at (the notebook's parameters cell).
+COURSE_SETTINGS = {"num_epochs_gan": 10, "num_epochs_lsgan": 10, "num_epochs_dcgan": 5, "num_train": 50000}
+
+
 def run_checks(gan, answers, device):
     """{part: (checks passed, checks run, first failure)}, running gan's code in this process."""
     from tests.produce import produce
@@ -35,77 +39,196 @@ def run_checks(gan, answers, device):
     return summary
 
 
+def import_gan(path):
+    """(module, problem): the gan.py at `path` imported as the grader imports it, and None
+    or a sentence on what the grader will say of its import."""
+    from tests.produce import import_student
+
+    module, left_out, failure = import_student(path)
+    if module is None:
+        return None, f"{failure}. No check can run until gan.py imports"
+    if left_out:
+        lines = ", ".join(f"line {n} (`{code[:40]}`)" for n, code in left_out[:5])
+        return module, (f"{failure}. The grader will leave out {lines} and say so on your report; fix it before "
+                        "you hand in")
+    return module, None
+
+
+def describe_cell(cell):
+    """A cell as a student finds it: by its first line (Jupyter numbers no markdown cell)."""
+    first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+    return f"the cell that starts `{first[:60]}{'...' if len(first) > 60 else ''}`"
+
+
+def settings_run(nb):
+    """{name: value} of the assignment's settings as the notebook last ran them."""
+    import ast
+
+    found = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.execution_count is None:
+            continue
+        for name, value in re.findall(r"^(\w+) = ([^#\n]+)", cell.source, re.M):
+            if name in COURSE_SETTINGS:
+                try:
+                    found[name] = ast.literal_eval(value.strip())
+                except (ValueError, SyntaxError):
+                    pass
+    return found
+
+
 def notebook_problems(nb):
     """Sentences on what is missing from a notebook before it can be handed in."""
     problems, question = [], None
-    unrun = [i for i, cell in enumerate(nb.cells, 1) if cell.cell_type == "code" and cell.source.strip()
+    unrun = [cell for cell in nb.cells if cell.cell_type == "code" and cell.source.strip()
              and cell.execution_count is None and "tests.submit" not in cell.source]
     if unrun:
         problems.append(f"the notebook has not been run through: {len(unrun)} code cell(s) never ran "
-                        f"(the first is cell {unrun[0]}); run all cells and save the notebook.")
-    for i, cell in enumerate(nb.cells, 1):
+                        f"(the first is {describe_cell(unrun[0])}); run all cells and save the notebook.")
+    ran = settings_run(nb)
+    off = {name: value for name, value in ran.items() if value != COURSE_SETTINGS[name]}
+    if off:
+        problems.append("the notebook ran with trial settings (" + ", ".join(f"{k} = {v!r}" for k, v in off.items())
+                        + "), not the assignment's (" + ", ".join(f"{k} = {COURSE_SETTINGS[k]!r}" for k in off)
+                        + "): set them back in the parameters cell and run all cells again.")
+    for cell in nb.cells:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if output.get("output_type") == "error":
-                problems.append(f"cell {i} ended with an error ({output.get('ename')}: "
+                problems.append(f"{describe_cell(cell)} ended with an error ({output.get('ename')}: "
                                 f"{str(output.get('evalue'))[:120]}).")
         headings = re.findall(r"^### (Q\d+)\.", cell.source, re.M) if cell.cell_type == "markdown" else []
         if headings:
             question = headings[-1]
         elif cell.cell_type == "markdown" and ANSWER_PLACEHOLDER in cell.source:
-            problems.append(f"the answer to {question or 'a question'} is not written yet (cell {i}).")
+            problems.append(f"the answer to {question or 'a question'} is not written yet.")
         elif cell.cell_type == "code" and re.search(r"^[xy]_table = \[.*\bNone\b", cell.source, re.M):
-            problems.append(f"the table of {question or 'Q4'} still has None in it (cell {i}).")
+            problems.append(f"the table of {question or 'Q4'} still has None in it.")
     return problems
 
 
-def render(nb, base):
+# -----------------------------------------------------------------------------
+# Formulas drawn into the file: an exported notebook shows them with no network
+
+MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.S)
+# TeX that matplotlib's mathtext writes otherwise (it knows no \tfrac, \text or \big).
+MATHTEXT = [(r"\\tfrac", r"\\frac"), (r"\\frac(\d)(\d)", r"\\frac{\1}{\2}"), (r"\\text\{", r"\\mathrm{"),
+            (r"\\big([\[\]()])", r"\1"), (r"\\big\b", ""), (r"\\mid\b", "|"), (r"\\dots\b", r"\\ldots"),
+            (r"\\\|", r"\\Vert "), (r"\\qquad\b", r"\\quad\\quad ")]
+
+
+def formula_svg(tex):
+    """A TeX formula drawn as SVG by matplotlib's mathtext, or None if it cannot draw it."""
+    import io
+
+    from matplotlib import mathtext
+    from matplotlib.font_manager import FontProperties
+
+    tex = " ".join(tex.split())
+    for pattern, replacement in MATHTEXT:
+        tex = re.sub(pattern, replacement, tex)
+    buffer = io.BytesIO()
+    try:
+        mathtext.math_to_image(f"${tex}$", buffer, prop=FontProperties(size=13), format="svg")
+    except Exception:  # a command mathtext does not know
+        return None
+    return buffer.getvalue()
+
+
+def draw_formulas(markdown):
+    """Markdown with each $...$ and $$...$$ replaced by an image of the formula (outside
+    code), so that the HTML needs no MathJax from a CDN; a formula mathtext cannot draw
+    stays as its TeX, in code."""
+    import base64
+    import html
+
+    def image(match):
+        display = match.group(1) is not None
+        tex = match.group(1) if display else match.group(2)
+        svg = formula_svg(tex)
+        if svg is None:
+            return f"<code>{html.escape(match.group(0))}</code>"
+        tag = (f'<img alt="{html.escape(" ".join(tex.split()))}" style="vertical-align: middle" '
+               f'src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}">')
+        return f'\n\n<div style="text-align: center">{tag}</div>\n\n' if display else tag
+
+    pieces = re.split(r"(```.*?```|`[^`\n]*`)", markdown, flags=re.S)  # code keeps its dollars
+    return "".join(piece if i % 2 else MATH.sub(image, piece) for i, piece in enumerate(pieces))
+
+
+def with_drawn_formulas(nb):
+    """A copy of the notebook whose markdown cells carry their formulas as images."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = draw_formulas(cell.source)
+    return nb
+
+
+def pdf_tools():
+    """What each way to a PDF needs, and which of it this machine lacks: {way: [missing]}."""
+    import importlib.util
+    import shutil
+
+    latex = [tool for tool in ("xelatex", "pandoc") if shutil.which(tool) is None]
+    browser = [] if importlib.util.find_spec("playwright") else ["playwright (pip install 'nbconvert[webpdf]')"]
+    return {"LaTeX": latex, "a headless browser": browser}
+
+
+HOW_TO_GET_A_PDF = ("to get a PDF on Colab, run `!apt-get install -y texlive-xetex texlive-fonts-recommended "
+                    "texlive-plain-generic pandoc` in a cell; on a laptop, `pip install 'nbconvert[webpdf]'` and "
+                    "`playwright install chromium`; or open the HTML in a browser and print it to PDF")
+
+
+def render(nb, name):
     """The notebook as a PDF if this machine can make one, else as a self-contained HTML
-    file: (path, note)."""
+    file: (file name, bytes, note). Nothing is written to disk."""
     import nbconvert
 
+    missing, failed, drawn = pdf_tools(), [], with_drawn_formulas(nb)
     for exporter, how in ((nbconvert.PDFExporter, "LaTeX"), (nbconvert.WebPDFExporter, "a headless browser")):
-        try:
-            body, _ = exporter().from_notebook_node(nb)
-            path = base + ".pdf"
-            with open(path, "wb") as f:
-                f.write(body)
-            return path, f"a PDF of the notebook (made with {how})"
-        except Exception:  # no xelatex, no playwright/chromium, ...
+        if missing[how]:
             continue
+        try:  # LaTeX typesets the formulas itself; a browser gets them drawn
+            body, _ = exporter().from_notebook_node(nb if how == "LaTeX" else drawn)
+            return name + ".pdf", body, f"a PDF of the notebook (made with {how})"
+        except Exception as err:  # the tools are there, and still failed: say how
+            failed.append(f"{how} failed ({type(err).__name__}: {str(err).strip().splitlines()[-1:] or ''})")
     exporter = nbconvert.HTMLExporter()
-    exporter.embed_images = True  # one file: the figures travel inside it
-    body, _ = exporter.from_notebook_node(nb)
-    path = base + ".html"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(body)
-    return path, ("an HTML file of the notebook, not a PDF: this machine has neither LaTeX (xelatex) nor a "
-                  "headless browser; open the HTML in a browser and print it to PDF if your course wants a PDF")
+    exporter.embed_images = True  # one file: the figures (and the formulas, drawn) travel inside it
+    body, _ = exporter.from_notebook_node(drawn)
+    why = "; ".join([f"{how} needs {' and '.join(tools)}" for how, tools in missing.items() if tools] + failed)
+    return name + ".html", body.encode("utf-8"), (
+        f"an HTML file of the notebook, not a PDF, because {why}: {HOW_TO_GET_A_PDF}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tests.submit", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--gan", default="gan.py")
-    parser.add_argument("--notebook", default="GANs-PyTorch.ipynb")
-    parser.add_argument("--answers", default="gan-checks.npz")
-    parser.add_argument("--out", default="submission.zip")
+    parser.add_argument("--gan", default="gan.py", help="your gan.py (default: gan.py)")
+    parser.add_argument("--notebook", default="GANs-PyTorch.ipynb",
+                        help="the notebook, run and saved (default: GANs-PyTorch.ipynb)")
+    parser.add_argument("--answers", default="gan-checks.npz", help="the checks' answer file (default: gan-checks.npz)")
+    parser.add_argument("--out", default="submission.zip", help="the zip to write (default: submission.zip)")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda if there is one)")
     args = parser.parse_args(argv)
-    import importlib.util
 
     import nbformat
     import torch
 
     ok = True
     print(f"Checking {args.gan} with the autograder's checks ...")
-    spec = importlib.util.spec_from_file_location("gan", args.gan)
-    gan = importlib.util.module_from_spec(spec)
-    sys.modules["gan"] = gan
-    spec.loader.exec_module(gan)
-    answers = checks.load_answers(args.answers)
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    for part, (passed, total, first) in run_checks(gan, answers, device).items():
-        ok &= passed == total
-        print(f"  {checks.PART_TITLES[part]:<14} {passed}/{total} checks pass" + (f"   {first[:90]}" if first else ""))
+    gan, problem = import_gan(os.path.abspath(args.gan))
+    if problem:
+        ok = False
+        print(f"  {problem}.")
+    if gan is not None:
+        answers = checks.load_answers(args.answers)
+        device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        for part, (passed, total, first) in run_checks(gan, answers, device).items():
+            ok &= passed == total
+            print(f"  {checks.PART_TITLES[part]:<14} {passed}/{total} checks pass"
+                  + (f"   {first[:90]}" if first else ""))
 
     nb = nbformat.read(args.notebook, as_version=4)
     problems = notebook_problems(nb)
@@ -114,10 +237,11 @@ def main(argv=None):
     for problem in problems or ["it has been run, and every answer is written."]:
         print(f"  {problem}")
 
-    rendered, note = render(nb, os.path.splitext(args.notebook)[0])
+    rendered, body, note = render(nb, os.path.splitext(os.path.basename(args.notebook))[0])
     with zipfile.ZipFile(args.out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in (args.gan, args.notebook, rendered):
+        for path in (args.gan, args.notebook):
             zf.write(path, os.path.basename(path))
+        zf.writestr(rendered, body)  # only in the zip: the folder keeps no copy
     print(f"\nWrote {args.out}: {os.path.basename(args.gan)}, {os.path.basename(args.notebook)} and {note}.")
     print("All in order: hand it in." if ok else "Some things above are not in order yet; "
           "the zip is written anyway, but fix them before you hand it in.")

@@ -85,13 +85,20 @@ def test_a_forward_that_raises_names_the_input_it_was_fed(answers):
 
 
 def test_a_near_miss_gets_a_numerical_hint_not_a_structural_one(answers):
-    def leaky_0101(seed=None):
-        import torch.nn as nn
+    import torch.nn as nn
+    import torch.nn.functional as F
 
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.LeakyReLU(0.0101), nn.Linear(256, 256),
-                             nn.LeakyReLU(0.0101), nn.Linear(256, 1))
+    class Leaky0101(nn.Module):  # functional activations: no layer shows the slope
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c = nn.Linear(784, 256), nn.Linear(256, 256), nn.Linear(256, 1)
 
-    said = messages("discriminator", {"discriminator": leaky_0101}, answers)
+        def forward(self, x):
+            x = F.leaky_relu(self.a(x.flatten(1)), 0.0101)
+            return self.c(F.leaky_relu(self.b(x), 0.0101))
+
+    said = messages("discriminator", {"discriminator": lambda seed=None: Leaky0101()}, answers)
     assert "The outputs are close, so the layers are probably right" in said and "layer order" not in said
+    assert "BatchNorm" not in said  # this architecture has none
     wrong = messages("discriminator", {"discriminator": variants.discriminator_relu}, answers)
     assert "Check the layer order" in wrong

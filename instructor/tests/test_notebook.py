@@ -119,6 +119,9 @@ def test_notebook_runs_top_to_bottom_with_the_tiny_setting(executed):
     assert seconds < 300
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    for cell in nb.cells:  # a check cell shows its verdict, and no `Out: True` under it
+        if cell.cell_type == "code" and cell.source.startswith("run_part("):
+            assert [o.output_type for o in cell.outputs] == ["stream"], cell.source
 
 
 @pytest.mark.slow

@@ -3,12 +3,14 @@ already meets, and the hand-in command."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import types
 import zipfile
 
 import nbformat
+import numpy as np
 import pytest
 
 from instructor import notebook, release
@@ -90,7 +92,7 @@ def test_the_colab_cell_makes_the_assignment_importable(colab, colab_cell, tmp_p
 # What Google Colab's runtime had installed in 2025 (it only grows newer): the floors of
 # requirements.txt must all be met there, so that pip installs nothing on Colab.
 COLAB = {"torch": "2.6", "torchvision": "0.21", "numpy": "2.0", "matplotlib": "3.10", "tqdm": "4.67",
-         "pytest": "8.3", "nbformat": "5.10", "nbconvert": "7.16"}
+         "pillow": "11.1", "pytest": "8.3", "nbformat": "5.10", "nbconvert": "7.16"}
 
 
 def requirements(path):
@@ -181,3 +183,96 @@ def test_hand_in_reports_a_cell_that_ended_in_an_error(student):
     cell.outputs = [nbformat.v4.new_output("error", ename="PartNotImplemented", evalue="Write sample_noise() first",
                                            traceback=[])]
     assert any("ended with an error (PartNotImplemented" in p for p in submit.notebook_problems(nb))
+
+
+def test_hand_in_of_a_file_that_does_not_import_names_the_line_and_still_writes_the_zip(student):
+    (student / "gan.py").write_text((student / "gan.py").read_text() + "\ndef broken(:\n")
+    out = hand_in(student)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    lines = (student / "gan.py").read_text().count("\n")
+    assert f"importing gan.py failed: SyntaxError at line {lines}" in out.stdout
+    with zipfile.ZipFile(student / "submission.zip") as zf:
+        assert {"gan.py", "GANs-PyTorch.ipynb"} <= set(zf.namelist())
+
+
+def test_hand_in_leaves_no_rendered_copy_in_the_folder_and_explains_its_options(student):
+    before = set(os.listdir(student))
+    hand_in(student)
+    assert set(os.listdir(student)) - before == {"submission.zip"}
+    helped = subprocess.run([sys.executable, "-m", "tests.submit", "--help"], cwd=student, capture_output=True,
+                            text=True, timeout=60).stdout
+    for option in ("--gan", "--notebook", "--answers", "--out", "--device"):
+        line = next(line for line in helped.splitlines() if line.strip().startswith(option))
+        assert "default" in line or "(default" in helped.split(option, 2)[-1][:200], line
+
+
+def test_hand_in_warns_about_a_run_with_trial_settings(student):
+    nb = nbformat.read(str(student / "GANs-PyTorch.ipynb"), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = 1
+    params = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    injected = nbformat.v4.new_code_cell("num_epochs_gan = 1\nnum_train = 1024", execution_count=1)
+    nb.cells.insert(params + 1, injected)  # where papermill puts its parameters
+    problems = " ".join(submit.notebook_problems(nb))
+    assert "trial settings (num_epochs_gan = 1, num_train = 1024)" in problems
+    assert "not the assignment's (num_epochs_gan = 10, num_train = 50000)" in problems
+    assert "cell 4" not in problems  # cells are named by their first line, not a number Jupyter never shows
+
+
+def test_the_course_settings_of_the_hand_in_are_the_notebooks():
+    nb = nbformat.read(os.path.join(ROOT, "GANs-PyTorch.ipynb"), as_version=4)
+    for cell in nb.cells:
+        cell.execution_count = 1 if cell.cell_type == "code" else None
+    assert submit.settings_run(nb) == submit.COURSE_SETTINGS
+
+
+def test_without_pdf_tools_the_note_names_what_is_missing(monkeypatch):
+    import importlib.util
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "pandoc" else "/usr/bin/" + tool)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "playwright" else real_find_spec(n, *a))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("hello")])
+    name, body, note = submit.render(nb, "nb")
+    assert name == "nb.html" and b"hello" in body
+    assert "LaTeX needs pandoc" in note and "xelatex" not in note
+    assert "a headless browser needs playwright" in note and "on Colab" in note
+
+
+def chromium():
+    return next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+
+
+def screenshot(html_path, png_path):
+    """Headless Chromium's picture of a page, with every host unreachable: as offline."""
+    subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--host-resolver-rules=MAP * ~NOTFOUND",
+                    f"--user-data-dir={png_path.parent / 'profile'}", "--window-size=600,300",
+                    "--virtual-time-budget=3000", f"--screenshot={png_path}", f"file://{html_path}"],
+                   capture_output=True, timeout=120, check=True)
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(str(png_path))[..., :3].mean(axis=2)
+    rows, cols = np.nonzero(pixels < 0.5)  # the ink on the page
+    return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+
+@pytest.mark.skipif(not chromium() and not os.environ.get("CI"), reason="no headless Chromium here (CI installs it)")
+def test_the_html_hand_in_shows_its_formulas_offline(tmp_path, monkeypatch):
+    """A fraction drawn is taller than wide; its TeX left as text (what the plain export
+    shows offline, its MathJax on a CDN) is a wide, one-line string."""
+    import nbconvert
+
+    monkeypatch.setattr(submit, "pdf_tools", lambda: {"LaTeX": ["xelatex"], "a headless browser": ["playwright"]})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(r"$$\frac{a+1}{b}$$")])
+    name, body, _ = submit.render(nb, "nb")
+    assert name == "nb.html"
+    (tmp_path / "drawn.html").write_bytes(body)
+    plain, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
+    (tmp_path / "plain.html").write_text(plain, encoding="utf-8")
+    height, width = screenshot(tmp_path / "drawn.html", tmp_path / "drawn.png")
+    assert height > 1.3 * (width / 3), (height, width)  # a over b: two lines of ink, three characters wide
+    height, width = screenshot(tmp_path / "plain.html", tmp_path / "plain.png")
+    assert height < width / 4, (height, width)  # the control: raw "$$\frac{a+1}{b}$$", one line

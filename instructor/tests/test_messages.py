@@ -1,0 +1,165 @@
+"""What a student reads: one typical mistake, the sentence it must produce.
+
+Each case swaps one function of the reference solution for a mistake students make
+and runs the part's checks as every grading path does (produce, then judge). The
+messages must say what was measured and what to change in that function, name only
+causes the model can have, and report one cause once.
+"""
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+
+import gan as ref
+from instructor.tests.test_autograder_fairness import module_with
+from tests import checks, produce
+
+
+@pytest.fixture(scope="module")
+def answers():
+    return checks.load_answers(checks.__file__.replace("tests/checks.py", "gan-checks.npz"))
+
+
+def results(part, replacements, answers):
+    return checks.judge(part, produce.produce(part, module_with(replacements), "cpu", answers), answers)
+
+
+# -- the mistakes -----------------------------------------------------------------
+
+def seeded(draw):
+    def sample_noise(batch_size, dim, seed=None):
+        if seed is not None:
+            torch.manual_seed(seed)
+        return draw(batch_size, dim)
+
+    return sample_noise
+
+
+def dc_generator(eps=1e-5, flatten=True):
+    def build_dc_generator(noise_dim=ref.NOISE_DIM):
+        layers = [nn.Linear(noise_dim, 1024), nn.ReLU(), nn.BatchNorm1d(1024, eps=eps),
+                  nn.Linear(1024, 6272), nn.ReLU(), nn.BatchNorm1d(6272, eps=eps), ref.Unflatten(-1, 128, 7, 7),
+                  nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.ReLU(), nn.BatchNorm2d(64, eps=eps),
+                  nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh()]
+        return nn.Sequential(*layers, *([ref.Flatten()] if flatten else []))
+
+    return build_dc_generator
+
+
+def dc_classifier_relu(batch_size):
+    return nn.Sequential(ref.Unflatten(-1, 1, 28, 28), nn.Conv2d(1, 32, 5), nn.ReLU(), nn.MaxPool2d(2, 2),
+                         nn.Conv2d(32, 64, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+                         nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 1))
+
+
+def generator_with_the_constant(noise_dim=ref.NOISE_DIM, seed=None):
+    return nn.Sequential(nn.Linear(ref.NOISE_DIM, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(),
+                         nn.Linear(1024, 784), nn.Tanh())
+
+
+def generator_without_tanh(noise_dim=ref.NOISE_DIM, seed=None):
+    return nn.Sequential(nn.Linear(noise_dim, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(),
+                         nn.Linear(1024, 784))
+
+
+def ls_discriminator_loss_no_half(scores_real, scores_fake):
+    return ((scores_real - 1) ** 2).mean() + (scores_fake ** 2).mean()
+
+
+def ls_generator_loss_no_half(scores_fake):
+    return ((scores_fake - 1) ** 2).mean()
+
+
+def optimizer_default_betas(model):
+    return torch.optim.Adam(model.parameters(), lr=1e-3)
+
+
+def cuda_labels_loss(logits_real, logits_fake):  # the course's old `dtype = torch.cuda.FloatTensor`
+    dtype = torch.cuda.FloatTensor
+    ones, zeros = torch.ones(logits_real.shape).type(dtype), torch.zeros(logits_fake.shape).type(dtype)
+    return ref.bce_loss(logits_real, ones) + ref.bce_loss(logits_fake, zeros)
+
+
+# (case id, part, replacements, sentences the student must see, words they must not see)
+CASES = [
+    ("noise shifted but not stretched", "noise",
+     {"sample_noise": seeded(lambda b, d: torch.rand(b, d) - 0.5)},
+     ["span only [-0.500, 0.500]", "stretch torch.rand's [0, 1) by 2"], ["torch.randn", "normal"]),
+    ("noise stretched and shifted wrongly", "noise",
+     {"sample_noise": seeded(lambda b, d: 2 * torch.rand(b, d) - 0.5)},
+     ["values must lie in [-1, 1)", "Values reach [-0.500, 1.500], outside [-1, 1)"], ["torch.randn"]),
+    ("noise from numpy", "noise",
+     {"sample_noise": seeded(lambda b, d: torch.from_numpy(np.random.uniform(-1, 1, (b, d))).float())},
+     ["draw the values with torch.rand after it, not with numpy's"], ["keep the provided"]),
+    ("DC classifier with ReLU", "dc_classifier", {"build_dc_classifier": dc_classifier_relu},
+     ["a ReLU layer, which its architecture does not have"], ["BatchNorm", "eps"]),
+    ("DC generator with BatchNorm eps 1e-3", "dc_generator", {"build_dc_generator": dc_generator(eps=1e-3)},
+     ["BatchNorm1d(eps=0.001), where the architecture keeps PyTorch's default eps=1e-05",
+      "BatchNorm2d(eps=0.001)"], ["layer order"]),
+    ("DC generator with BatchNorm eps 1e-4", "dc_generator", {"build_dc_generator": dc_generator(eps=1e-4)},
+     ["BatchNorm1d(eps=0.0001)"], []),
+    ("DC generator with BatchNorm eps 1e-6", "dc_generator", {"build_dc_generator": dc_generator(eps=1e-6)},
+     ["BatchNorm1d(eps=1e-06)"], []),
+    ("generator sized by NOISE_DIM", "generator", {"generator": generator_with_the_constant},
+     ["its input size must be the noise_dim argument, not the constant NOISE_DIM"], ["too wide"]),
+    ("LSGAN loss without the halves", "lsgan_loss",
+     {"ls_discriminator_loss": ls_discriminator_loss_no_half, "ls_generator_loss": ls_generator_loss_no_half},
+     ["ls_discriminator_loss(scores_real, scores_fake)", "ls_generator_loss(scores_fake)"], ["logits"]),
+    ("Adam with the default betas", "optimizer", {"get_optimizer": optimizer_default_betas},
+     ["expected betas=(0.5, 0.999), got betas=(0.9, 0.999)", "lr=0.001 and betas=(0.5, 0.999)"], ["np.float64"]),
+]
+
+
+@pytest.mark.parametrize("part,replacements,said,unsaid", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_a_mistake_gets_the_sentence_that_fits_it(part, replacements, said, unsaid, answers):
+    messages = " | ".join(message for _, ok, message in results(part, replacements, answers) if not ok)
+    assert messages, "the mistake passed every check"
+    for sentence in said:
+        assert sentence in messages
+    for word in unsaid:
+        assert word not in messages
+
+
+def test_a_generator_without_tanh_fails_and_no_check_claims_its_range(answers):
+    found = results("generator", {"generator": generator_without_tanh}, answers)
+    assert not all(ok for _, ok, _ in found)
+    assert not any("[-1, 1]" in message for _, ok, message in found if ok)  # nothing measured that
+
+
+def test_an_unflattened_dc_generator_gets_one_message_for_its_one_cause(answers):
+    found = [(name, message) for name, ok, message in
+             results("dc_generator", {"build_dc_generator": dc_generator(flatten=False)}, answers) if not ok]
+    first = found[0][1]
+    assert "expected shape (16, 784), got (16, 1, 28, 28). Flatten the images to (N, 784)" in first
+    assert [m for _, m in found[1:]] == [f"not checked: the same failure as {found[0][0]} above"] * (len(found) - 1)
+
+
+needs_no_gpu = pytest.mark.skipif(torch.cuda.is_available(), reason="the message is for a grader without CUDA")
+
+
+@needs_no_gpu
+def test_cuda_in_sample_noise_is_reported_once_with_advice_for_that_function(answers):
+    noise = seeded(lambda b, d: (2 * torch.rand(b, d) - 1).cuda())
+    found = [m for _, ok, m in results("noise", {"sample_noise": noise}, answers) if not ok]
+    assert "asked for a CUDA GPU" in found[0] and "make the noise on the CPU" in found[0]
+    assert "NVIDIA driver" not in found[0] and "ones_like" not in found[0]
+    assert all(m.startswith("not checked: the same failure as noise_shape_and_dtype above") for m in found[1:])
+
+
+@needs_no_gpu
+def test_cuda_labels_in_a_loss_are_reported_once_with_advice_for_losses(answers):
+    found = [m for _, ok, m in results("gan_loss", {"discriminator_loss": cuda_labels_loss}, answers) if not ok]
+    assert sum("asked for a CUDA GPU" in m for m in found) == 1
+    assert "torch.ones_like(logits)" in found[0] and "NVIDIA driver" not in found[0]
+
+
+def test_the_smoke_test_trains_with_the_provided_loop_whatever_the_file_brings(answers):
+    def own_run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train, show_every=250,
+                      batch_size=128, noise_size=96, num_epochs=10):
+        raise RuntimeError("the file's own copy of the loop ran")
+
+    student = module_with({"run_a_gan": own_run_a_gan})
+    produced = produce.produce("training", student, "cpu", answers, provided=ref)
+    assert all(ok for _, ok, _ in checks.judge("training", produced, answers))
+    own = produce.produce("training", student, "cpu", answers)  # without `provided`: the file's own loop
+    assert "the file's own copy of the loop ran" in str(own["vanilla"])
