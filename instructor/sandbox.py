@@ -28,6 +28,7 @@ initialise it itself.
 """
 import base64
 import ctypes
+import gc
 import json
 import math
 import os
@@ -212,6 +213,60 @@ def _close_fds(keep):
     os.closerange(low, top)
 
 
+# No namespaces for students' code: a seccomp filter. Each namespace a process makes
+# counts against a limit per user of the whole machine (user.max_*_namespaces), which a
+# submission could otherwise spend, so that the next submission's sandbox cannot be made.
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+# (audit architecture, {syscall: number}) of the machines the grader runs on
+SYSCALLS = {"x86_64": (0xC000003E, {"unshare": 272, "clone": 56, "setns": 308, "clone3": 435}),
+            "aarch64": (0xC00000B7, {"unshare": 97, "clone": 220, "setns": 268, "clone3": 435})}
+CLONE_NEW_ANY = 0x7E020080  # CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+RET_ALLOW, RET_ERRNO = 0x7FFF0000, 0x00050000
+
+
+def forbid_namespaces():
+    """From now on, for this process and all it starts: unshare() and clone() that ask for
+    a new namespace, and setns(), fail with EPERM; clone3() fails with ENOSYS, so that the
+    C library falls back to clone(), whose flags a filter can read. Needs no_new_privs.
+    Returns False (and changes nothing) on a machine the table above does not cover."""
+    import platform
+
+    if platform.machine() not in SYSCALLS:
+        return False
+    arch, nr = SYSCALLS[platform.machine()]
+    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
+    program = [
+        (ld, 0, 0, 4),                       # 0: the architecture
+        (jeq, 0, 7, arch),                   # 1: another one: allow (7 -> 9)
+        (ld, 0, 0, 0),                       # 2: the system call's number
+        (jeq, 9, 0, nr["clone3"]),           # 3: -> 13, ENOSYS
+        (jeq, 7, 0, nr["setns"]),            # 4: -> 12, EPERM
+        (jeq, 1, 0, nr["unshare"]),          # 5: -> 7, check the flags
+        (jeq, 0, 2, nr["clone"]),            # 6: -> 7, check the flags; else -> 9, allow
+        (ld, 0, 0, 16),                      # 7: the first argument's low 32 bits: the flags
+        (jset, 2, 0, CLONE_NEW_ANY),         # 8: a new namespace asked for: -> 11, EPERM
+        (ret, 0, 0, RET_ALLOW),              # 9
+        (ret, 0, 0, RET_ALLOW),              # 10
+        (ret, 0, 0, RET_ERRNO | 1),          # 11: EPERM
+        (ret, 0, 0, RET_ERRNO | 1),          # 12: EPERM
+        (ret, 0, 0, RET_ERRNO | 38),         # 13: ENOSYS
+    ]
+    filters = (_SockFilter * len(program))(*[_SockFilter(*op) for op in program])
+    prog = _SockFprog(len(program), filters)
+    _check(_libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(prog),
+                       ctypes.c_ulong(0), ctypes.c_ulong(0)), "seccomp")
+    return True
+
+
 # -----------------------------------------------------------------------------
 # A submission: namespaces, then the supervisor
 
@@ -268,23 +323,44 @@ def private_mounts(source, keep=()):
     return "/submission/gan.py"
 
 
+def warm_optimizer():
+    """Create (and drop) one torch optimizer: the first one imports torch._dynamo."""
+    import torch
+
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+
+
 class Zygote:
     """The sandbox's long-lived process: holds torch, the checks and the inputs."""
 
     def __init__(self, spec):
         self.spec = spec
         self.sealed = spec["sealed"]
+        try:  # below the grader's (-900), above nothing: the parts set theirs to 1000
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("0")
+        except OSError:
+            pass
         sys.path.insert(0, spec["code"])
         import torch
         from tests import produce
 
         self.produce = produce
-        # Creating an optimizer imports torch._dynamo (a second); do it once, here.
-        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+        # Creating an optimizer imports torch._dynamo (a second, and about 80 MB): once, here,
+        # where memory allows; where it is tight, in the parts that need it, before their limits.
+        self.warm = spec.get("warm", True)
+        if self.warm:
+            warm_optimizer()
         from tests.checks import load_answers
 
         self.inputs = load_answers(spec["inputs"])
+        provided = os.path.join(spec["code"], "provided_gan.py")  # readable now; maybe not by the sandbox uid
+        self.provided_source = None
+        if os.path.exists(provided):
+            with open(provided, "rb") as f:
+                self.provided_source = f.read()
         _prctl(PR_SET_DUMPABLE, 0)  # no process of the same user may read our memory or descriptors
+        gc.freeze()  # the forked parts' garbage collector then never writes to (and copies) our objects
 
     def _try(self, fn):
         """None if fn() runs in a child process, else why it failed."""
@@ -396,7 +472,7 @@ class Supervisor:
                 limit = self.request["import_timeout" if phase == "import" else "part_timeout"]
                 record, payload = self.run_part(phase, gan_path, limit)
                 send(self.out, {"phase": phase, "record": record}, payload)
-                if phase == "import" and not (record["exit_code"] == 0 and payload == b"{}"):
+                if phase == "import" and record["exit_code"] != 0:
                     break  # the grader reports the import's failure for every part
             code = 0
         except BaseException:
@@ -522,12 +598,19 @@ class Part:
         """Resource limits; the time limit is the supervisor's, the rest are the kernel's."""
         request = self.request
         threads = max(1, int(request.get("threads") or 1))
+        try:  # should the machine run out of memory, the kernel takes student code first, not the grader
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")
+        except OSError:
+            pass
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         cpu = int(self.timeout * threads) + 5  # CPU seconds: a backstop behind the wall-clock limit
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
         if self.supervisor.sealed:  # counted per user namespace: this submission's processes and threads only
             resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
+        if not self.supervisor.zygote.warm and self.phase in ("optimizer", "training"):
+            warm_optimizer()  # the grader's import, not the student's: before the memory limit
         if request["memory_mb"] and request["device"] == "cpu":  # CUDA maps huge virtual ranges: no limit there
             with open("/proc/self/status") as f:
                 vm = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
@@ -544,6 +627,8 @@ class Part:
                 os.setsid()  # one process group to kill when the part ends
                 if self.supervisor.zygote.part_uid is not None:
                     _become(self.supervisor.zygote.part_uid)
+            _check(_prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
+            forbid_namespaces()
             devnull = os.open(os.devnull, os.O_RDONLY)
             os.dup2(devnull, 0)
             os.dup2(self.out_w, 1)
@@ -554,7 +639,7 @@ class Part:
             self.limit()
             result = self.produce()
             write_frame(self.res_w, json.dumps(result).encode())
-            code = 0 if result == {} or self.phase != "import" else 3
+            code = 3 if self.phase == "import" and "__failure__" in result else 0
         except BaseException:
             try:
                 traceback.print_exc()
@@ -564,26 +649,46 @@ class Part:
             os._exit(code)
 
     def produce(self):
-        import importlib.util
-
-        before = _fingerprint()
-        try:
-            spec = importlib.util.spec_from_file_location("gan", self.gan_path)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules["gan"] = module
-            spec.loader.exec_module(module)
-        except BaseException as err:  # SyntaxError, SystemExit, KeyboardInterrupt, anything
-            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-            return {"__failure__": f"importing gan.py failed: {detail}"}
-        if self.phase == "import":
-            return {}
         zygote = self.supervisor.zygote
-        produced = zygote.produce.produce(self.phase, module, self.request["device"], zygote.inputs)
-        changed = sorted(name for name, mark in _fingerprint().items() if before.get(name) != mark)
-        if changed:
-            return {"__failure__": f"gan.py changed the grader's checking code ({', '.join(changed[:3])}); "
+        if self.request["device"] == "cpu":
+            zygote.produce.MEMORY_LIMIT_MB = self.request["memory_mb"]  # for the message, should it run out
+        before = _fingerprint()
+        # As it is; where that raises, without its top-level statements that are not
+        # definitions (tests.produce.import_student): the report names what was left out.
+        module, left_out, failure = zygote.produce.import_student(self.gan_path)
+        if module is None:
+            return {"__failure__": failure}
+        if _changed(before):  # its import already swapped a checking function
+            return {"__failure__": f"gan.py changed the grader's checking code ({_changed(before)}); "
+                                   "this part cannot be graded."}
+        if self.phase == "import":
+            return {"left_out": [{"line": n, "code": c} for n, c in left_out], "why": failure} if left_out else {}
+        extra = {"provided": self.provided()} if self.phase == "training" else {}
+        produced = zygote.produce.produce(self.phase, module, self.request["device"], zygote.inputs, **extra)
+        if _changed(before):
+            return {"__failure__": f"gan.py changed the grader's checking code ({_changed(before)}); "
                                    "this part cannot be graded."}
         return encode(produced)
+
+
+    def provided(self):
+        """The assignment's own gan.py, its blocks empty (the grader's copy), whose run_a_gan
+        the training smoke test uses; None where the grader has none. The zygote read its
+        source; it runs here, in the part, not in the zygote: its first lines ask torch about
+        CUDA, which must not happen before a fork."""
+        import types
+
+        source = self.supervisor.zygote.provided_source
+        if source is None:
+            return None
+        module = types.ModuleType("gan_provided")
+        exec(compile(source, "provided_gan.py", "exec"), module.__dict__)
+        return module
+
+
+def _changed(before):
+    """The first checking functions whose identity differs from `before`, or ''."""
+    return ", ".join(sorted(name for name, mark in _fingerprint().items() if before.get(name) != mark)[:3])
 
 
 def _fingerprint():

@@ -359,11 +359,12 @@ SEALED_ATTACKS = [
 # Broken and misbehaving code, on the reference: each loses only what it breaks.
 BROKEN = [
     Case("syntax_error", "reference", append("def broken(:\n    pass"), ALL_ZERO, "SyntaxError"),
-    Case("exception_at_import", "reference", append("raise RuntimeError('boom at import')"), ALL_ZERO,
+    # Top-level statements that stop the import: left out, the rest graded, and the report says so.
+    Case("exception_at_import", "reference", append("raise RuntimeError('boom at import')"), {},
          "RuntimeError: boom at import"),
-    Case("sys_exit_at_import", "reference", append("import sys\nsys.exit(3)"), ALL_ZERO, "SystemExit: 3"),
-    Case("os_exit_at_import", "reference", append("import os\nos._exit(7)"), ALL_ZERO, "exit code 7"),
-    Case("infinite_loop_at_import", "reference", append("while True:\n    pass"), ALL_ZERO, "did not finish"),
+    Case("sys_exit_at_import", "reference", append("import sys\nsys.exit(3)"), {}, "SystemExit: 3"),
+    Case("os_exit_at_import", "reference", append("import os\nos._exit(7)"), {}, "exit code 7"),
+    Case("infinite_loop_at_import", "reference", append("while True:\n    pass"), {}, "did not finish"),
     Case("infinite_loop_in_one_part", "reference", block("sample_noise", "while True:\n    pass"), {"noise": 0},
          "did not finish"),
     Case("unbounded_memory_in_one_part", "reference",
@@ -394,7 +395,7 @@ BROKEN = [
                                     "+ bce_loss(logits_fake, torch.zeros_like(logits_fake)))")),
         {"noise": 0, "gan_loss": 1}, "expected a torch.Tensor"),
     Case("moves_model_to_cuda", "reference", block("build_dc_classifier", "model = model.cuda()", keep_reference=True),
-         {"dc_classifier": 0}, "device of the inputs"),
+         {"dc_classifier": 0}, "asked for a CUDA GPU"),
 ]
 CASES = SEALED_ATTACKS + BROKEN
 

@@ -3,6 +3,7 @@ run end to end on a copy of the grader's files. Hostile submissions: test_hostil
 import csv
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import nbformat
 import pytest
 import torch
 
-from instructor import batch, gradescope, grading, isolation, release
+from instructor import batch, budget, gradescope, grading, isolation, release
 from tests import checks, produce
 
 ROOT = grading.ROOT
@@ -64,10 +65,118 @@ def test_reference_solution_scores_10_of_10(grader_root, tmp_path):
     assert results["score"] == 10 and isinstance(results["execution_time"], float)
     assert len(results["tests"]) == 8
     for test in results["tests"]:
-        assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
+        assert set(test) == {"name", "score", "max_score", "status", "output", "output_format", "visibility"}
         assert test["status"] == "passed" and test["visibility"] == "visible"
     grading.write_json(str(tmp_path / "results.json"), results)
     assert json.loads((tmp_path / "results.json").read_bytes().decode("utf-8"))["score"] == 10
+
+
+def test_gradescope_output_names_every_check_and_renders_as_markdown(release_dir, grader_root):
+    report = grading.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    results = grading.gradescope_results(report)
+    assert results["output_format"] == results["test_output_format"] == "md"
+    noise = results["tests"][0]
+    lines = noise["output"].splitlines()
+    assert len(lines) == len(checks.CHECKS["noise"]) and noise["output_format"] == "md"
+    assert lines[0].startswith("- **FAIL** `noise_shape_and_dtype`: sample\\_noise() returned None") or \
+        lines[0].startswith("- **FAIL** `noise_shape_and_dtype`: sample_noise() returned None")
+    assert lines[1] == "- **FAIL** `noise_range_and_signs`: not checked: the same failure as noise_shape_and_dtype above"
+    table = [line for line in results["output"].splitlines() if line.startswith("| ")]
+    assert table[0] == "| part | points | first failure |" and len(table) == 1 + 8 + 1  # header, parts, total
+
+
+def test_markdown_output_escapes_what_a_submission_wrote():
+    assert grading.md_text("<img src=x onerror=alert(1)> [link](http://x) *bold* _it_") == \
+        "\\<img src=x onerror=alert(1)\\> \\[link\\](http://x) \\*bold\\* \\_it\\_"
+    assert grading.md_text("sample_noise(64, 32)") == "sample_noise(64, 32)"  # still reads plainly
+    assert grading.md_block("```\nrm -rf\n```").startswith("````\n")
+
+
+def test_the_grader_smoke_tests_with_the_provided_loop_not_the_files_own(grader_root, tmp_path):
+    with open(os.path.join(ROOT, "gan.py")) as f:
+        source = f.read()
+    source += ("\n\ndef run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,\n"
+               "              show_every=250, batch_size=128, noise_size=96, num_epochs=10):\n"
+               "    raise RuntimeError('the file brought its own loop')\n")
+    (tmp_path / "gan.py").write_text(source)
+    report = grading.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert report["total"] == 10 and all(ok for _, ok, _ in report["training_smoke"]), grading.report_text(report)
+
+
+MODULE_LEVEL_CALL = ("\n\ndef test():\n    raise RuntimeError('Error downloading train-images-idx3-ubyte.gz: Tried "
+                     "https://o...\\nand a second line')\n\n\ntest()\n")
+
+
+def test_module_level_code_is_named_then_left_out_and_the_rest_graded(grader_root, tmp_path):
+    with open(os.path.join(ROOT, "gan.py")) as f:
+        source = f.read() + MODULE_LEVEL_CALL
+    (tmp_path / "gan.py").write_text(source)
+    line = source.splitlines().index("test()") + 1
+    report = grading.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    text = grading.report_text(report)
+    assert report["total"] == 10, text
+    assert report["left_out"]["lines"] == [{"line": line, "code": "test()"}]
+    assert f"importing gan.py failed at line {line}: RuntimeError: Error downloading" in report["left_out"]["why"]
+    assert f"Line {line} runs `test()` when the grader imports gan.py: put it under `if __name__" in text
+    assert "Your instructor decides whether this grade stands" in text
+    assert grading.gradescope_results(report)["extra_data"]["left_out"] == report["left_out"]
+
+
+def test_an_import_failure_names_its_line_and_keeps_the_report_rows_on_one_line(grader_root, tmp_path):
+    (tmp_path / "gan.py").write_text("import torch\n\nBROKEN = (_ for _ in ()).throw(RuntimeError('first line\\n"
+                                     "second line'))\n")  # an assignment: it stays in on the second try too
+    report = grading.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert report["total"] == 0 and report["left_out"] is None
+    rows = [line for line in grading.report_text(report).splitlines() if line.startswith("Random noise")]
+    assert len(rows) == 1 and "importing gan.py failed at line 3: RuntimeError: first line second line" in rows[0]
+
+
+def test_a_sandbox_that_dies_is_retried_and_then_is_the_graders_fault_not_the_students(grader_root, monkeypatch):
+    """The sandbox is killed under the grading: once (the retry, fresh and one part at a
+    time, grades it all), then every time (the report says the grader failed)."""
+    real_run, kills = isolation.Pool.run, {"left": 1}
+
+    def run_and_kill(pool, *args):
+        if kills["left"]:  # a started sandbox, killed (as the OOM killer would) before it gets the submission
+            kills["left"] -= 1
+            if pool.proc is None:
+                pool.start()
+            os.killpg(pool.proc.pid, 9)
+            pool.proc.wait()
+        return real_run(pool, *args)
+
+    monkeypatch.setattr(isolation.Pool, "run", run_and_kill)
+    report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert report["total"] == 10 and report["grader_error"] is None, grading.report_text(report)
+    kills["left"] = 2
+    report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
+    text = grading.report_text(report)
+    assert report["grader_error"].startswith("the grading sandbox failed twice"), text
+    assert "your code was not at fault: ask for a regrade" in text
+    failures = [m for p in report["parts"] for _, ok, m in p["checks"] if not ok]
+    assert failures and all(m == grading.GRADER_FAULT or m.startswith("not checked: the same failure")
+                            for m in failures), failures
+
+
+def test_the_grader_itself_never_imports_torch():
+    """Its memory goes to the sandbox, which needs torch; the grader judges plain data."""
+    out = subprocess.run([sys.executable, "-c", "import sys; from instructor import batch, grading, gradescope; "
+                          "print('torch' in sys.modules)"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr[-2000:]
+
+
+@pytest.mark.skipif(budget.available() is not None, reason=f"no cgroup for the test: {budget.available()}")
+def test_a_budget_too_small_to_grade_is_a_grader_error_and_never_the_students(tmp_path):
+    """The grader in a 320 MB cgroup: the kernel's OOM killer takes the sandbox, the retry
+    fails too, and the results say the grader failed; no check blames the student."""
+    row = budget.grade_in_budget(os.path.join(ROOT, "gan.py"), 320, 1.0, keep=str(tmp_path))
+    assert row["grader_error"] and "failed twice" in row["grader_error"], row
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert results["extra_data"]["grader_error"] == row["grader_error"]
+    for test in results["tests"]:
+        for line in test["output"].splitlines():
+            assert "**PASS**" in line or "not graded: the grading sandbox itself failed" in line or \
+                "not checked: the same failure as" in line, line
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
@@ -198,7 +307,7 @@ def test_unfilled_release_scores_0_and_says_not_implemented_once_per_function(re
             messages = [m for fn, (name, ok, m) in zip(checks.CHECKS[part["part"]], part["checks"])
                         if fn.function == function]
             assert sum("not implemented yet" in m for m in messages) == 1, messages
-            assert all(m.startswith("not checked: same failure as") for m in messages[1:]), messages
+            assert all(m.startswith("not checked: the same failure as") for m in messages[1:]), messages
     assert "not implemented yet" in grading.report_text(report) and "Traceback" not in grading.report_text(report)
 
 
@@ -223,23 +332,28 @@ def test_release_grading_tests_fail_cleanly_with_pytest(release_dir):
 
 # -- Gradescope -------------------------------------------------------------------
 
-def run_gradescope(tmp_path, submission=None):
+def run_gradescope(tmp_path, submission=None, python=sys.executable):
     bundle = gradescope.build(str(tmp_path / "autograder.zip"))
     root = tmp_path / "autograder"
     zipfile.ZipFile(bundle).extractall(root / "source")
     (root / "submission").mkdir()
     if submission:
         shutil.copyfile(submission, root / "submission" / "gan.py")
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=str(python))
     out = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
                          timeout=600)
     return out, json.loads((root / "results" / "results.json").read_bytes().decode("utf-8")), root
 
 
 def test_gradescope_bundle_holds_the_grader_and_its_private_answers_only(tmp_path):
-    names = set(zipfile.ZipFile(gradescope.build(str(tmp_path / "ag.zip"))).namelist())
-    assert {"setup.sh", "run_autograder", grading.PRIVATE} <= names
-    assert not {"gan.py", "gan-checks.npz", "GANs-PyTorch.ipynb"} & names
+    bundle = zipfile.ZipFile(gradescope.build(str(tmp_path / "ag.zip")))
+    names = set(bundle.namelist())
+    assert {"setup.sh", "run_autograder", grading.PRIVATE, "gan.py"} <= names
+    assert not {"gan-checks.npz", "GANs-PyTorch.ipynb"} & names
+    # gan.py is the release's, for the smoke test's provided loop: not one solution line
+    lines = {line.strip() for line in bundle.read("gan.py").decode().splitlines()}
+    assert "def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train," in lines
+    assert not lines & solution_only_lines()
     assert "bubblewrap" in gradescope.SETUP_SH and isolation.SANDBOX_USER in gradescope.SETUP_SH
     assert "chmod 600" in gradescope.RUN_AUTOGRADER
 
@@ -252,6 +366,53 @@ def test_gradescope_bundle_grades_sealed_in_a_simulated_autograder_layout(tmp_pa
         assert results["extra_data"]["isolation"]["mode"] == "sealed", results["output"][:500]
     if os.geteuid() == 0:
         assert oct(os.stat(root / "source" / grading.PRIVATE).st_mode & 0o777) == "0o600"
+
+
+STUDENT_IMPORTS = ("import torchvision\nimport torchvision.transforms as T\nfrom PIL import Image\n"
+                   "import matplotlib.pyplot as plt\nimport tqdm\n")
+
+
+def with_student_imports(tmp_path):
+    """The reference, with the imports of the CS231n starter (and the ones students add) at its top."""
+    path = tmp_path / "imports" / "gan.py"
+    path.parent.mkdir()
+    with open(os.path.join(ROOT, "gan.py")) as f:
+        path.write_text(STUDENT_IMPORTS + f.read())
+    return path
+
+
+def setup_sh_environment(folder):
+    """A virtual environment made from exactly the pip commands of the Gradescope setup.sh,
+    with this machine's package index in place of their --index-url."""
+    venv = folder / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    commands = [shlex.split(line)[1:] for line in gradescope.SETUP_SH.splitlines()
+                if line.startswith("/autograder/venv/bin/pip install")]
+    assert len(commands) == 3 and any("torchvision>=0.16" in c for c in commands)
+    for args in commands:
+        if "--index-url" in args:
+            i = args.index("--index-url")
+            args = args[:i] + args[i + 2:]
+        out = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", *args], capture_output=True, text=True,
+                             timeout=1800)
+        assert out.returncode == 0, out.stderr[-2000:]
+    return venv / "bin" / "python"
+
+
+@pytest.mark.slow
+def test_gradescope_environment_from_setup_sh_grades_a_file_with_the_students_imports(tmp_path):
+    python = setup_sh_environment(tmp_path)
+    out, results, _ = run_gradescope(tmp_path, with_student_imports(tmp_path), python=python)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert results["score"] == 10, results["output"][:3000]
+    if isolation.find_bwrap() or os.environ.get("CI"):
+        assert results["extra_data"]["isolation"]["mode"] == "sealed", results["output"][:500]
+
+
+def test_gradescope_says_the_grader_failed_when_it_cannot_even_start(tmp_path):
+    out, results, _ = run_gradescope(tmp_path, os.path.join(ROOT, "gan.py"), python="/bin/false")
+    assert results["score"] == 0 and results["extra_data"]["grader_error"]
+    assert "your code was not at fault: ask for a regrade" in results["output"]
 
 
 def test_gradescope_reports_a_missing_submission(tmp_path):

@@ -18,6 +18,7 @@ from instructor.tests import hostile
 from instructor.tests.test_grading import copy_grader
 from tests import checks, produce
 
+ROOT = grading.ROOT
 LIMITS = {"part_timeout": 20, "import_timeout": 10, "memory_mb": 2048}
 BOUND = LIMITS["import_timeout"] + len(checks.GROUPS) * (LIMITS["part_timeout"] + 3) + 15  # a grading's budget
 
@@ -177,3 +178,28 @@ def test_the_answer_file_forger_works_wherever_the_file_is_readable(tmp_path, gr
             totals[mode] = grading.grade(str(path), "cpu", answers=answers, root=grader_root, pool=pool,
                                          **LIMITS)["total"]
     assert totals == {"reduced": 9, "sealed": 0}  # everything but the noise, which no answer file holds
+
+
+NAMESPACE_SPENDER = """
+import ctypes, os
+_libc = ctypes.CDLL(None, use_errno=True)
+made = 0
+for _ in range(2000):  # each namespace counts against a limit per user of the whole machine
+    if _libc.unshare(0x04000000 | 0x08000000) == 0:  # CLONE_NEWUTS | CLONE_NEWIPC
+        made += 1
+print(f"namespaces made: {made}, refused with errno {ctypes.get_errno()}")
+"""
+
+
+@pytest.mark.parametrize("mode", ["sealed", "reduced"])
+def test_student_code_can_make_no_namespace_so_the_next_grading_stays_sealed(tmp_path, grader_root, mode):
+    if mode == "sealed" and not isolation.find_bwrap():
+        pytest.skip("bubblewrap is not installed")
+    with open(os.path.join(ROOT, "gan.py")) as f:
+        (tmp_path / "gan.py").write_text(NAMESPACE_SPENDER + f.read())
+    answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
+    with grading.make_pool(answers, mode=mode, root=grader_root) as pool:
+        first = grading.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+        after = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+    assert "namespaces made: 0, refused with errno 1" in first["status"]["import"]["output"]
+    assert first["total"] == after["total"] == 10 and after["isolation"]["mode"] == mode

@@ -1,0 +1,285 @@
+"""The memory and CPUs the grader may use, and grading the reference inside a given budget.
+
+A container (Gradescope's: 768 MB and half a CPU by default) shows the host's core
+count to os.cpu_count() and the host's memory to /proc/meminfo; what it may really
+use is in its cgroup. The grader reads that here and sizes itself to it: threads no
+more than the CPUs it may use, one lane (one part at a time) where memory is tight.
+
+  cgroup v2 (Gradescope, current Linux laptops): memory.max and cpu.max of this
+            process's cgroup and of every cgroup above it
+  cgroup v1 (older hosts, this package's CI):   memory.limit_in_bytes and
+            cpu.cfs_quota_us / cpu.cfs_period_us, likewise
+  always:   os.sched_getaffinity, the CPUs the scheduler lets this process use
+
+`python -m instructor budget` grades the reference in cgroups of the memory sizes
+and CPU quota it is given (as root, on a machine with cgroup v1 or v2) and writes
+the table of score, wall time and peak memory to figures/grading-budget.md.
+"""
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from instructor import ROOT
+
+CGROUP = "/sys/fs/cgroup"
+TWO_LANES_MB = 1400  # below this much memory, a submission's parts run one at a time
+
+
+def _own_cgroups():
+    """{controller: path of this process's cgroup}; "" is the v2 (unified) one."""
+    found = {}
+    try:
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                for name in controllers.split(",") if controllers else [""]:
+                    found[name] = path
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def _read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def _up(base, path):
+    """The folders of a cgroup and of every cgroup above it, innermost first (inside a
+    container the path may be the host's: then only the folders that exist count)."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    for n in range(len(parts), -1, -1):
+        folder = os.path.join(base, *parts[:n])
+        if os.path.isdir(folder):
+            yield folder
+
+
+def version():
+    """2 or 1, the cgroup version this machine uses for memory, or None if it has none."""
+    if os.path.exists(os.path.join(CGROUP, "cgroup.controllers")):
+        return 2
+    if os.path.isdir(os.path.join(CGROUP, "memory")):
+        return 1
+    return None
+
+
+def memory_limit_mb():
+    """The memory this process and its children may use together, in MB, or None if no
+    cgroup limits it."""
+    own, limits = _own_cgroups(), []
+    if version() == 2 and "" in own:
+        limits = [_read(os.path.join(d, "memory.max")) for d in _up(CGROUP, own[""])]
+    elif version() == 1 and "memory" in own:
+        limits = [_read(os.path.join(d, "memory.limit_in_bytes")) for d in _up(os.path.join(CGROUP, "memory"),
+                                                                              own["memory"])]
+    values = [int(v) for v in limits if v and v.isdigit() and int(v) < 1 << 60]
+    return min(values) // (1 << 20) if values else None
+
+
+def cpu_limit():
+    """The CPUs this process may use: the fewer of its affinity and its cgroup's quota
+    (a float: 0.5 is half a CPU)."""
+    try:
+        cpus = float(len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        cpus = float(os.cpu_count() or 1)
+    own = _own_cgroups()
+    if version() == 2 and "" in own:
+        for d in _up(CGROUP, own[""]):
+            quota = (_read(os.path.join(d, "cpu.max")) or "max").split()
+            if quota and quota[0] != "max" and len(quota) == 2:
+                cpus = min(cpus, int(quota[0]) / int(quota[1]))
+    else:
+        for name in ("cpu", "cpu,cpuacct", "cpuacct,cpu"):
+            if name.split(",")[0] in own and os.path.isdir(os.path.join(CGROUP, name)):
+                for d in _up(os.path.join(CGROUP, name), own[name.split(",")[0]]):
+                    quota, period = _read(os.path.join(d, "cpu.cfs_quota_us")), _read(os.path.join(d, "cpu.cfs_period_us"))
+                    if quota and period and quota.lstrip("-").isdigit() and int(quota) > 0:
+                        cpus = min(cpus, int(quota) / int(period))
+                break
+    return cpus
+
+
+def oom_kills():
+    """How many processes the kernel's OOM killer has taken in this process's memory
+    cgroup so far, or None where that cannot be read."""
+    own = _own_cgroups()
+    if version() == 2 and "" in own:
+        path = os.path.join(CGROUP, own[""].lstrip("/"), "memory.events")
+    elif version() == 1 and "memory" in own:
+        path = os.path.join(CGROUP, "memory", own["memory"].lstrip("/"), "memory.oom_control")
+    else:
+        return None
+    for line in (_read(path) or "").splitlines():
+        key, _, value = line.partition(" ")
+        if key == "oom_kill" and value.strip().isdigit():
+            return int(value)
+    return None
+
+
+def oom_order(score):
+    """Set this process's oom_score_adj (-1000 to 1000; lowering it needs root): who the
+    kernel's OOM killer takes first when memory runs out. The grader sets -900 (it must
+    live to write the report), the sandbox 0, each part of a student's code 1000."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write(str(score))
+        return True
+    except OSError:
+        return False
+
+
+def threads():
+    """Threads for the grader's arithmetic: the whole CPUs it may use, at least one."""
+    return max(1, int(cpu_limit() + 1e-9))
+
+
+def lanes():
+    """How many of one submission's parts may run side by side: two where there are two
+    CPUs and memory for both, else one."""
+    memory = memory_limit_mb()
+    return 2 if threads() >= 2 and (memory is None or memory >= TWO_LANES_MB) else 1
+
+
+# -----------------------------------------------------------------------------
+# Grading the reference inside a budget (python -m instructor budget)
+
+
+class Cgroup:
+    """A memory and CPU cgroup made for one command, removed afterwards (root only)."""
+
+    def __init__(self, memory_mb, cpus):
+        self.version = version()
+        if self.version is None:
+            raise RuntimeError("this machine has neither cgroup v2 nor a cgroup v1 memory controller")
+        if os.geteuid() != 0:
+            raise RuntimeError("making a cgroup needs root")
+        name = f"gan-budget-{os.getpid()}-{time.monotonic_ns()}"
+        quota = int(cpus * 100_000)
+        if self.version == 2:
+            with open(os.path.join(CGROUP, "cgroup.subtree_control"), "w") as f:
+                f.write("+memory +cpu")
+            self.dirs = [os.path.join(CGROUP, name)]
+            os.mkdir(self.dirs[0])
+            self._write(self.dirs[0], "memory.max", memory_mb << 20)
+            self._write(self.dirs[0], "memory.swap.max", 0, optional=True)
+            self._write(self.dirs[0], "cpu.max", f"{quota} 100000")
+        else:
+            memory, cpu = os.path.join(CGROUP, "memory", name), os.path.join(CGROUP, "cpu", name)
+            self.dirs = [memory, cpu]
+            os.mkdir(memory)
+            os.mkdir(cpu)
+            self._write(memory, "memory.limit_in_bytes", memory_mb << 20)
+            self._write(memory, "memory.memsw.limit_in_bytes", memory_mb << 20, optional=True)  # no swap
+            self._write(cpu, "cpu.cfs_period_us", 100_000)
+            self._write(cpu, "cpu.cfs_quota_us", quota)
+
+    @staticmethod
+    def _write(folder, name, value, optional=False):
+        try:
+            with open(os.path.join(folder, name), "w") as f:
+                f.write(str(value))
+        except OSError:
+            if not optional:
+                raise
+
+    def join(self):
+        """Move the calling process into the cgroup (use as a preexec_fn)."""
+        for d in self.dirs:
+            with open(os.path.join(d, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+
+    def peak_mb(self):
+        memory = self.dirs[0]
+        value = _read(os.path.join(memory, "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"))
+        return int(value) / (1 << 20) if value and value.isdigit() else None
+
+    def oom_kills(self):
+        """How many processes the kernel's OOM killer took in this cgroup."""
+        text = _read(os.path.join(self.dirs[0], "memory.events" if self.version == 2 else "memory.oom_control")) or ""
+        for line in text.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill" and value.strip().isdigit():
+                return int(value)
+        return 0
+
+    def remove(self):
+        for d in self.dirs:
+            for _ in range(50):  # the cgroup empties once its processes are reaped
+                try:
+                    os.rmdir(d)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def grade_in_budget(gan_path, memory_mb, cpus, keep=None):
+    """Grade `gan_path` with `python -m instructor grade` inside a fresh cgroup; returns
+    {memory_mb, cpus, score, grader_error, seconds, peak_mb, oom_kills}. `keep`: a folder
+    to leave the results.json in."""
+    with tempfile.TemporaryDirectory() as tmp, Cgroup(memory_mb, cpus) as group:
+        results = os.path.join(keep or tmp, "results.json")
+        start = time.monotonic()
+        proc = subprocess.run([sys.executable, "-m", "instructor", "grade", gan_path, "--results", results],
+                              cwd=ROOT, capture_output=True, text=True, preexec_fn=group.join, timeout=900)
+        seconds = time.monotonic() - start
+        try:
+            with open(results, encoding="utf-8") as f:
+                data = json.load(f)
+            score, error = data["score"], data["extra_data"]["grader_error"]
+        except (OSError, ValueError, KeyError):
+            score, error = None, f"no results.json (exit code {proc.returncode}): {proc.stderr.strip()[-300:]}"
+        return {"memory_mb": memory_mb, "cpus": cpus, "score": score, "grader_error": error,
+                "seconds": round(seconds, 1), "peak_mb": group.peak_mb(), "oom_kills": group.oom_kills()}
+
+
+def main(args):
+    gan_path = os.path.abspath(args.gan or os.path.join(ROOT, "gan.py"))
+    rows = []
+    for memory_mb in sorted(args.memory_mb, reverse=True):
+        row = grade_in_budget(gan_path, memory_mb, args.cpus)
+        rows.append(row)
+        print(f"{memory_mb:5d} MB, {args.cpus:g} CPU: score {row['score']}, {row['seconds']:.1f} s, peak "
+              f"{row['peak_mb'] or 0:.0f} MB, {row['oom_kills']} OOM kills"
+              + (f", grader error: {row['grader_error'][:200]}" if row["grader_error"] else ""), flush=True)
+    passing = [r["memory_mb"] for r in rows if r["score"] == 10]
+    lines = [f"Grading {os.path.relpath(gan_path, ROOT)} inside a cgroup (cgroup v{version()}) of each memory size "
+             f"and {args.cpus:g} CPU, {datetime.date.today().isoformat()} (`python -m instructor budget`).", "",
+             "| memory | CPU | score | grader error | wall | peak memory | OOM kills |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['memory_mb']} MB | {r['cpus']:g} | {r['score']} | {(r['grader_error'] or '')[:80]} | "
+                     f"{r['seconds']:.1f} s | {r['peak_mb'] or 0:.0f} MB | {r['oom_kills']} |")
+    lines += ["", f"Smallest memory with 10/10: {min(passing)} MB." if passing else "", ""]
+    if args.write:
+        path = os.path.join(ROOT, "figures", "grading-budget.md")
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+        print(f"wrote {path}")
+    print("\n".join(lines))
+
+
+def available():
+    """None if budgets can be tested here, else why not (for tests to skip with)."""
+    if os.geteuid() != 0:
+        return "making a cgroup needs root"
+    if version() is None:
+        return "this machine has neither cgroup v2 nor a cgroup v1 memory controller"
+    if version() == 1 and not os.access(os.path.join(CGROUP, "memory"), os.W_OK):
+        return "the cgroup v1 memory controller is not writable here"
+    if version() == 2 and not os.access(CGROUP, os.W_OK):
+        return "the cgroup v2 hierarchy is not writable here"
+    return None
+

@@ -1,0 +1,118 @@
+"""One file, one score, on every path: `pytest tests`, `python -m instructor grade`,
+`python -m instructor batch` and the Gradescope tree give the same points per part.
+
+The files: the reference, the unfilled release, one broken variant per part, the
+reference with the CS231n starter's imports at its top, and the reference with a
+test() call at module level. Each path runs as a grader runs it, in a process of its
+own, with the grader's private answer file.
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from instructor import grading
+from instructor.tests import hostile
+from instructor.tests.test_grading import MODULE_LEVEL_CALL, STUDENT_IMPORTS, run_gradescope
+from tests import checks
+
+ROOT = grading.ROOT
+PRIVATE = os.path.join(ROOT, grading.PRIVATE)
+BROKEN = {  # part: an edit of the reference that breaks it
+    "noise": hostile.block("sample_noise", "noise = torch.rand(batch_size, dim)"),
+    "discriminator": lambda src: src.replace("nn.LeakyReLU(0.01),\n        nn.Linear(256, 1)",
+                                             "nn.ReLU(),\n        nn.Linear(256, 1)"),
+    "generator": lambda src: src.replace("nn.Linear(1024, 784),\n        nn.Tanh(),",
+                                         "nn.Linear(1024, 784),\n        nn.Sigmoid(),"),
+    "gan_loss": hostile.block("discriminator_loss", "loss = bce_loss(logits_real, torch.ones_like(logits_real))"),
+    "optimizer": hostile.block("get_optimizer", "optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)"),
+    "lsgan_loss": hostile.block("ls_generator_loss", "loss = ((scores_fake - 1) ** 2).mean()"),
+    "dc_classifier": lambda src: src.replace("nn.MaxPool2d(2, stride=2)", "nn.AvgPool2d(2, stride=2)"),
+    "dc_generator": lambda src: src.replace("nn.BatchNorm1d(1024),", "nn.BatchNorm1d(1024, eps=1e-3),"),
+}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """{name: path of its gan.py}, each in a folder of its own (the batch layout)."""
+    folder = tmp_path_factory.mktemp("submissions")
+    base = hostile.sources()
+    made = {"reference": base["reference"], "release": base["empty"],
+            "student_imports": STUDENT_IMPORTS + base["reference"],
+            "module_level_call": base["reference"] + MODULE_LEVEL_CALL}
+    for part, edit in BROKEN.items():
+        made[f"broken_{part}"] = edit(base["reference"])
+        assert made[f"broken_{part}"] != base["reference"], part
+    paths = {}
+    for name, source in made.items():
+        (folder / name).mkdir()
+        (folder / name / "gan.py").write_text(source)
+        paths[name] = str(folder / name / "gan.py")
+    return paths
+
+
+def points_of(passed):
+    """{part: points} from {check name: passed}, by the grader's rule (a function's share
+    when all of its checks pass)."""
+    points = {}
+    for part in checks.PARTS:
+        functions = {fn.function for fn in checks.CHECKS[part]}
+        earned = [f for f in functions if all(passed[(part, fn.__name__)] for fn in checks.CHECKS[part]
+                                              if fn.function == f)]
+        points[part] = round(grading.POINTS[part] * len(earned) / len(functions), 2)
+    return points
+
+
+TEST_OF = {"noise": "test_random_noise", "discriminator": "test_discriminator", "generator": "test_generator",
+           "gan_loss": "test_gan_loss", "optimizer": "test_optimizer", "lsgan_loss": "test_lsgan_loss",
+           "dc_classifier": "test_dc_classifier", "dc_generator": "test_dc_generator"}
+
+
+def by_pytest(path, tmp_path):
+    junit = tmp_path / f"{os.path.basename(os.path.dirname(path))}.xml"
+    subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", path, "--answers", PRIVATE, "-q", "-k",
+                    "cpu and not training", "-p", "no:cacheprovider", f"--junitxml={junit}"], cwd=ROOT,
+                   capture_output=True, text=True, timeout=600)
+    passed = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        test, _, params = case.get("name").partition("[")
+        check = params.rstrip("]").replace("-cpu", "").replace("cpu-", "")
+        part = next(p for p, t in TEST_OF.items() if t == test)
+        passed[(part, check)] = not any(child.tag in ("failure", "error") for child in case)
+    return points_of(passed)
+
+
+def by_grade(path, tmp_path):
+    results = tmp_path / "grade.json"
+    subprocess.run([sys.executable, "-m", "instructor", "grade", path, "--results", str(results)], cwd=ROOT,
+                   capture_output=True, text=True, timeout=600)
+    return by_results(json.loads(results.read_text(encoding="utf-8")))
+
+
+def by_results(results):
+    titles = {checks.PART_TITLES[p]: p for p in checks.PARTS}
+    return {titles[t["name"]]: t["score"] for t in results["tests"]}
+
+
+@pytest.mark.slow
+def test_every_path_gives_the_same_points_per_part(files, tmp_path):
+    out = tmp_path / "gradebook"
+    subprocess.run([sys.executable, "-m", "instructor", "batch", os.path.dirname(os.path.dirname(files["reference"])),
+                    "--out", str(out), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    with open(out / "gradebook.csv", encoding="utf-8") as f:
+        batch = {row["student"]: {p: float(row[p]) for p in checks.PARTS} for row in csv.DictReader(f)}
+    for name, path in files.items():
+        expected = {p: float(v) for p, v in by_grade(path, tmp_path).items()}
+        gradescope = by_results(run_gradescope(tmp_path / name, path)[1])
+        assert expected == batch[name] == gradescope == by_pytest(path, tmp_path), name
+        if name.startswith("broken_"):
+            part = name[len("broken_"):]
+            assert expected[part] < grading.POINTS[part] and sum(expected.values()) >= 8, (name, expected)
+        elif name == "release":
+            assert sum(expected.values()) == 0
+        else:
+            assert sum(expected.values()) == 10, (name, expected)
