@@ -27,6 +27,7 @@ from instructor import ROOT
 
 CGROUP = "/sys/fs/cgroup"
 TWO_LANES_MB = 1400  # below this much memory, a submission's parts run one at a time
+LEAF = "grader"  # cgroup v2: the leaf the grader moves into, so that its cgroup can have sandboxes as children
 
 
 def _own_cgroups():
@@ -153,33 +154,54 @@ def lanes():
 
 
 class Cgroup:
-    """A memory and CPU cgroup made for one command, removed afterwards (root only)."""
+    """A cgroup made for one command or one sandbox, removed afterwards (root only): a
+    memory limit (swap counted), a CPU quota (None: none), a process limit (None: none).
 
-    def __init__(self, memory_mb, cpus):
+    nested=True makes it inside this process's own cgroup, so that it counts against
+    the limits this process itself lives under (a container's); on cgroup v2 that first
+    moves this process into a leaf cgroup of its own, as v2 keeps processes out of
+    cgroups that have children with controllers.
+    """
+
+    def __init__(self, memory_mb, cpus=None, pids=None, nested=False, prefix="gan-budget"):
         self.version = version()
         if self.version is None:
             raise RuntimeError("this machine has neither cgroup v2 nor a cgroup v1 memory controller")
         if os.geteuid() != 0:
             raise RuntimeError("making a cgroup needs root")
-        name = f"gan-budget-{os.getpid()}-{time.monotonic_ns()}"
-        quota = int(cpus * 100_000)
+        name = f"{prefix}-{os.getpid()}-{time.monotonic_ns()}"
+        own = _own_cgroups() if nested else {}
         if self.version == 2:
-            with open(os.path.join(CGROUP, "cgroup.subtree_control"), "w") as f:
-                f.write("+memory +cpu")
-            self.dirs = [os.path.join(CGROUP, name)]
+            parent = os.path.join(CGROUP, own.get("", "/").lstrip("/")).rstrip("/")
+            if nested and os.path.basename(parent) == LEAF:  # this process left for its leaf before
+                parent = os.path.dirname(parent)
+            elif nested and parent != CGROUP:
+                _leave_for_leaf(parent)
+            self._write(parent, "cgroup.subtree_control", "+memory +cpu +pids")
+            self.dirs = [os.path.join(parent, name)]
             os.mkdir(self.dirs[0])
             self._write(self.dirs[0], "memory.max", memory_mb << 20)
             self._write(self.dirs[0], "memory.swap.max", 0, optional=True)
-            self._write(self.dirs[0], "cpu.max", f"{quota} 100000")
+            self._write(self.dirs[0], "memory.oom.group", 1, optional=True)  # over the limit: all of it goes
+            if cpus:
+                self._write(self.dirs[0], "cpu.max", f"{int(cpus * 100_000)} 100000")
+            if pids:
+                self._write(self.dirs[0], "pids.max", pids)
         else:
-            memory, cpu = os.path.join(CGROUP, "memory", name), os.path.join(CGROUP, "cpu", name)
-            self.dirs = [memory, cpu]
-            os.mkdir(memory)
-            os.mkdir(cpu)
-            self._write(memory, "memory.limit_in_bytes", memory_mb << 20)
-            self._write(memory, "memory.memsw.limit_in_bytes", memory_mb << 20, optional=True)  # no swap
-            self._write(cpu, "cpu.cfs_period_us", 100_000)
-            self._write(cpu, "cpu.cfs_quota_us", quota)
+            where = {c: os.path.join(CGROUP, c, own.get(c, "/").lstrip("/"), name) for c in ("memory", "cpu", "pids")}
+            self.dirs = [where["memory"]]
+            os.mkdir(where["memory"])
+            self._write(where["memory"], "memory.limit_in_bytes", memory_mb << 20)
+            self._write(where["memory"], "memory.memsw.limit_in_bytes", memory_mb << 20, optional=True)  # no swap
+            if cpus and os.path.isdir(os.path.dirname(where["cpu"])):
+                os.mkdir(where["cpu"])
+                self.dirs.append(where["cpu"])
+                self._write(where["cpu"], "cpu.cfs_period_us", 100_000)
+                self._write(where["cpu"], "cpu.cfs_quota_us", int(cpus * 100_000))
+            if pids and os.path.isdir(os.path.dirname(where["pids"])):
+                os.mkdir(where["pids"])
+                self.dirs.append(where["pids"])
+                self._write(where["pids"], "pids.max", pids)
 
     @staticmethod
     def _write(folder, name, value, optional=False):
@@ -224,6 +246,15 @@ class Cgroup:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _leave_for_leaf(parent):
+    """cgroup v2: move this process into a leaf child of its cgroup, so that the cgroup
+    may give its controllers to new children (its processes must live in leaves)."""
+    leaf = os.path.join(parent, LEAF)
+    os.makedirs(leaf, exist_ok=True)
+    with open(os.path.join(leaf, "cgroup.procs"), "w") as f:
+        f.write(str(os.getpid()))
 
 
 def grade_in_budget(gan_path, memory_mb, cpus, keep=None):

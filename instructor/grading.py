@@ -218,9 +218,21 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
 def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
     """produce_all for one source: (produced, status, isolation, notes, the import's note)."""
     notes = {"left_out": None, "grader_error": None}
+    pool.over_budget = None
     # Two lanes where the sandbox has two CPUs and the memory for both: parts side by side.
     todo = lanes(groups, budget.lanes() if pool.threads >= 2 else 1)
     records, payloads, fault = _run(pool, source, todo, part_timeout, import_timeout, memory_mb)
+    over = pool.over_budget
+    never_ran = [g for g in groups if g not in records]
+    if over and never_ran and "import" in records:  # the part over budget took its lane down with it:
+        for group in never_ran:                      # the parts that never ran get a chance each, alone
+            pool.close()
+            again, more, fault = _run(pool, source, [[group]], part_timeout, import_timeout, memory_mb)
+            if group in again:
+                records[group], payloads[group] = again[group], more.get(group, b"")
+            if fault:
+                break
+        pool.over_budget = over
     missing = [g for g in groups if not payloads.get(g)]
     if fault and missing:  # the grader's environment failed, not the student: again, fresh, one lane
         pool.close()
@@ -234,7 +246,8 @@ def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
                                      + ", ".join(checks.PART_TITLES[g] for g in ungraded))
         elif fault:  # only the ungraded smoke test went without a result: say so there, no grader error
             notes["smoke_fault"] = fault
-    mode = {"mode": pool.isolation, "reason": pool.reason, "uid": pool.part_uid}
+    mode = {"mode": pool.isolation, "reason": pool.reason, "uid": pool.part_uid,
+            "cgroup": pool.cgrouped, "cgroup_reason": pool.cgroup_reason}
     status = {phase: _status(record) for phase, record in records.items()}
     imported = status.get("import")
     try:
@@ -251,7 +264,11 @@ def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
         notes["left_out"] = {"lines": note["left_out"], "why": note.get("why", "")}
     produced = {}
     for group in groups:
-        if not payloads.get(group) and (notes["grader_error"] or notes.get("smoke_fault")):
+        if not payloads.get(group) and pool.over_budget:
+            produced[group] = {"__failure__": f"the {checks.PART_TITLES[group]} part was stopped: your code went over "
+                                              f"the {pool.over_budget:,} MB of memory that all the processes of a "
+                                              "submission share (files in /tmp and /dev/shm included)"}
+        elif not payloads.get(group) and (notes["grader_error"] or notes.get("smoke_fault")):
             produced[group] = {"__failure__": GRADER_FAULT}
         elif group not in records or status[group] is None:
             produced[group] = {"__failure__": _failure(group, None, "the grading sandbox failed")}
@@ -285,12 +302,19 @@ def _run(pool, source, todo, part_timeout, import_timeout, memory_mb):
     broke (not when the submission ran out of its own time), or when the kernel's OOM
     killer took a process of the grader's cgroup (the machine's memory, not the part's
     own limit, ran out)."""
-    kills = budget.oom_kills()
+    kills, own_kills = budget.oom_kills(), pool.oom_kills()
     try:
         records, payloads, problem = pool.run(source, todo, part_timeout, import_timeout, memory_mb)
     except isolation.SandboxError as err:  # a fresh sandbox did not start
         pool.close()
         return {}, {}, f"the grading sandbox did not start: {err}"
+    container, own_budget = budget.memory_limit_mb(), memory_mb + isolation.SANDBOX_MB
+    if (pool.oom_kills() is not None and pool.oom_kills() > (own_kills or 0)
+            and (container is None or own_budget < container)):  # its own budget, not the machine's: its fault
+        pool.over_budget = own_budget
+        if pool.cgroup is not None and problem:
+            pool.close()  # its sandbox went with it: the next submission gets a new one
+        return records, payloads, None
     if problem and not problem.startswith("the submission did not finish"):
         return records, payloads, problem
     if kills is not None and (budget.oom_kills() or 0) > kills:
@@ -374,14 +398,21 @@ def _first_failure(results):
 
 def isolation_line(report):
     mode = report["isolation"]
+    if mode.get("cgroup"):
+        budget_words = "; its memory, CPU and processes limited as a whole, in a cgroup of its own"
+    elif mode.get("cgroup_reason"):
+        budget_words = f"; no cgroup of its own ({mode['cgroup_reason']}): its limits held per process only"
+    else:
+        budget_words = ""
     if mode["mode"] == "sealed":
-        return "isolation: sealed (bubblewrap sandbox, its own namespaces, no access to the grader's files)"
+        return ("isolation: sealed (bubblewrap sandbox, its own namespaces, no access to the grader's files"
+                f"{budget_words})")
     if mode["mode"] == "reduced":
         who = (f"as uid {mode['uid']}, which keeps root-only files out of its reach, but it could have read "
                "every other file of the machine" if mode.get("uid") is not None else
                "as the grader's user, and could have read the grader's files")
-        return (f"isolation: REDUCED ({mode['reason'] or 'asked for'}): the submission ran in plain processes, {who}; "
-                "install bubblewrap for the sealed mode (see README).")
+        return (f"isolation: REDUCED ({mode['reason'] or 'asked for'}): the submission ran in plain processes, {who}"
+                f"{budget_words}; install bubblewrap for the sealed mode (see README).")
     return "isolation: no code was run"
 
 

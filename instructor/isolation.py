@@ -41,6 +41,8 @@ from instructor.sandbox import SOURCE_LIMIT, FrameError, FrameReader, send
 
 SANDBOX_USER = "gan-sandbox"  # created by the Gradescope setup.sh; 'nobody' (65534) where missing
 START_TIMEOUT = 180  # seconds for a sandbox to import torch and say it is ready
+SANDBOX_MB = 1536  # a sandbox's cgroup: what its parts may allocate, and this for torch and the supervisor
+SUBMISSION_PIDS = 1024  # processes and threads of a sandbox, all its submission's parts together
 CODE = {  # what the sandbox runs, relative to the repository root -> where it lies in the sandbox's copy
     "tests/__init__.py": "tests/__init__.py",
     "tests/checks.py": "tests/checks.py",
@@ -196,6 +198,22 @@ class Pool:
         self.proc = None
         self.isolation, self.reason, self.part_uid = None, None, None
         self.count = 0
+        self.cgroup, self.cgroup_reason = None, None
+        self.cgrouped, self.oom_before = False, 0  # whether it ever had a cgroup; OOM kills in closed ones
+        self.memory_mb = 4096
+
+    def _make_cgroup(self, memory_mb):
+        """The sandbox's own cgroup (memory, CPU, processes), inside the grader's, so that a
+        submission cannot take what another submission graded beside it needs; None, and
+        why, where none can be made here."""
+        reason = budget.available()
+        if reason is None:
+            try:
+                return budget.Cgroup(memory_mb + SANDBOX_MB, cpus=self.threads, pids=SUBMISSION_PIDS, nested=True,
+                                     prefix="gan-pool"), None
+            except (OSError, RuntimeError) as err:
+                reason = f"{type(err).__name__}: {err}"
+        return None, reason
 
     # -- starting and stopping
 
@@ -242,8 +260,12 @@ class Pool:
             os.makedirs(cwd)
             env = {k: str(v) for k, v in self._env().items()}
             env.update(HOME=cwd, TMPDIR=cwd, XDG_CACHE_HOME=os.path.join(cwd, ".cache"))
+        if self.cgroup is None:
+            self.cgroup, self.cgroup_reason = self._make_cgroup(self.memory_mb)
+            self.cgrouped = self.cgrouped or self.cgroup is not None
         self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, pass_fds=(req_r, res_w), stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=self.log, start_new_session=True)
+                                     stdout=self.log, stderr=self.log, start_new_session=True,
+                                     preexec_fn=self.cgroup.join if self.cgroup else None)
         os.close(req_r)
         os.close(res_w)
         self.reader = FrameReader(self.res_r)
@@ -313,6 +335,17 @@ class Pool:
         if getattr(self, "work", None):
             shutil.rmtree(self.work, ignore_errors=True)
             self.work = None
+        if self.cgroup is not None:
+            self.oom_before += self.cgroup.oom_kills()
+            self.cgroup.remove()
+            self.cgroup = None
+
+    def oom_kills(self):
+        """OOM kills so far in the sandbox's own cgroups, this one and those closed before
+        (None if it never had one)."""
+        if not self.cgrouped:
+            return None
+        return self.oom_before + (self.cgroup.oom_kills() if self.cgroup is not None else 0)
 
     def __enter__(self):
         return self
@@ -329,6 +362,7 @@ class Pool:
         Returns (records, payloads, problem): how each phase's process ended and the
         bytes it produced, and None or a sentence on why the sandbox stopped early.
         """
+        self.memory_mb = memory_mb
         if self.proc is None or self.isolation == "reduced" and self.count:
             self.close()
             self.start()

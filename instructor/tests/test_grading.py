@@ -199,8 +199,8 @@ def test_without_bubblewrap_auto_falls_back_and_sealed_refuses(grader_root, monk
     answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
     with grading.make_pool(answers, root=grader_root) as pool:
         report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
-    assert report["total"] == 10 and report["isolation"] == {"mode": "reduced", "uid": report["isolation"]["uid"],
-                                                             "reason": "bubblewrap (bwrap) is not installed"}
+    assert report["total"] == 10 and report["isolation"]["mode"] == "reduced"
+    assert report["isolation"]["reason"] == "bubblewrap (bwrap) is not installed"
     with grading.make_pool(answers, mode="sealed", root=grader_root) as pool:
         report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
     assert report["total"] == 0 and "bubblewrap (bwrap) is not installed" in report["grader_error"]

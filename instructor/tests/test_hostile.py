@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from instructor import batch, grading, isolation
+from instructor import batch, budget, grading, isolation
 from instructor.tests import hostile
 from instructor.tests.test_grading import copy_grader
 from tests import checks, produce
@@ -203,3 +203,37 @@ def test_student_code_can_make_no_namespace_so_the_next_grading_stays_sealed(tmp
         after = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
     assert "namespaces made: 0, refused with errno 1" in first["status"]["import"]["output"]
     assert first["total"] == after["total"] == 10 and after["isolation"]["mode"] == mode
+
+
+MEMFD_HOARDER = """
+import os, time
+def _hoard():  # memory no RLIMIT_AS sees: 60 MB memfds, none mapped, held by children
+    fds = []
+    for i in range(60):
+        fd = os.memfd_create(f"hoard{i}")
+        os.write(fd, b"x" * (60 << 20))
+        fds.append(fd)
+        if i % 10 == 9 and os.fork() == 0:
+            time.sleep(600)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(budget.available() is not None, reason=f"no cgroup here: {budget.available()}")
+def test_hidden_memory_is_the_hoarders_loss_not_its_neighbours(tmp_path, grader_root):
+    folder = tmp_path / "subs"
+    for name in ("hoarder", "neighbour"):
+        (folder / name).mkdir(parents=True)
+    reference = hostile.sources()["reference"]
+    hoard = hostile.chain(hostile.append(MEMFD_HOARDER), hostile.block("sample_noise", "_hoard()"))
+    (folder / "hoarder" / "gan.py").write_text(hoard(reference))
+    (folder / "neighbour" / "gan.py").write_text(reference)
+    limits = dict(LIMITS, memory_mb=512)  # each sandbox's cgroup: 512 MB + what torch needs
+    reports = batch.grade_all(batch.find_submissions(str(folder)), str(tmp_path / "out"), jobs=2, root=grader_root,
+                              isolation="sealed", **limits)
+    assert reports["neighbour"]["total"] == 10, grading.report_text(reports["neighbour"])
+    hoarder = {p["part"]: p for p in reports["hoarder"]["parts"]}
+    assert hoarder["noise"]["points"] == 0 and reports["hoarder"]["total"] == 9
+    assert "went over the 2,048 MB of memory that all the processes of a submission share" in \
+        hoarder["noise"]["checks"][0][2], hoarder["noise"]["checks"][0]
+    assert reports["hoarder"]["grader_error"] is None
