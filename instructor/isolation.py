@@ -137,8 +137,7 @@ def bwrap_command(bwrap, code_dir, inputs, spec, device="cpu", hidden=(), env=No
     system = [d for d in SYSTEM_DIRS if os.path.isdir(d) and not os.path.islink(d)]
     chosen = []
     for d in sorted(python_dirs(), key=len):  # outer folders first; what lies inside them comes along
-        if os.path.isdir(d) and not any(_inside(d, s) for s in system + chosen) and not any(
-                _inside(h, d) for h in hidden):
+        if os.path.isdir(d) and not any(_inside(d, s) for s in system + chosen):  # hidden folders inside: masked
             chosen.append(d)
             mounts.append((d, ["--ro-bind", d, d]))
     mounts += [(f, ["--ro-bind-try", f, f]) for f in SYSTEM_FILES if os.path.exists(f)]
@@ -180,6 +179,9 @@ def bwrap_command(bwrap, code_dir, inputs, spec, device="cpu", hidden=(), env=No
         args += ["--remount-ro", m]
     args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]
     return args + ["--", sys.executable, "-I", "-B", "/gan/code/sandbox.py", json.dumps(spec)]
+
+
+_CHOSEN = {}  # device -> the mode "auto" chose at this process's first start ("sealed" or "reduced")
 
 
 class Pool:
@@ -286,20 +288,28 @@ class Pool:
         self.part_uid = message[0].get("part_uid")
 
     def start(self):
-        """Start the sandbox: sealed if the mode and the machine allow it."""
-        if self.mode != "reduced":
+        """Start the sandbox: sealed if the mode and the machine allow it.
+
+        "auto" chooses once per process, at its first start: once a sealed sandbox has
+        started here, a later one that fails to start is the grader's failure (retried,
+        then reported), never a reason to grade the next submission with less isolation."""
+        mode = self.mode if self.mode != "auto" else _CHOSEN.get(self.device, "auto")
+        if mode != "reduced":
             bwrap = find_bwrap()
             if bwrap is None:
                 problem = "bubblewrap (bwrap) is not installed"
             else:
                 try:
                     self._launch(sealed=True)
+                    _CHOSEN.setdefault(self.device, "sealed")
                     return
                 except (SandboxError, OSError) as err:
                     problem = f"bubblewrap could not start the sandbox: {err}"
-            if self.mode == "sealed":
-                raise SandboxError(problem)
+            if mode == "sealed":
+                raise SandboxError(problem + ("" if self.mode == "sealed" else
+                                              " (it started sealed before here: no silent downgrade)"))
             self.reason = problem
+            _CHOSEN.setdefault(self.device, "reduced")
         self._launch(sealed=False)
 
     def log_tail(self):

@@ -195,6 +195,7 @@ def test_reduced_mode_grades_the_same_and_says_so(grader_root):
 
 
 def test_without_bubblewrap_auto_falls_back_and_sealed_refuses(grader_root, monkeypatch):
+    monkeypatch.setattr(isolation, "_CHOSEN", {})  # a machine where auto has not chosen yet
     monkeypatch.setattr(isolation, "find_bwrap", lambda: None)
     answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
     with grading.make_pool(answers, root=grader_root) as pool:
@@ -205,6 +206,39 @@ def test_without_bubblewrap_auto_falls_back_and_sealed_refuses(grader_root, monk
         report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
     assert report["total"] == 0 and "bubblewrap (bwrap) is not installed" in report["grader_error"]
     assert "THE GRADER FAILED" in grading.report_text(report)
+
+
+@pytest.mark.skipif(not isolation.find_bwrap(), reason="bubblewrap is not installed")
+def test_once_sealed_a_sandbox_that_cannot_start_is_a_grader_error_not_a_downgrade(grader_root, monkeypatch):
+    answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
+    monkeypatch.setattr(isolation, "_CHOSEN", {})
+    with grading.make_pool(answers, root=grader_root) as pool:  # auto: the first start chooses sealed
+        assert grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool,
+                             **LIMITS)["isolation"]["mode"] == "sealed"
+    monkeypatch.setattr(isolation, "find_bwrap", lambda: "/bin/false")  # bubblewrap now fails to start
+    with grading.make_pool(answers, root=grader_root) as pool:
+        report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+    assert report["isolation"]["mode"] != "reduced" and report["total"] == 0
+    assert "no silent downgrade" in report["grader_error"], grading.report_text(report)
+
+
+@pytest.mark.skipif(not isolation.find_bwrap(), reason="bubblewrap is not installed")
+def test_the_sealed_mode_works_with_the_grader_inside_the_python_environment(tmp_path):
+    """A checkout inside the virtual environment's folder: the environment is still bound,
+    and the grader's folder inside it is covered."""
+    import tempfile
+
+    if not os.access(sys.prefix, os.W_OK):
+        pytest.skip(f"{sys.prefix} is not writable here")
+    inside = tempfile.mkdtemp(prefix="grader-", dir=sys.prefix)
+    try:
+        root = copy_grader(inside)
+        with grading.make_pool(grading.load_answers(os.path.join(root, grading.PRIVATE)), mode="sealed",
+                               root=root) as pool:
+            report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=root, pool=pool, **LIMITS)
+        assert report["total"] == 10 and report["isolation"]["mode"] == "sealed", grading.report_text(report)
+    finally:
+        shutil.rmtree(inside, ignore_errors=True)
 
 
 def test_partial_credit_is_per_function():
