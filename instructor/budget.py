@@ -155,7 +155,9 @@ def lanes():
 
 class Cgroup:
     """A cgroup made for one command or one sandbox, removed afterwards (root only): a
-    memory limit (swap counted), a CPU quota (None: none), a process limit (None: none).
+    memory limit (swap counted), a CPU quota (0: none, but a group of its own, which the
+    kernel gives the same share of CPU time as each of its siblings, however many
+    processes it holds; None: no CPU cgroup), a process limit (None: none).
 
     nested=True makes it inside this process's own cgroup, so that it counts against
     the limits this process itself lives under (a container's); on cgroup v2 that first
@@ -193,11 +195,12 @@ class Cgroup:
             os.mkdir(where["memory"])
             self._write(where["memory"], "memory.limit_in_bytes", memory_mb << 20)
             self._write(where["memory"], "memory.memsw.limit_in_bytes", memory_mb << 20, optional=True)  # no swap
-            if cpus and os.path.isdir(os.path.dirname(where["cpu"])):
-                os.mkdir(where["cpu"])
+            if cpus is not None and os.path.isdir(os.path.dirname(where["cpu"])):
+                os.mkdir(where["cpu"])  # cpus=0: a group of its own, sharing CPU time equally with its siblings
                 self.dirs.append(where["cpu"])
-                self._write(where["cpu"], "cpu.cfs_period_us", 100_000)
-                self._write(where["cpu"], "cpu.cfs_quota_us", int(cpus * 100_000))
+                if cpus:
+                    self._write(where["cpu"], "cpu.cfs_period_us", 100_000)
+                    self._write(where["cpu"], "cpu.cfs_quota_us", int(cpus * 100_000))
             if pids and os.path.isdir(os.path.dirname(where["pids"])):
                 os.mkdir(where["pids"])
                 self.dirs.append(where["pids"])
@@ -234,12 +237,14 @@ class Cgroup:
 
     def remove(self):
         for d in self.dirs:
-            for _ in range(50):  # the cgroup empties once its processes are reaped
+            for _ in range(500):  # the cgroup empties once its processes are reaped: at most 5 s
                 try:
                     os.rmdir(d)
                     break
+                except FileNotFoundError:
+                    break
                 except OSError:
-                    time.sleep(0.1)
+                    time.sleep(0.01)
 
     def __enter__(self):
         return self

@@ -311,9 +311,7 @@ def _run(pool, source, todo, part_timeout, import_timeout, memory_mb):
     container, own_budget = budget.memory_limit_mb(), memory_mb + isolation.SANDBOX_MB
     if (pool.oom_kills() is not None and pool.oom_kills() > (own_kills or 0)
             and (container is None or own_budget < container)):  # its own budget, not the machine's: its fault
-        pool.over_budget = own_budget
-        if pool.cgroup is not None and problem:
-            pool.close()  # its sandbox went with it: the next submission gets a new one
+        pool.over_budget = own_budget  # (if its sandbox went with it, pool.run has closed it: the next is new)
         return records, payloads, None
     if problem and not problem.startswith("the submission did not finish"):
         return records, payloads, problem

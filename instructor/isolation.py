@@ -211,7 +211,9 @@ class Pool:
         reason = budget.available()
         if reason is None:
             try:
-                return budget.Cgroup(memory_mb + SANDBOX_MB, cpus=self.threads, pids=SUBMISSION_PIDS, nested=True,
+                # CPU: a group of its own, no quota (a quota throttles its bursts): under contention the
+                # kernel shares CPU time equally among the sandboxes, however many processes each starts.
+                return budget.Cgroup(memory_mb + SANDBOX_MB, cpus=0, pids=SUBMISSION_PIDS, nested=True,
                                      prefix="gan-pool"), None
             except (OSError, RuntimeError) as err:
                 reason = f"{type(err).__name__}: {err}"
