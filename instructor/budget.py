@@ -118,6 +118,11 @@ def oom_kills():
         path = os.path.join(CGROUP, "memory", own["memory"].lstrip("/"), "memory.oom_control")
     else:
         return None
+    return _oom_kill_count(path)
+
+
+def _oom_kill_count(path):
+    """The oom_kill line of a memory.events (v2) or memory.oom_control (v1) file, or None."""
     for line in (_read(path) or "").splitlines():
         key, _, value = line.partition(" ")
         if key == "oom_kill" and value.strip().isdigit():
@@ -228,12 +233,8 @@ class Cgroup:
 
     def oom_kills(self):
         """How many processes the kernel's OOM killer took in this cgroup."""
-        text = _read(os.path.join(self.dirs[0], "memory.events" if self.version == 2 else "memory.oom_control")) or ""
-        for line in text.splitlines():
-            key, _, value = line.partition(" ")
-            if key == "oom_kill" and value.strip().isdigit():
-                return int(value)
-        return 0
+        events = "memory.events" if self.version == 2 else "memory.oom_control"
+        return _oom_kill_count(os.path.join(self.dirs[0], events)) or 0
 
     def remove(self):
         for d in self.dirs:

@@ -195,7 +195,7 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
         return {g: {"__failure__": message} for g in groups}, {}, {"mode": "not run", "reason": None}, notes
     own = pool is None
     pool = pool or make_pool(answers, device, root=root)
-    limits = (part_timeout, import_timeout, part_memory_mb(memory_mb))
+    limits = (part_timeout, import_timeout, memory_mb)
     try:
         result = _produce(pool, source, groups, *limits)
         imported, note, notes = result[1].get("import"), result[4], result[3]
@@ -285,15 +285,6 @@ def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
 
 GRADER_FAULT = ("not graded: the grading sandbox itself failed (the grader's fault, not your code's); "
                 "ask for a regrade")
-
-
-def part_memory_mb(asked):
-    """The memory a part may allocate: what was asked, but at most half of what the
-    grader's container has (the rest holds the grader and the sandbox), so that a part
-    that needs too much fails on its own limit, with a message, before the kernel's OOM
-    killer stops anything."""
-    container = budget.memory_limit_mb()
-    return asked if container is None else min(asked, max(256, container // 2))
 
 
 def _run(pool, source, todo, part_timeout, import_timeout, memory_mb):

@@ -243,18 +243,18 @@ def forbid_namespaces():
     if platform.machine() not in SYSCALLS:
         return False
     arch, nr = SYSCALLS[platform.machine()]
-    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
-    program = [
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    program = [  # (op, jump if true, jump if false, k): jumps count the instructions skipped
         (ld, 0, 0, 4),                       # 0: the architecture
-        (jeq, 0, 7, arch),                   # 1: another one: allow (7 -> 9)
+        (jeq, 0, 8, arch),                   # 1: another one: allow (-> 10)
         (ld, 0, 0, 0),                       # 2: the system call's number
-        (jeq, 9, 0, nr["clone3"]),           # 3: -> 13, ENOSYS
-        (jeq, 7, 0, nr["setns"]),            # 4: -> 12, EPERM
-        (jeq, 1, 0, nr["unshare"]),          # 5: -> 7, check the flags
-        (jeq, 0, 2, nr["clone"]),            # 6: -> 7, check the flags; else -> 9, allow
-        (ld, 0, 0, 16),                      # 7: the first argument's low 32 bits: the flags
-        (jset, 2, 0, CLONE_NEW_ANY),         # 8: a new namespace asked for: -> 11, EPERM
-        (ret, 0, 0, RET_ALLOW),              # 9
+        (jge, 8, 0, 0x40000000),             # 3: x32 numbers, which would slip past the table: -> 12, EPERM
+        (jeq, 8, 0, nr["clone3"]),           # 4: -> 13, ENOSYS
+        (jeq, 6, 0, nr["setns"]),            # 5: -> 12, EPERM
+        (jeq, 1, 0, nr["unshare"]),          # 6: -> 8, check the flags
+        (jeq, 0, 2, nr["clone"]),            # 7: -> 8, check the flags; else -> 10, allow
+        (ld, 0, 0, 16),                      # 8: the first argument's low 32 bits: the flags
+        (jset, 1, 0, CLONE_NEW_ANY),         # 9: a new namespace asked for: -> 11, EPERM
         (ret, 0, 0, RET_ALLOW),              # 10
         (ret, 0, 0, RET_ERRNO | 1),          # 11: EPERM
         (ret, 0, 0, RET_ERRNO | 1),          # 12: EPERM
@@ -323,6 +323,16 @@ def private_mounts(source, keep=()):
     return "/submission/gan.py"
 
 
+def _oom_score(score):
+    """This process's oom_score_adj (who the OOM killer takes first); raising it needs no privilege.
+    (instructor/budget.py's oom_order, which the sandbox's copy of the code cannot import.)"""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write(str(score))
+    except OSError:
+        pass
+
+
 def warm_optimizer():
     """Create (and drop) one torch optimizer: the first one imports torch._dynamo."""
     import torch
@@ -336,11 +346,7 @@ class Zygote:
     def __init__(self, spec):
         self.spec = spec
         self.sealed = spec["sealed"]
-        try:  # below the grader's (-900), above nothing: the parts set theirs to 1000
-            with open("/proc/self/oom_score_adj", "w") as f:
-                f.write("0")
-        except OSError:
-            pass
+        _oom_score(0)  # below the grader's -900: out of memory, the kernel takes the parts (1000) first
         sys.path.insert(0, spec["code"])
         import torch
         from tests import produce
@@ -598,11 +604,7 @@ class Part:
         """Resource limits; the time limit is the supervisor's, the rest are the kernel's."""
         request = self.request
         threads = max(1, int(request.get("threads") or 1))
-        try:  # should the machine run out of memory, the kernel takes student code first, not the grader
-            with open("/proc/self/oom_score_adj", "w") as f:
-                f.write("1000")
-        except OSError:
-            pass
+        _oom_score(1000)  # should memory run out, the kernel takes student code first, not the grader
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         cpu = int(self.timeout * threads) + 5  # CPU seconds: a backstop behind the wall-clock limit
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))

@@ -21,7 +21,8 @@ import numpy as np
 import torch
 
 from tests.checks import (GROUPS, NOISE_KS_N, NOISE_SEED, NOT_IMPLEMENTED, TRAINING_BATCH, TRAINING_ITERATIONS,
-                          TRAINING_NOISE, VALUE_LIMIT, keeps_at_import as _keeps)
+                          TRAINING_NOISE, VALUE_LIMIT, keeps_at_import as _keeps,
+                          without_top_level_calls)
 
 
 class StudentError(Exception):
@@ -209,7 +210,7 @@ def _exec_into(name, path, code):
     return module
 
 
-def import_failure(err, path, tree=None):
+def import_failure(err, path, tree=None, source=""):
     """One line on why gan.py did not import: the error, the line of gan.py it came from,
     and, where a top-level statement raised, what to do with it."""
     if isinstance(err, SyntaxError):
@@ -220,7 +221,7 @@ def import_failure(err, path, tree=None):
     text = f"importing gan.py failed at line {line}: {detail}" if line else f"importing gan.py failed: {detail}"
     statement = next((n for n in (tree.body if tree else []) if n.lineno <= (line or 0) <= (n.end_lineno or 0)), None)
     if statement is not None and not _keeps(statement):
-        code = " ".join(ast.get_source_segment(_source_of(path), statement).split())[:60]
+        code = " ".join((ast.get_source_segment(source, statement) or "").split())[:60]
         text += (f". Line {line} runs `{code}` when the grader imports gan.py: put it under "
                  "`if __name__ == \"__main__\":` (or delete it)")
     return text
@@ -248,17 +249,15 @@ def import_student(path, name="gan"):
     try:
         return _exec_into(name, path, compile(tree, path, "exec")), [], None
     except BaseException as err:  # an exception, SystemExit, KeyboardInterrupt, anything at import
-        failure = import_failure(err, path, tree)
-    left_out = [n for n in tree.body if not _keeps(n)]
-    if not left_out:
+        failure = import_failure(err, path, tree, source)
+    blanked, left_out = without_top_level_calls(source)  # the same lines the grader would leave out
+    if blanked is None:
         return None, [], failure
-    tree.body = [n for n in tree.body if _keeps(n)]
     try:
-        module = _exec_into(name, path, compile(tree, path, "exec"))
+        module = _exec_into(name, path, compile(blanked, path, "exec"))
     except BaseException:
         return None, [], failure
-    return module, [(n.lineno, " ".join((ast.get_source_segment(source, n) or "").split())[:120]) for n in left_out], \
-        failure
+    return module, left_out, failure
 
 
 def _call(gan, name, *args, **kwargs):
