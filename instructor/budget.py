@@ -122,12 +122,22 @@ def oom_kills():
 
 
 def _oom_kill_count(path):
-    """The oom_kill line of a memory.events (v2) or memory.oom_control (v1) file, or None."""
-    for line in (_read(path) or "").splitlines():
-        key, _, value = line.partition(" ")
-        if key == "oom_kill" and value.strip().isdigit():
-            return int(value)
-    return None
+    """The oom_kill count of a memory.events (v2, which counts the cgroups below too) or
+    memory.oom_control file (v1, which counts its own cgroup alone: the ones below, such
+    as the sandboxes' own, are added up here), or None."""
+    def count(file):
+        for line in (_read(file) or "").splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill" and value.strip().isdigit():
+                return int(value)
+        return None
+
+    own = count(path)
+    if own is None or not path.endswith("memory.oom_control"):
+        return own
+    for base, dirs, _ in os.walk(os.path.dirname(path)):
+        own += sum(count(os.path.join(base, d, "memory.oom_control")) or 0 for d in dirs)
+    return own
 
 
 def oom_order(score):
@@ -295,6 +305,8 @@ def main(args):
     passing = [r["memory_mb"] for r in rows if r["score"] == 10]
     lines = [f"Grading {os.path.relpath(gan_path, ROOT)} inside a cgroup (cgroup v{version()}) of each memory size "
              f"and {args.cpus:g} CPU, {datetime.date.today().isoformat()} (`python -m instructor budget`).", "",
+             "OOM kills: those the outer cgroup counts; a sandbox's own cgroup is removed with its counts when "
+             "the grading ends (its kills show as grader errors or as retried parts).", "",
              "| memory | CPU | score | grader error | wall | peak memory | OOM kills |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['memory_mb']} MB | {r['cpus']:g} | {r['score']} | {(r['grader_error'] or '')[:80]} | "

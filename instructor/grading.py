@@ -300,13 +300,13 @@ def _run(pool, source, todo, part_timeout, import_timeout, memory_mb):
         pool.close()
         return {}, {}, f"the grading sandbox did not start: {err}"
     container, own_budget = budget.memory_limit_mb(), memory_mb + isolation.SANDBOX_MB
-    if (pool.oom_kills() is not None and pool.oom_kills() > (own_kills or 0)
-            and (container is None or own_budget < container)):  # its own budget, not the machine's: its fault
+    killed_inside = pool.oom_kills() is not None and pool.oom_kills() > (own_kills or 0)
+    if killed_inside and (container is None or own_budget < container):  # its own budget ran out: its fault
         pool.over_budget = own_budget  # (if its sandbox went with it, pool.run has closed it: the next is new)
         return records, payloads, None
     if problem and not problem.startswith("the submission did not finish"):
         return records, payloads, problem
-    if kills is not None and (budget.oom_kills() or 0) > kills:
+    if killed_inside or kills is not None and (budget.oom_kills() or 0) > kills:  # the container's ran out
         return records, payloads, "the machine ran out of memory and the kernel stopped a grading process"
     return records, payloads, None
 
