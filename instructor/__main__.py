@@ -89,6 +89,10 @@ def parser():
     p.add_argument("--gan", default=None, help="the gan.py to grade (default: the reference)")
     p.add_argument("--write", action="store_true", help="write figures/grading-budget.md")
 
+    p = command("contention", "contention", "grade each attack on shared memory, processes and CPU beside an "
+                                            "untouched reference; the table (root, cgroups)")
+    p.add_argument("--write", action="store_true", help="write figures/grading-limits.md")
+
     p = command("gpu-report", "gpu_report", "on a GPU machine: every GPU check at once; writes figures/gpu-report.md")
     p.add_argument("--data-dir", default=None)
 

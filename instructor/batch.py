@@ -35,6 +35,7 @@ def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers
     os.makedirs(out, exist_ok=True)
     jobs = max(1, min(jobs, len(submissions) or 1))
     threads = max(1, budget.threads() // jobs)  # the CPUs this grader may use, shared among the jobs
+    shares = budget.cpu_shares(jobs)  # each job's own CPUs, where there are enough for one each
     # Hidden from the sandboxes: the gradebook and the folders holding the submissions.
     hidden = [os.path.abspath(out)] + sorted({os.path.dirname(os.path.dirname(os.path.abspath(p))) for p in submissions.values()})
     todo = queue.Queue()
@@ -42,10 +43,10 @@ def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers
         todo.put(item)
     reports = {}
 
-    def worker():
+    def worker(cpus):
         start = time.time()
         try:
-            pool = grading.make_pool(answers, device, threads, isolation, root, hidden)
+            pool = grading.make_pool(answers, device, threads, isolation, root, hidden, cpus)
         except Exception as err:
             pool = None
             problem = err
@@ -68,7 +69,7 @@ def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers
             if pool is not None:
                 pool.close()
 
-    workers = [threading.Thread(target=worker) for _ in range(jobs)]
+    workers = [threading.Thread(target=worker, args=(shares[j],)) for j in range(jobs)]
     for w in workers:
         w.start()
     for w in workers:

@@ -157,6 +157,20 @@ def threads():
     return max(1, int(cpu_limit() + 1e-9))
 
 
+def cpu_shares(jobs):
+    """The CPUs of each of `jobs` batch jobs: whole CPUs of their own where this process
+    may use at least one per job (a job's sandbox is then pinned to them), else None
+    for every job (the jobs share all the CPUs, in equal shares of CPU time)."""
+    try:
+        mine = sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return [None] * jobs
+    per = min(len(mine), int(cpu_limit() + 1e-9)) // max(1, jobs)
+    if per < 1:
+        return [None] * jobs
+    return [mine[j * per:(j + 1) * per] for j in range(jobs)]
+
+
 def lanes():
     """How many of one submission's parts may run side by side: two where there are two
     CPUs and memory for both, else one."""
@@ -172,7 +186,9 @@ class Cgroup:
     """A cgroup made for one command or one sandbox, removed afterwards (root only): a
     memory limit (swap counted), a CPU quota (0: none, but a group of its own, which the
     kernel gives the same share of CPU time as each of its siblings, however many
-    processes it holds; None: no CPU cgroup), a process limit (None: none).
+    processes it holds; None: no CPU cgroup), a process limit (None: none), and the
+    CPUs its processes may run on (cpuset: a list of CPU numbers; None: all of this
+    process's; the kernel enforces it, unlike an affinity a process could widen).
 
     nested=True makes it inside this process's own cgroup, so that it counts against
     the limits this process itself lives under (a container's); on cgroup v2 that first
@@ -180,13 +196,20 @@ class Cgroup:
     cgroups that have children with controllers.
     """
 
-    def __init__(self, memory_mb, cpus=None, pids=None, nested=False, prefix="gan-budget"):
+    def __init__(self, memory_mb, cpus=None, pids=None, nested=False, prefix="gan-budget", cpuset=None):
         self.version = version()
         if self.version is None:
             raise RuntimeError("this machine has neither cgroup v2 nor a cgroup v1 memory controller")
         if os.geteuid() != 0:
             raise RuntimeError("making a cgroup needs root")
-        name = f"{prefix}-{os.getpid()}-{time.monotonic_ns()}"
+        self.dirs = []
+        try:
+            self._make(f"{prefix}-{os.getpid()}-{time.monotonic_ns()}", memory_mb, cpus, pids, nested, cpuset)
+        except BaseException:  # no half-made cgroup left behind
+            self.remove()
+            raise
+
+    def _make(self, name, memory_mb, cpus, pids, nested, cpuset):
         own = _own_cgroups() if nested else {}
         if self.version == 2:
             parent = os.path.join(CGROUP, own.get("", "/").lstrip("/")).rstrip("/")
@@ -195,8 +218,12 @@ class Cgroup:
             elif nested and parent != CGROUP:
                 _leave_for_leaf(parent)
             self._write(parent, "cgroup.subtree_control", "+memory +cpu +pids")
+            if cpuset:  # where the hierarchy above offers it; without it, equal CPU shares still hold
+                self._write(parent, "cgroup.subtree_control", "+cpuset", optional=True)
+            os.mkdir(os.path.join(parent, name))
             self.dirs = [os.path.join(parent, name)]
-            os.mkdir(self.dirs[0])
+            if cpuset:
+                self._write(self.dirs[0], "cpuset.cpus", ",".join(map(str, cpuset)), optional=True)
             self._write(self.dirs[0], "memory.max", memory_mb << 20)
             self._write(self.dirs[0], "memory.swap.max", 0, optional=True)
             self._write(self.dirs[0], "memory.oom.group", 1, optional=True)  # over the limit: all of it goes
@@ -205,9 +232,10 @@ class Cgroup:
             if pids:
                 self._write(self.dirs[0], "pids.max", pids)
         else:
-            where = {c: os.path.join(CGROUP, c, own.get(c, "/").lstrip("/"), name) for c in ("memory", "cpu", "pids")}
-            self.dirs = [where["memory"]]
+            where = {c: os.path.join(CGROUP, c, own.get(c, "/").lstrip("/"), name)
+                     for c in ("memory", "cpu", "pids", "cpuset")}
             os.mkdir(where["memory"])
+            self.dirs = [where["memory"]]
             self._write(where["memory"], "memory.limit_in_bytes", memory_mb << 20)
             self._write(where["memory"], "memory.memsw.limit_in_bytes", memory_mb << 20, optional=True)  # no swap
             if cpus is not None and os.path.isdir(os.path.dirname(where["cpu"])):
@@ -216,6 +244,12 @@ class Cgroup:
                 if cpus:
                     self._write(where["cpu"], "cpu.cfs_period_us", 100_000)
                     self._write(where["cpu"], "cpu.cfs_quota_us", int(cpus * 100_000))
+            if cpuset and os.path.isdir(os.path.dirname(where["cpuset"])):
+                os.mkdir(where["cpuset"])  # v1 wants both set before a process may join
+                self.dirs.append(where["cpuset"])
+                self._write(where["cpuset"], "cpuset.cpus", ",".join(map(str, cpuset)))
+                self._write(where["cpuset"], "cpuset.mems", _read(os.path.join(os.path.dirname(where["cpuset"]),
+                                                                               "cpuset.mems")) or "0")
             if pids and os.path.isdir(os.path.dirname(where["pids"])):
                 os.mkdir(where["pids"])
                 self.dirs.append(where["pids"])
@@ -237,9 +271,15 @@ class Cgroup:
                 f.write(str(os.getpid()))
 
     def peak_mb(self):
+        """The most memory the cgroup has held (v1: since reset_peak; v2: since it was made)."""
         memory = self.dirs[0]
         value = _read(os.path.join(memory, "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"))
         return int(value) / (1 << 20) if value and value.isdigit() else None
+
+    def reset_peak(self):
+        """Start peak_mb afresh (cgroup v1; v2's memory.peak resets only for one open file)."""
+        if self.version == 1:
+            self._write(self.dirs[0], "memory.max_usage_in_bytes", 0, optional=True)
 
     def oom_kills(self):
         """How many processes the kernel's OOM killer took in this cgroup."""

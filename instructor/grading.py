@@ -16,6 +16,7 @@ every check of that function passes.
 import json
 import os
 import re
+import tempfile
 import threading
 import time
 
@@ -122,14 +123,15 @@ def provided_source(guard):
     return strip_code(source.decode("utf-8")).encode("utf-8")
 
 
-def make_pool(answers, device="cpu", threads=None, mode="auto", root=ROOT, hidden=()):
-    """A sandbox for this grader's submissions; the grader's folder is hidden from it."""
+def make_pool(answers, device="cpu", threads=None, mode="auto", root=ROOT, hidden=(), cpus=None):
+    """A sandbox for this grader's submissions; the grader's folder is hidden from it.
+    cpus: the CPUs it may run on (a batch job's own), None for all."""
     guard = Guard(root)
     code = {rel: guard.content(rel) for rel in isolation.CODE}
     provided = provided_source(guard)
     if provided is not None:
         code[isolation.PROVIDED] = provided
-    return isolation.Pool(answers, code, device, threads, mode, hidden=[root] + list(hidden))
+    return isolation.Pool(answers, code, device, threads, mode, hidden=[root] + list(hidden), cpus=cpus)
 
 
 def lanes(groups, n):
@@ -195,6 +197,7 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
         return {g: {"__failure__": message} for g in groups}, {}, {"mode": "not run", "reason": None}, notes
     own = pool is None
     pool = pool or make_pool(answers, device, root=root)
+    pool.reset_peak()  # the report's peak memory is this submission's
     limits = (part_timeout, import_timeout, memory_mb)
     try:
         result = _produce(pool, source, groups, *limits)
@@ -246,8 +249,9 @@ def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
                                      + ", ".join(checks.PART_TITLES[g] for g in ungraded))
         elif fault:  # only the ungraded smoke test went without a result: say so there, no grader error
             notes["smoke_fault"] = fault
-    mode = {"mode": pool.isolation, "reason": pool.reason, "uid": pool.part_uid,
-            "cgroup": pool.cgrouped, "cgroup_reason": pool.cgroup_reason}
+    mode = {"mode": pool.isolation, "reason": pool.reason, "uid": pool.part_uid, "as_root": pool.as_root,
+            "private_ipc": pool.private_ipc,
+            "cgroup": pool.cgrouped, "cgroup_reason": pool.cgroup_reason, "cgroup_peak_mb": pool.peak_mb()}
     status = {phase: _status(record) for phase, record in records.items()}
     imported = status.get("import")
     try:
@@ -397,9 +401,17 @@ def isolation_line(report):
         return ("isolation: sealed (bubblewrap sandbox, its own namespaces, no access to the grader's files"
                 f"{budget_words})")
     if mode["mode"] == "reduced":
-        who = (f"as uid {mode['uid']}, which keeps root-only files out of its reach, but it could have read "
-               "every other file of the machine" if mode.get("uid") is not None else
-               "as the grader's user, and could have read the grader's files")
+        if mode.get("uid") is not None:
+            who = (f"as uid {mode['uid']}, of its own for this job: the grader's files, the answer files and the "
+                   "other submissions were unreadable to it, but it could read the rest of the machine"
+                   + (", with SysV IPC of its own" if mode.get("private_ipc") else ""))
+        elif mode.get("as_root"):
+            who = ("AS ROOT, since the sandbox's uid could not read the Python environment "
+                   f"({' '.join(str(mode['as_root']).split())[:160]}): it could read and change every file of "
+                   "the machine, the grader's included, so do not trust this score for code you have not read")
+        else:
+            who = ("as the grader's own user: it could read and change the grader's files and stop the grader, "
+                   "so do not trust this score for code you have not read")
         return (f"isolation: REDUCED ({mode['reason'] or 'asked for'}): the submission ran in plain processes, {who}"
                 f"{budget_words}; install bubblewrap for the sealed mode (see README).")
     return "isolation: no code was run"
@@ -505,11 +517,14 @@ def gradescope_results(report):
 
 def write_json(path, data):
     """Write JSON as valid UTF-8, atomically: readers see the old file or the whole new one."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    # A fresh name no one could have laid a link at (the folder may be /tmp), renamed over the file.
+    fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(schema.clean_text(text, len(text)))
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 

