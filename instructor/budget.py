@@ -211,6 +211,7 @@ class Cgroup:
 
     def _make(self, name, memory_mb, cpus, pids, nested, cpuset):
         own = _own_cgroups() if nested else {}
+        _remove_stale(own)
         if self.version == 2:
             parent = os.path.join(CGROUP, own.get("", "/").lstrip("/")).rstrip("/")
             if nested and os.path.basename(parent) == LEAF:  # this process left for its leaf before
@@ -287,21 +288,51 @@ class Cgroup:
         return _oom_kill_count(os.path.join(self.dirs[0], events)) or 0
 
     def remove(self):
+        """Remove the cgroup and any left inside it (a sandbox's, whose grader was killed)."""
         for d in self.dirs:
             for _ in range(500):  # the cgroup empties once its processes are reaped: at most 5 s
-                try:
-                    os.rmdir(d)
+                if _rmdir_tree(d):
                     break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.01)
+                time.sleep(0.01)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _rmdir_tree(folder):
+    """rmdir a cgroup and the cgroups below it, innermost first: whether it is gone."""
+    for base, dirs, _ in os.walk(folder, topdown=False):
+        for d in dirs:
+            try:
+                os.rmdir(os.path.join(base, d))
+            except OSError:
+                pass
+    try:
+        os.rmdir(folder)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    return True
+
+
+def _remove_stale(own):
+    """Remove the empty cgroups a grader that is gone left behind (one whose processes
+    took longer to die than remove() waited): named gan-*-PID-..., PID no longer alive."""
+    parents = {os.path.join(CGROUP, own.get("", "/").lstrip("/"))} if version() == 2 else {
+        os.path.join(CGROUP, c, own.get(c, "/").lstrip("/")) for c in ("memory", "cpu", "pids", "cpuset")}
+    for parent in parents:
+        try:
+            names = [n for n in os.listdir(parent) if n.startswith("gan-") and n.count("-") >= 3]
+        except OSError:
+            continue
+        for name in names:
+            pid = name.split("-")[-2]
+            if pid.isdigit() and int(pid) != os.getpid() and not os.path.exists(f"/proc/{pid}"):
+                _rmdir_tree(os.path.join(parent, name))  # what still holds processes stays
 
 
 def _leave_for_leaf(parent):

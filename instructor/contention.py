@@ -68,11 +68,12 @@ def main(args):
     from instructor.tests import hostile
 
     reference = hostile.sources()["reference"]
-    rows = [row("clean (the reference)", contend(reference, reference))]
+    rows = [row("clean: the reference beside the reference", contend(reference, reference))]
     for case in hostile.SHARED_ATTACKS:
         rows.append(row(case.name, contend(case.edit(hostile.sources()[case.base]), reference)))
         print(rows[-1], flush=True)
-    clean = rows[0]["victim_seconds"]
+    rows.append(row("clean again", contend(reference, reference)))
+    clean = min(rows[0]["victim_seconds"], rows[-1]["victim_seconds"])  # the faster clean run: the stricter
     lines = [f"Each attack graded with `batch --jobs 2`, sealed, beside an untouched reference, inside a "
              f"{MACHINE_MB:,} MB memory cgroup standing in for the machine (cgroup v{budget.version()}, "
              f"{datetime.date.today().isoformat()}, `python -m instructor contention`). Limits: "
@@ -84,7 +85,9 @@ def main(args):
         lines.append(f"| {r['case']} | {r['attacker_score']:g}/10 ({', '.join(r['attacker_lost']) or 'none'}) | "
                      f"{r['attacker_peak_mb'] or 0:,.0f} MB | {r['victim_score']:g}/10 | "
                      f"{r['victim_seconds']:.1f} s | {r['victim_seconds'] / clean:.2f} |")
-    lines += ["", "The peak counts the page cache the cgroup touched (cgroup v1's max_usage_in_bytes).", ""]
+    lines += ["", f"victim / clean: against the faster clean run ({clean:.1f} s). The peak counts the page cache "
+              "the cgroup touched (cgroup v1's max_usage_in_bytes); a peak at the budget means the kernel held "
+              "the attacker there and its OOM killer took the attacker's processes, no one else's.", ""]
     print("\n".join(lines))
     if args.write:
         path = os.path.join(ROOT, "figures", "grading-limits.md")

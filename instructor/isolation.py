@@ -144,15 +144,18 @@ def protect(paths, keep=()):
                     pass
 
 
-def _ipc_objects():
-    """{(kind, id): owner uid} of the machine's SysV shared memory, semaphores and queues."""
+def _ipc_objects(unclaimed=False):
+    """{(kind, id): owner uid} of the machine's SysV shared memory, semaphores and queues;
+    unclaimed: only shared memory no process holds, whose creator is gone."""
     found = {}
-    for kind in ("shm", "sem", "msg"):
+    for kind in ("shm",) if unclaimed else ("shm", "sem", "msg"):
         try:
             with open(f"/proc/sysvipc/{kind}") as f:
                 header = f.readline().split()
                 for line in f:
                     row = dict(zip(header, line.split()))
+                    if unclaimed and (row["nattch"] != "0" or os.path.exists(f"/proc/{row['cpid']}")):
+                        continue
                     found[(kind, row["shmid" if kind == "shm" else kind + "id"])] = int(row["uid"])
         except (OSError, KeyError, ValueError):
             pass
@@ -182,27 +185,30 @@ def _uids(pid):
 
 
 def sweep(uid, before):
-    """After a reduced-mode submission: kill every process of its own uid (none when that
-    is the grader's own), and remove the SysV IPC objects and the files in /tmp,
-    /var/tmp and /dev/shm it made. `before`: what existed before it ran (_snapshot)."""
-    own = uid is None or uid == os.geteuid()
-    if not own:
-        for _ in range(20):  # processes of that uid are this submission's alone: kill them, then reap
-            pids = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if uid in _uids(pid)]
-            if not pids:
-                break
-            for pid in pids:
-                try:
-                    os.kill(pid, 9)
-                except OSError:
-                    pass
-            time.sleep(0.05)
-    ipc_before, files_before = before
+    """After a reduced-mode submission whose parts ran as a uid of their own: kill every
+    process of that uid, and remove the SysV IPC objects and the files in /tmp, /var/tmp
+    and /dev/shm it owns. Where they ran as the grader's own user, whose other programs
+    the grader cannot tell apart from them, only the shared-memory segments made since
+    `before` (_snapshot) that nothing holds and whose creator is gone."""
+    if uid is None or uid == os.geteuid():
+        for (kind, ident), owner in _ipc_objects(unclaimed=True).items():
+            if owner == os.geteuid() and (kind, ident) not in before:
+                subprocess.run(["ipcrm", "-m", ident], capture_output=True)
+        return
+    for _ in range(20):  # processes of that uid are this submission's alone: kill them, then look again
+        pids = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if uid in _uids(pid)]
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        time.sleep(0.05)
     for (kind, ident), owner in _ipc_objects().items():
-        if owner == (os.geteuid() if own else uid) and (kind, ident) not in ipc_before:
+        if owner == uid:
             subprocess.run(["ipcrm", f"-{kind[0]}", ident], capture_output=True)
-    left = (_owned_entries(os.geteuid(), ("/dev/shm",)) - files_before) if own else _owned_entries(uid)
-    for path in left:
+    for path in _owned_entries(uid):
         try:
             shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
         except OSError:
@@ -210,8 +216,8 @@ def sweep(uid, before):
 
 
 def _snapshot(uid):
-    """What sweep must leave: the IPC objects there are, and the grader's own /dev/shm files."""
-    return set(_ipc_objects()), _owned_entries(os.geteuid(), ("/dev/shm",)) if uid in (None, os.geteuid()) else set()
+    """What sweep must leave where parts run as the grader's own user: the IPC objects there are."""
+    return set(_ipc_objects()) if uid in (None, os.geteuid()) else set()
 
 
 def input_keys(answers):

@@ -9,6 +9,7 @@ The cgroup v2 protocol, which this machine (v1) cannot run, is checked against a
 file tree laid out as cgroup v2's.
 """
 import os
+import statistics
 
 import pytest
 
@@ -32,11 +33,11 @@ def sealed():
 
 @pytest.fixture(scope="module")
 def clean_seconds(sealed):
-    """The victim's time beside another untouched reference: the faster of two runs."""
+    """The victim's time beside another untouched reference: the median of three runs."""
     reference = hostile.sources()["reference"]
-    runs = [contention.contend(reference, reference) for _ in range(2)]
+    runs = [contention.contend(reference, reference) for _ in range(3)]
     assert all(r["victim"]["score"] == 10 for r in runs)
-    return min(r["victim"]["execution_time"] for r in runs)
+    return statistics.median(r["victim"]["execution_time"] for r in runs)
 
 
 def attacker_text(results):
