@@ -131,7 +131,7 @@ def protect(paths, keep=()):
         if top in _PROTECTED or not os.path.exists(top):
             continue
         _PROTECTED.add(top)
-        walk = [(top, [], [""])] if os.path.isfile(top) else os.walk(top)
+        walk = [(os.path.dirname(top), [], [os.path.basename(top)])] if os.path.isfile(top) else os.walk(top)
         for base, dirs, files in walk:
             dirs[:] = [d for d in dirs if not any(_inside(os.path.join(base, d), k) for k in keep)]
             for name in files:
