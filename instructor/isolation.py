@@ -286,6 +286,11 @@ def bwrap_command(bwrap, code_dir, inputs, spec, device="cpu", hidden=(), env=No
         if any(_inside(h, b) for b in bound) and not any(_inside(h, m) for m in masks):
             masks.append(h)
             mounts.append((h, ["--tmpfs", h]))
+    for p, hold in keep:  # the copies under /gan/keep, which each submission binds into its /tmp, too
+        for m in [m for m in masks if _inside(m, p)]:
+            copy = hold + m[len(p.rstrip("/")):]
+            masks.append(copy)
+            mounts.append((copy, ["--tmpfs", copy]))
     # bubblewrap makes missing parent folders (/root, /work, ...) readable by root alone; the
     # sandbox user must be able to walk through them to the Python environment.
     parents = {os.path.dirname(p.rstrip("/")) for p in bound}
