@@ -395,7 +395,7 @@ class Pool:
                 protect(self.hidden, keep=python_dirs())
             self.before = _snapshot(self.uid)
         spec = {"sealed": sealed, "uid": self.uid, "requests": req_r, "results": res_w,
-                "warm": budget.lanes() > 1}  # tight memory: the zygote imports less (see Zygote)
+                "warm": budget.warm()}  # tight memory: the zygote imports less (see Zygote)
         self.log = open(os.path.join(self.work, "sandbox.log"), "wb")
         if sealed:
             spec.update(code="/gan/code", inputs="/gan/inputs.npz")
@@ -558,7 +558,8 @@ class Pool:
         threads = max(1, self.threads // len(lanes))
         asked = {}  # request id -> the phases it may report
         records, payloads, problem = {}, {}, None
-        budget = import_timeout + max(len(lane) for lane in lanes) * (part_timeout + 3) + 15
+        # the import, twice more at most for the libraries the sandbox loads ahead (sandbox.py's preload), the parts
+        budget = 3 * import_timeout + max(len(lane) for lane in lanes) * (part_timeout + 3) + 15
         deadline = time.monotonic() + budget
         try:
             for lane in lanes:

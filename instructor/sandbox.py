@@ -29,6 +29,8 @@ initialise it itself.
 import base64
 import ctypes
 import gc
+import importlib
+import importlib.util
 import json
 import math
 import os
@@ -481,6 +483,7 @@ class Supervisor:
                     f.write(self.source)
                 _prctl(PR_SET_CHILD_SUBREAPER, 1)  # whatever a part leaves behind is reparented to us
             _prctl(PR_SET_DUMPABLE, 0)
+            self.preload(gan_path)
             for phase in ["import"] + list(self.request["groups"]):
                 limit = self.request["import_timeout" if phase == "import" else "part_timeout"]
                 record, payload = self.run_part(phase, gan_path, limit)
@@ -492,6 +495,46 @@ class Supervisor:
             traceback.print_exc()
         finally:
             os._exit(code)
+
+    def preload(self, gan_path):
+        """Load, here and once, the modules of the Python environment that gan.py's top
+        level imports (torchvision, matplotlib.pyplot, ...), so that every part, forked from
+        this process, finds them loaded and pays only for the student's own module. Each
+        part is still a fresh process: what it changes stays in its own copy.
+
+        Only library code runs here, named by the student's import statements, never the
+        student's code; and only where this process has no privilege its parts lack (sealed,
+        or not root: the reduced mode as root keeps today's path). A trial part imports the
+        modules first, under a part's limits; what fails there, or leaves a thread or an open
+        file behind (neither survives a fork), and everything after it, is left to the parts
+        to import as before. Nothing of this reaches the report."""
+        if not (self.sealed or os.geteuid() != 0):
+            return
+        from tests.checks import top_level_imports
+
+        code = os.path.abspath(self.zygote.spec["code"])
+        self.ahead = [name for name in top_level_imports(self.source) if _from_environment(name, code)]
+        if not self.ahead:
+            return
+        timeout = self.request["import_timeout"]
+        record, payload = self.run_part("preload", gan_path, timeout)
+        try:
+            loaded = json.loads(payload)["loaded"] if record["exit_code"] == 0 else []
+        except (ValueError, KeyError, TypeError):
+            loaded = []
+        loaded = [name for name in loaded if name in self.ahead] if isinstance(loaded, list) else []
+        signal.signal(signal.SIGALRM, _too_slow)
+        signal.alarm(int(timeout) + 1)
+        try:
+            for name in loaded:
+                try:
+                    importlib.import_module(name)
+                except BaseException:
+                    break
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        gc.freeze()  # as in the zygote: the parts' garbage collector leaves these objects alone
 
     def run_part(self, phase, gan_path, timeout):
         out_r, out_w = os.pipe()
@@ -587,6 +630,57 @@ class Supervisor:
                 return
 
 
+# Modules whose import acts on the world (a browser, a window, text on the screen): left to the parts.
+NOT_AHEAD = {"antigravity", "this", "__hello__", "__phello__", "idlelib", "turtledemo", "turtle", "tkinter"}
+
+
+def _from_environment(name, code):
+    """Whether module `name` may be loaded ahead of the parts: not loaded yet, not one of
+    NOT_AHEAD, and its top-level package found in the Python environment, not in the
+    sandbox's own code folder. (The lookup of a top-level name runs none of its code.)"""
+    top = name.partition(".")[0]
+    if name in sys.modules or top in NOT_AHEAD or not top.isidentifier():
+        return False
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return False
+    if spec is None:
+        return False
+    where = spec.origin if spec.has_location else None
+    where = where or next(iter(spec.submodule_search_locations or []), None)
+    return where is None or not os.path.abspath(where).startswith(code.rstrip("/") + "/")
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _too_slow(*_):
+    raise _TooSlow
+
+
+def _process_state():
+    """(threads, open file descriptors) of this process: what a fork does not carry over intact."""
+    return len(os.listdir("/proc/self/task")), sorted(os.listdir("/proc/self/fd"))
+
+
+def trial_imports(names):
+    """Import `names` in order; the ones that can be loaded ahead of a fork: those that
+    import without an error and leave no thread and no open file behind, up to the first
+    that does leave one (what comes after it was imported in a changed process)."""
+    loaded, before = [], _process_state()
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except BaseException:  # `from a import b` where b is no module, a missing package, anything
+            continue
+        if _process_state() != before:
+            break
+        loaded.append(name)
+    return loaded
+
+
 def _children(pid):
     """PIDs of a process's children (Linux's /proc/PID/task/TID/children)."""
     found = []
@@ -611,7 +705,12 @@ class Part:
         """Resource limits; the time limit is the supervisor's, the rest are the kernel's."""
         request = self.request
         threads = max(1, int(request.get("threads") or 1))
-        _oom_score(1000)  # should memory run out, the kernel takes student code first, not the grader
+        # Should memory run out, the kernel takes student code first, not the grader. A process that is not
+        # dumpable (as the supervisor left it, or a uid change made it) has /proc/self files that only root may
+        # write: dumpable for as long as it takes to write its own score.
+        _prctl(PR_SET_DUMPABLE, 1)
+        _oom_score(1000)
+        _prctl(PR_SET_DUMPABLE, 0)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         cpu = int(self.timeout * threads) + 5  # CPU seconds: a backstop behind the wall-clock limit
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
@@ -646,7 +745,7 @@ class Part:
             sys.stdout = open(1, "w", buffering=1, closefd=False, errors="backslashreplace")
             sys.stderr = sys.stdout
             self.limit()
-            result = self.produce()
+            result = {"loaded": trial_imports(self.supervisor.ahead)} if self.phase == "preload" else self.produce()
             write_frame(self.res_w, json.dumps(result).encode())
             code = 3 if self.phase == "import" and "__failure__" in result else 0
         except BaseException:
