@@ -89,6 +89,20 @@ def parser():
     p.add_argument("--gan", default=None, help="the gan.py to grade (default: the reference)")
     p.add_argument("--write", action="store_true", help="write figures/grading-budget.md")
 
+    p = command("gradescope-budget", "gradescope_budget",
+                "time the Gradescope zip's run_autograder in a cgroup of Gradescope's size, bare reference and "
+                "starter imports (root)")
+    p.add_argument("--python", default=None,
+                   help="the Python of a virtual environment made from setup.sh's pip lines (default: build one)")
+    p.add_argument("--against", default=None, metavar="CHECKOUT",
+                   help="also grade with another checkout's zip (the grader before a change), alternating")
+    p.add_argument("--memory-mb", type=int, nargs="+", default=[768], help="cgroup memory sizes (default 768)")
+    p.add_argument("--cpus", type=float, default=0.5, help="CPU quota (default 0.5, Gradescope's)")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--gan", default=None, help="the gan.py (default: the reference)")
+    p.add_argument("--write", action="store_true",
+                   help="write the rows into figures/grading-budget.md and figures/grading-speed.md")
+
     p = command("contention", "contention", "grade each attack on shared memory, processes and CPU beside an "
                                             "untouched reference; the table (root, cgroups)")
     p.add_argument("--write", action="store_true", help="write figures/grading-limits.md")

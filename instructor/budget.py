@@ -27,6 +27,7 @@ from instructor import ROOT
 
 CGROUP = "/sys/fs/cgroup"
 TWO_LANES_MB = 1400  # below this much memory, a submission's parts run one at a time
+WARM_MB = 700  # from this much memory, the sandbox loads what every optimizer needs once, ahead (see warm)
 LEAF = "grader"  # cgroup v2: the leaf the grader moves into, so that its cgroup can have sandboxes as children
 
 
@@ -169,6 +170,14 @@ def cpu_shares(jobs):
     if per < 1:
         return [None] * jobs
     return [mine[j * per:(j + 1) * per] for j in range(jobs)]
+
+
+def warm():
+    """Whether the sandbox should import, once and ahead of the parts, the compiler stack that
+    torch imports with the first optimizer (torch._dynamo: about 80 MB, and seconds at half a
+    CPU): where memory allows, else each part that makes an optimizer imports it itself."""
+    memory = memory_limit_mb()
+    return memory is None or memory >= WARM_MB
 
 
 def lanes():
@@ -384,10 +393,9 @@ def main(args):
                      f"{r['seconds']:.1f} s | {r['peak_mb'] or 0:.0f} MB | {r['oom_kills']} |")
     lines += ["", f"Smallest memory with 10/10: {min(passing)} MB." if passing else "", ""]
     if args.write:
-        path = os.path.join(ROOT, "figures", "grading-budget.md")
-        with open(path, "w") as f:
-            f.write("\n".join(lines))
-        print(f"wrote {path}")
+        from instructor import figures  # not in the Gradescope zip, which grades with this module
+
+        print(f"wrote {figures.write_top('grading-budget.md', chr(10).join(lines))}")
     print("\n".join(lines))
 
 

@@ -19,7 +19,7 @@ import time
 
 import torch
 
-from instructor import ROOT, release
+from instructor import ROOT, figures, release
 
 
 def _run(args, cwd=ROOT):
@@ -65,9 +65,6 @@ def main(args):
         lines.append(f"| `batch --jobs {args.jobs}`, {args.submissions} submissions (median of {args.batch_repeats}) "
                      f"| {statistics.median(rates):.1f} submissions per minute |")
         table = "\n".join(lines)
-        path = os.path.join(ROOT, "figures", "grading-speed.md")
-        with open(path, "w") as f:
-            f.write(table + "\n")
-        print(f"{table}\n\nwrote {path}")
+        print(f"{table}\n\nwrote {figures.write_top('grading-speed.md', table)}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

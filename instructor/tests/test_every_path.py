@@ -17,7 +17,8 @@ import pytest
 
 from instructor import grading
 from instructor.tests import hostile
-from instructor.tests.test_grading import MODULE_LEVEL_CALL, STUDENT_IMPORTS, run_gradescope
+from instructor.gradescope_budget import STARTER_IMPORTS
+from instructor.tests.test_grading import MODULE_LEVEL_CALL, run_gradescope
 from tests import checks
 
 ROOT = grading.ROOT
@@ -42,7 +43,7 @@ def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     base = hostile.sources()
     made = {"reference": base["reference"], "release": base["empty"],
-            "student_imports": STUDENT_IMPORTS + base["reference"],
+            "student_imports": STARTER_IMPORTS + base["reference"],
             "module_level_call": base["reference"] + MODULE_LEVEL_CALL}
     for part, edit in BROKEN.items():
         made[f"broken_{part}"] = edit(base["reference"])

@@ -3,7 +3,6 @@ run end to end on a copy of the grader's files. Hostile submissions: test_hostil
 import csv
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import nbformat
 import pytest
 import torch
 
-from instructor import batch, budget, gradescope, grading, isolation, release
+from instructor import batch, budget, gradescope, gradescope_budget, grading, isolation, release
 from tests import checks, produce
 
 ROOT = grading.ROOT
@@ -434,40 +433,14 @@ def test_gradescope_bundle_grades_sealed_in_a_simulated_autograder_layout(tmp_pa
         assert oct(os.stat(root / "source" / grading.PRIVATE).st_mode & 0o777) == "0o600"
 
 
-STUDENT_IMPORTS = ("import torchvision\nimport torchvision.transforms as T\nfrom PIL import Image\n"
-                   "import matplotlib.pyplot as plt\nimport tqdm\n")
-
-
 def with_student_imports(tmp_path):
     """The reference, with the imports of the CS231n starter (and the ones students add) at its top."""
-    path = tmp_path / "imports" / "gan.py"
-    path.parent.mkdir()
-    with open(os.path.join(ROOT, "gan.py")) as f:
-        path.write_text(STUDENT_IMPORTS + f.read())
-    return path
-
-
-def setup_sh_environment(folder):
-    """A virtual environment made from exactly the pip commands of the Gradescope setup.sh,
-    with this machine's package index in place of their --index-url."""
-    venv = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    commands = [shlex.split(line)[1:] for line in gradescope.SETUP_SH.splitlines()
-                if line.startswith("/autograder/venv/bin/pip install")]
-    assert len(commands) == 3 and any("torchvision>=0.16" in c for c in commands)
-    for args in commands:
-        if "--index-url" in args:
-            i = args.index("--index-url")
-            args = args[:i] + args[i + 2:]
-        out = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", *args], capture_output=True, text=True,
-                             timeout=1800)
-        assert out.returncode == 0, out.stderr[-2000:]
-    return venv / "bin" / "python"
+    return gradescope_budget.with_starter_imports(os.path.join(ROOT, "gan.py"), tmp_path / "imports" / "gan.py")
 
 
 @pytest.mark.slow
 def test_gradescope_environment_from_setup_sh_grades_a_file_with_the_students_imports(tmp_path):
-    python = setup_sh_environment(tmp_path)
+    python = gradescope_budget.setup_sh_python(str(tmp_path))
     out, results, _ = run_gradescope(tmp_path, with_student_imports(tmp_path), python=python)
     assert out.returncode == 0, out.stderr[-2000:]
     assert results["score"] == 10, results["output"][:3000]
