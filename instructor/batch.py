@@ -10,6 +10,7 @@ grader itself failed on one.
 import csv
 import os
 import queue
+import sys
 import threading
 import time
 
@@ -28,7 +29,7 @@ def find_submissions(folder):
 
 
 def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers=None, isolation="auto",
-              answers_path=None, **limits):
+              answers_path=None, trust=False, **limits):
     """Grade every submission; returns {student: report} and writes the gradebook."""
     answers = answers if answers is not None else grading.load_answers(
         answers_path or os.path.join(root, grading.PRIVATE))
@@ -46,7 +47,7 @@ def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers
     def worker(cpus):
         start = time.time()
         try:
-            pool = grading.make_pool(answers, device, threads, isolation, root, hidden, cpus)
+            pool = grading.make_pool(answers, device, threads, isolation, root, hidden, cpus, trust)
         except Exception as err:
             pool = None
             problem = err
@@ -92,7 +93,7 @@ def main(args):
     submissions = find_submissions(args.submissions)
     start = time.time()
     reports = grade_all(submissions, args.out, args.jobs, args.device, isolation=args.isolation,
-                        answers_path=args.answers, part_timeout=args.part_timeout,
+                        answers_path=args.answers, trust=args.trust_submissions, part_timeout=args.part_timeout,
                         import_timeout=args.import_timeout, memory_mb=args.memory_mb)
     minutes = (time.time() - start) / 60
     for student, report in reports.items():
@@ -102,3 +103,5 @@ def main(args):
     print(f"graded {len(reports)} submissions in {minutes * 60:.0f} s with {args.jobs} at a time: "
           f"{len(reports) / max(minutes, 1e-9):.1f} submissions per minute; isolation: {', '.join(modes)}; "
           f"gradebook in {args.out}/gradebook.csv")
+    if any(r["grader_error"] for r in reports.values()):
+        sys.exit(grading.GRADER_ERROR_EXIT)

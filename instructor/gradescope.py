@@ -93,8 +93,10 @@ results="$root/results/results.json"
 rm -f "$results"
 "$python" -m instructor grade "${submission:-$root/submission/gan.py}" --answers "$answers" --results "$results"
 status=$?
-if [ ! -s "$results" ]; then  # the grader itself broke before it could report: say so, give no points
-  printf '%s\\n' '{"score": 0, "output": "The autograder itself failed before it could grade (exit status '"$status"'); your code was not at fault: ask for a regrade.", "tests": [], "extra_data": {"grader_error": "run_autograder: no results.json"}}' >"$results"
+# 0: graded; 3: graded, with a grader error in the results. Anything else: the grader did not finish
+# (killed, or broken), and a results.json it did not finish is no score: say so, give no points.
+if [ "$status" -ne 0 ] && [ "$status" -ne 3 ] || [ ! -s "$results" ]; then
+  printf '%s\\n' '{"score": 0, "output": "The autograder itself did not finish (exit status '"$status"'); your code was not at fault: ask for a regrade.", "tests": [], "extra_data": {"grader_error": "run_autograder: the grader did not finish (exit status '"$status"')"}}' >"$results"
 fi
 """
 

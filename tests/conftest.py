@@ -26,7 +26,10 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes more than a few seconds; deselect with -m 'not slow'")
+    config.addinivalue_line("markers", "slow: a heavy check (a Python environment built from setup.sh, hostile "
+                                       "batches, the contention table, every path for a dozen files): minutes; "
+                                       "the README's test command leaves them out (-m 'not slow'), CI runs them "
+                                       "(-m slow)")
     config.addinivalue_line("markers", "cuda: needs a CUDA device")
 
 

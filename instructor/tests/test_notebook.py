@@ -113,7 +113,6 @@ def executed(tmp_path_factory):
     return nbformat.read(str(out), as_version=4), seconds
 
 
-@pytest.mark.slow
 def test_notebook_runs_top_to_bottom_with_the_tiny_setting(executed):
     nb, seconds = executed
     assert seconds < 300
@@ -124,7 +123,6 @@ def test_notebook_runs_top_to_bottom_with_the_tiny_setting(executed):
             assert [o.output_type for o in cell.outputs] == ["stream"], cell.source
 
 
-@pytest.mark.slow
 def test_training_progress_is_plain_text_that_exports_well(executed):
     """No widget (it exports as an empty box), no carriage returns (saved output piles
     up redrawn bars): one line per epoch, in the notebook and in its HTML export."""
@@ -139,7 +137,6 @@ def test_training_progress_is_plain_text_that_exports_well(executed):
     assert html.count("epoch 1/1 [####################]") == 3
 
 
-@pytest.mark.slow
 def test_run_all_on_the_unfilled_release_stops_at_the_first_training_with_one_sentence(tmp_path):
     """A student's first "Run All": every cell before the first training passes or prints
     the checks' verdict, and the training cell stops with one sentence."""
