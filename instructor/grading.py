@@ -222,13 +222,15 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
 
 def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
     """produce_all for one source: (produced, status, isolation, notes, the import's note)."""
-    notes = {"left_out": None, "grader_error": pool.refuses()}
-    if notes["grader_error"]:  # no code of the student's runs where the sandbox cannot contain it
-        return {g: {"__failure__": NOT_ISOLATED} for g in groups}, {}, _mode(pool), notes, None
+    notes = {"left_out": None, "grader_error": None}
     pool.over_budget = None
     # Two lanes where the sandbox has two CPUs and the memory for both: parts side by side.
     todo = lanes(groups, budget.lanes() if pool.threads >= 2 else 1)
-    records, payloads, fault = _run(pool, source, todo, part_timeout, import_timeout, memory_mb)
+    try:
+        records, payloads, fault = _run(pool, source, todo, part_timeout, import_timeout, memory_mb)
+    except isolation.Refused as err:  # no code of the student's runs where the sandbox cannot contain it
+        notes["grader_error"] = str(err)
+        return {g: {"__failure__": NOT_ISOLATED} for g in groups}, {}, _mode(pool), notes, None
     over = pool.over_budget
     never_ran = [g for g in groups if g not in records]
     if over and never_ran and "import" in records:  # the part over budget took its lane down with it:

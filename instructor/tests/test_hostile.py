@@ -161,8 +161,8 @@ def test_the_lookup_table_is_a_real_attack_on_the_public_answers():
 @pytest.mark.slow
 def test_the_answer_file_forger_works_wherever_the_file_is_readable(tmp_path, grader_root, sealed, monkeypatch):
     """The forger of the suite, in the reduced mode with the private answers readable
-    by anyone, inside its walls too: it forges every part an answer file covers. Sealed,
-    it finds nothing."""
+    by anyone and its walls opened to the whole disk: it forges every part an answer
+    file covers. Sealed, it finds nothing."""
     readable = tmp_path / "exposed"
     readable.mkdir()
     os.chmod(tmp_path, 0o755)
@@ -174,7 +174,7 @@ def test_the_answer_file_forger_works_wherever_the_file_is_readable(tmp_path, gr
     path = tmp_path / "gan.py"
     path.write_text(forger.edit(hostile.sources()["empty"]))
     answers = grading.load_answers(str(exposed))
-    monkeypatch.setattr(isolation, "REDUCED_READABLE", isolation.REDUCED_READABLE + [str(readable)])
+    monkeypatch.setattr(isolation, "REDUCED_READABLE", isolation.REDUCED_READABLE + ["/"])
     totals = {}
     for mode in ("reduced", "sealed"):
         with grading.make_pool(answers, mode=mode, root=grader_root, trust=True) as pool:
