@@ -411,7 +411,9 @@ class Pool:
             self.before = _snapshot(self.uid)
         spec = {"sealed": sealed, "uid": self.uid, "requests": req_r, "results": res_w,
                 "warm": budget.warm(),  # tight memory: the zygote imports less (see Zygote)
-                "readable": sorted(python_dirs()) + SYSTEM_DIRS + SYSTEM_FILES + REDUCED_READABLE}
+                "readable": sorted(python_dirs()) + SYSTEM_DIRS + SYSTEM_FILES + REDUCED_READABLE
+                + (["/sys"] if self.device != "cpu" else []),  # the GPU driver's libraries read /sys
+                "devices": sorted(glob.glob("/dev/nvidia*")) if self.device != "cpu" else []}
         self.log = open(os.path.join(self.work, "sandbox.log"), "wb")
         if sealed:
             spec.update(code="/gan/code", inputs="/gan/inputs.npz")

@@ -10,7 +10,8 @@ then serves one submission at a time, read from its request pipe:
   └─ submission: as root, first an unprivileged uid; then its own user, PID,
      mount, IPC, network and UTS namespaces
      └─ supervisor, PID 1 of the submission: fresh tmpfs on /tmp, /dev/shm and
-        /submission (gan.py, read-only), then no capabilities at all
+        /submission (gan.py, read-only), then no capabilities at all; loads the
+        libraries gan.py's top level imports, once (Supervisor.preload)
         └─ part (the import, then each part): resource limits, import gan.py,
            tests.produce.produce(), the plain data written to a pipe. When it
            ends, every other process of the submission is killed.
@@ -19,8 +20,9 @@ Results climb a chain of pipes that student code cannot reach: part ->
 supervisor -> zygote -> grader, as frames (a 4-byte length, then bytes). The
 grader checks every byte against a strict schema (instructor/schema.py) before
 it judges anything. Without bubblewrap (the reduced mode) the same code runs
-with no namespaces: each part in its own session, the supervisor a subreaper
-that kills whatever a part leaves behind.
+with no namespaces: each part in its own session, behind Landlock walls where
+the kernel has them (confine), the supervisor a subreaper that kills whatever a
+part leaves behind.
 
 Forking after torch is imported saves its start-up (about two seconds) for each
 submission and each part. CUDA is never touched here, so each part can
@@ -476,9 +478,10 @@ class Zygote:
     def confine(self):
         """The reduced mode's Landlock walls around a part (see confine): it reads the Python
         environment, the system's files and the sandbox's code and inputs; it writes its own
-        folder (the working folder: HOME and TMPDIR), /dev/shm and /dev/null."""
+        folder (the working folder: HOME and TMPDIR), /dev/shm, /dev/null and, grading on a
+        GPU, the GPU's device nodes."""
         return confine(self.spec.get("readable", []) + [os.path.dirname(self.spec["code"])],
-                       [os.getcwd(), "/dev/shm", "/dev/null"])
+                       [os.getcwd(), "/dev/shm", "/dev/null"] + self.spec.get("devices", []))
 
     def serve(self, requests, results):
         """Grade the submissions the grader sends, several at once if it sends several
@@ -585,7 +588,7 @@ class Supervisor:
         modules first, under a part's limits; what fails there, or leaves a thread or an open
         file behind (neither survives a fork), and everything after it, is left to the parts
         to import as before. Nothing of this reaches the report."""
-        if not (self.sealed or os.geteuid() != 0):
+        if not self.sealed and os.geteuid() == 0:  # the reduced mode as root: this process is root, its parts not
             return
         from tests.checks import top_level_imports
 
@@ -600,6 +603,9 @@ class Supervisor:
         except (ValueError, KeyError, TypeError):
             loaded = []
         loaded = [name for name in loaded if name in self.ahead] if isinstance(loaded, list) else []
+        # A library may set signal handlers as it loads; this process needs its own (SIGCHLD's above all).
+        handlers = {sig: signal.getsignal(sig) for sig in signal.valid_signals()
+                    if sig not in (signal.SIGKILL, signal.SIGSTOP)}
         signal.signal(signal.SIGALRM, _too_slow)
         signal.alarm(int(timeout) + 1)
         try:
@@ -610,7 +616,9 @@ class Supervisor:
                     break
         finally:
             signal.alarm(0)
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            for sig, handler in handlers.items():
+                if handler is not None and signal.getsignal(sig) != handler:
+                    signal.signal(sig, handler)
         gc.freeze()  # as in the zygote: the parts' garbage collector leaves these objects alone
 
     def run_part(self, phase, gan_path, timeout):
