@@ -130,6 +130,13 @@ def table(found, cpus, repeats):
     return lines
 
 
+def _described(checkout):
+    """A checkout as its commit (and '+ changes' where its files differ from it)."""
+    git = lambda *a: subprocess.run(["git", "-C", checkout, *a], capture_output=True, text=True).stdout.strip()  # noqa
+    commit = git("rev-parse", "--short", "HEAD") or os.path.abspath(checkout)
+    return f"commit {commit}" + (" + changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def main(args):
     reason = budget.available()
     if reason:
@@ -150,8 +157,8 @@ def main(args):
                 f"setup.sh's pip lines (torch {version}), inside a fresh cgroup (v{budget.version()}) of the memory "
                 f"and CPU quota shown, {args.repeats} runs each, {datetime.date.today().isoformat()} "
                 f"(`python -m instructor gradescope-budget`)"
-                + (f"; 'before' is the grader of {args.against}, run alternately with 'this' in the same hour"
-                   if args.against else "") + ". The peak counts page cache.")
+                + (f"; 'before' is the grader of {_described(args.against)}, 'this' of {_described(ROOT)}, run "
+                   "alternately in the same hour" if args.against else "") + ". The peak counts page cache.")
         text = "\n".join([head, ""] + table(found, args.cpus, args.repeats))
         print("\n" + text)
         if args.write:
