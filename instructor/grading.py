@@ -561,7 +561,10 @@ def main(args):
         device = "cuda" if torch.cuda.is_available() else "cpu"
     gan_path, start = os.path.abspath(args.gan), time.time()
     if args.results:  # until the grading is over, the results say it is not: a grader that dies leaves no score
-        write_json(args.results, gradescope_results(failed_report(gan_path, device, UNFINISHED, start)))
+        try:
+            write_json(args.results, gradescope_results(failed_report(gan_path, device, UNFINISHED, start)))
+        except OSError:
+            pass  # the final write says what is wrong with the path
     try:
         answers = load_answers(args.answers or ANSWERS)
         pool = make_pool(answers, device, mode=args.isolation, hidden=[p for p in (args.results, args.answers) if p],

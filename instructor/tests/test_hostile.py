@@ -6,6 +6,7 @@ controls must keep their true scores, every results.json and the gradebook must
 stay valid, and nothing may outlive the grading. These cases signal and kill every
 process they can see, so they only ever run in the sealed mode.
 """
+import contextlib
 import csv
 import json
 import os
@@ -207,17 +208,25 @@ def python_readable_by_others():
     /root (not read it) for the test's length."""
     if os.geteuid() != 0:
         pytest.skip("parts get a uid of their own only when the grader is root")
+    with passable(os.path.realpath(sys.base_prefix)):
+        yield
+
+
+@contextlib.contextmanager
+def passable(path):
+    """Let others pass through (not read) every folder above `path`, for the block's length."""
     opened = []
-    path = os.path.realpath(sys.base_prefix)
     while path != "/":
         path = os.path.dirname(path)
         mode = os.stat(path).st_mode & 0o777
         if not mode & 0o001:
             os.chmod(path, mode | 0o001)
             opened.append((path, mode))
-    yield
-    for path, mode in opened:
-        os.chmod(path, mode)
+    try:
+        yield
+    finally:
+        for path, mode in opened:
+            os.chmod(path, mode)
 
 
 def test_protect_leaves_files_readable_by_their_owner_only(tmp_path, monkeypatch):

@@ -18,7 +18,7 @@ import pytest
 from instructor import grading, isolation
 from instructor.tests import hostile
 from instructor.tests.test_grading import copy_grader, run_gradescope
-from instructor.tests.test_hostile import python_readable_by_others  # noqa: F401  (a fixture)
+from instructor.tests.test_hostile import passable, python_readable_by_others  # noqa: F401  (a fixture)
 
 ROOT = grading.ROOT
 CLI_LIMITS = ["--part-timeout", "20", "--import-timeout", "10", "--memory-mb", "2048"]
@@ -28,22 +28,14 @@ CLI_LIMITS = ["--part-timeout", "20", "--import-timeout", "10", "--memory-mb", "
 def grader_root(tmp_path):
     """A copy of the grader that anyone may read and pass through (its answer file included),
     in a folder an ordinary user can reach, for the test's length."""
-    opened, path = [], str(tmp_path)
-    while path != "/":
-        path = os.path.dirname(path)
-        mode = os.stat(path).st_mode & 0o777
-        if not mode & 0o001:
-            os.chmod(path, mode | 0o001)
-            opened.append((path, mode))
     (tmp_path / "grader").mkdir()
     root = copy_grader(tmp_path / "grader")
     for base, dirs, files in os.walk(tmp_path):
         os.chmod(base, 0o755)
         for name in files:
             os.chmod(os.path.join(base, name), 0o644)
-    yield root
-    for path, mode in opened:
-        os.chmod(path, mode)
+    with passable(str(tmp_path / "grader")):
+        yield root
 
 
 def attackers():
