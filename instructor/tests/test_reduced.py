@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from instructor import grading, isolation
+from instructor import batch, grading, isolation
 from instructor.tests import hostile
-from instructor.tests.test_grading import copy_grader, run_gradescope
+from instructor.tests.test_grading import LIMITS, copy_grader, run_gradescope
 from instructor.tests.test_hostile import passable, python_readable_by_others  # noqa: F401  (a fixture)
 
 ROOT = grading.ROOT
@@ -94,10 +94,15 @@ def as_root_with_python_unreadable(grader_root):
 def test_where_parts_would_run_as_root_nothing_is_graded_and_the_exit_status_says_so(grader_root, tmp_path):
     if not as_root_with_python_unreadable(grader_root):
         pytest.skip("needs a root grader whose Python the sandbox user cannot read")
-    subs = write_submissions(tmp_path / "subs", {**attackers(), "reference": hostile.sources()["reference"]})
+    subs = write_submissions(tmp_path / "subs", {**attackers(), "zz_reference": hostile.sources()["reference"]})
     for name in sorted(os.listdir(subs)):
         code, results, _ = grade_cli(grader_root, subs / name / "gan.py", tmp_path / f"{name}.json")
         assert_not_graded(code, results, "parts would run as root")
+    reports = batch.grade_all(batch.find_submissions(str(subs)), str(tmp_path / "book"), jobs=2, root=grader_root,
+                              isolation="reduced", **LIMITS)  # the neighbour killer beside the reference
+    for name, report in reports.items():
+        assert report["total"] == 0 and "parts would run as root" in report["grader_error"], name
+        assert not report["status"], name  # no code of any submission ran
 
 
 def test_trusted_the_reduced_mode_grades_as_root_and_says_so(grader_root, tmp_path):
