@@ -592,8 +592,9 @@ class Pool:
         if self.proc is None or self.isolation == "reduced" and self.count:
             self.close()
             self.start()
-        if self.refuses():  # before any of the submission's code runs
-            raise Refused(self.refuses())
+        why = self.refuses()  # before any of the submission's code runs
+        if why:
+            raise Refused(why)
         lanes = [list(lane) for lane in lanes if lane]
         threads = max(1, self.threads // len(lanes))
         asked = {}  # request id -> the phases it may report
