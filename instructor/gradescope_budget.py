@@ -117,7 +117,7 @@ def measure(trees, files, python, memory_sizes, cpus, repeats):
     return found
 
 
-def table(found, cpus, repeats):
+def table(found, cpus):
     lines = ["| grader | file | memory, CPU | score | grader error | wall (median) | peak (median) | OOM kills |",
              "|---|---|---|---|---|---|---|---|"]
     for (grader, file_name, memory_mb), runs in found.items():
@@ -159,7 +159,7 @@ def main(args):
                 f"(`python -m instructor gradescope-budget`)"
                 + (f"; 'before' is the grader of {_described(args.against)}, 'this' of {_described(ROOT)}, run "
                    "alternately in the same hour" if args.against else "") + ". The peak counts page cache.")
-        text = "\n".join([head, ""] + table(found, args.cpus, args.repeats))
+        text = "\n".join([head, ""] + table(found, args.cpus))
         print("\n" + text)
         if args.write:
             for name in ("grading-budget.md", "grading-speed.md"):
