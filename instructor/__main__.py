@@ -5,73 +5,78 @@ import os
 import sys
 
 from instructor import ROOT
+
 sys.path.insert(0, ROOT)
-GANS = ["vanilla", "lsgan", "dcgan"]
+from instructor.grader import batch, score  # noqa: E402  (light: no torch; their defaults are the options')
+from instructor.sandbox import limits  # noqa: E402
 
 
 def parser():
     top = argparse.ArgumentParser(prog="python -m instructor", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
 
-    def command(name, module, help):
+    def command(name, module, help):  # module: instructor.<module>, whose main(args) runs the command
         p = sub.add_parser(name, help=help, description=help)
         p.set_defaults(module=module)
         return p
 
-    p = command("answers", "answers", "regenerate the public and the grader's private answer files from gan.py")
+    p = command("answers", "course.answers", "regenerate the public and the grader's private answer files from gan.py")
     p.add_argument("--gan", default=os.path.join(ROOT, "gan.py"), help="the reference solution")
     p.add_argument("--out", default=os.path.join(ROOT, "gan-checks.npz"), help="the public file")
-    p.add_argument("--private-out", default=os.path.join(ROOT, "instructor", "gan-checks-private.npz"),
+    p.add_argument("--private-out", default=score.ANSWERS,
                    help="the grader's private file")
 
     def grading_options(p):
         p.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
         p.add_argument("--answers", default=None,
-                       help="the answer file (default: the private instructor/gan-checks-private.npz)")
+                       help=f"the answer file (default: the private {score.PRIVATE})")
         p.add_argument("--isolation", choices=["auto", "sealed", "reduced"], default="auto",
                        help="sealed: the bubblewrap sandbox, or fail; reduced: plain processes; "
                             "auto (default): sealed where possible")
-        p.add_argument("--part-timeout", type=float, default=60, help="seconds per part (default 60)")
-        p.add_argument("--import-timeout", type=float, default=30, help="seconds to import gan.py (default 30)")
-        p.add_argument("--memory-mb", type=int, default=4096, help="memory a part may allocate on CPU (default 4096)")
+        p.add_argument("--part-timeout", type=float, default=limits.PART_TIMEOUT,
+                       help=f"seconds per part (default {limits.PART_TIMEOUT})")
+        p.add_argument("--import-timeout", type=float, default=limits.IMPORT_TIMEOUT,
+                       help=f"seconds to import gan.py (default {limits.IMPORT_TIMEOUT})")
+        p.add_argument("--memory-mb", type=int, default=limits.MEMORY_MB,
+                       help=f"memory a part may allocate on CPU (default {limits.MEMORY_MB})")
         p.add_argument("--trust-submissions", action="store_true",
                        help="grade even where the reduced mode cannot keep a submission from the grader's files and "
                             "other jobs (its parts would run as root or as the grader's own user); without it, "
                             "nothing is graded there and the report says why")
 
-    p = command("grade", "grading", "grade one gan.py: points per part, report, optional Gradescope results.json")
+    p = command("grade", "grader.grade", "grade one gan.py: points per part, report, optional Gradescope results.json")
     p.add_argument("gan", help="the gan.py to grade")
     p.add_argument("--results", default=None, help="write Gradescope's results.json here")
     grading_options(p)
 
-    p = command("batch", "batch", "grade a folder of submissions (one gan.py per student folder) into a gradebook")
+    p = command("batch", "grader.batch", "grade a folder of submissions (one gan.py per student folder) into a gradebook")
     p.add_argument("submissions", help="folder with one sub-folder per student, each holding gan.py")
     p.add_argument("--out", default="gradebook", help="folder for gradebook.csv and one results.json per student")
-    p.add_argument("--jobs", type=int, default=2, help="submissions graded at a time (default 2)")
+    p.add_argument("--jobs", type=int, default=batch.JOBS, help=f"submissions graded at a time (default {batch.JOBS})")
     grading_options(p)
 
-    p = command("release", "release", "build the student release (folder and zip) from this instructor package")
+    p = command("release", "course.release", "build the student release (folder and zip) from this instructor package")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "release"), help="folder; a .zip is written beside it")
 
-    p = command("gradescope", "gradescope", "build the Gradescope autograder zip")
+    p = command("gradescope", "course.gradescope", "build the Gradescope autograder zip")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "gradescope-autograder.zip"))
 
-    p = command("classifier", "classifier", "train the MNIST classifier behind the IS/FID scores (quality/)")
+    p = command("classifier", "measure.classifier", "train the MNIST classifier behind the IS/FID scores (quality/)")
     p.add_argument("--data-dir", default=None, help="folder holding MNIST/raw/ (default: $GAN_DATA_DIR or ./datasets)")
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
 
-    p = command("quality", "quality_run", "train the three GANs with the reference solution, score IS/FID, write figures/")
+    p = command("quality", "measure.quality_run", "train the three GANs with the reference solution, score IS/FID, write figures/")
     p.add_argument("--data-dir", default=None)
-    p.add_argument("--models", nargs="+", default=GANS)
+    p.add_argument("--models", nargs="+", default=None, help="default: all of gan.GANS")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.add_argument("--epochs", type=int, default=None, help="default: the course's 10 / 10 / 5")
     p.add_argument("--samples", type=int, default=10000)
     p.add_argument("--device", default="auto")
 
-    p = command("benchmark", "benchmark", "time the course's training setup against ours and print the ratios")
+    p = command("benchmark", "measure.benchmark", "time the course's training setup against ours and print the ratios")
     p.add_argument("--data-dir", default=None)
-    p.add_argument("--models", nargs="+", default=GANS)
+    p.add_argument("--models", nargs="+", default=None, help="default: all of gan.GANS")
     p.add_argument("--device", default=None, help="cpu or cuda (default: both when a GPU is present)")
     p.add_argument("--iterations", type=int, default=None, help="iterations per timed run")
     p.add_argument("--repeats", type=int, default=5)
@@ -81,19 +86,19 @@ def parser():
                    help="also time the run_a_gan of another gan.py (say, the last commit's), alternating with "
                         "ours; prints the table and leaves figures/ alone")
 
-    p = command("grading-speed", "grading_speed", "time `grade` on one submission and `batch` on many; write the table")
+    p = command("grading-speed", "measure.grading_speed", "time `grade` on one submission and `batch` on many; write the table")
     p.add_argument("--repeats", type=int, default=5, help="`grade` runs per kind of submission")
     p.add_argument("--submissions", type=int, default=30)
-    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--jobs", type=int, default=batch.JOBS)
     p.add_argument("--batch-repeats", type=int, default=2)
 
-    p = command("budget", "budget", "grade the reference inside cgroups of given memory sizes and CPU quota (root)")
+    p = command("budget", "measure.budget", "grade the reference inside cgroups of given memory sizes and CPU quota (root)")
     p.add_argument("--memory-mb", type=int, nargs="+", default=[768, 640, 512, 448, 384])
     p.add_argument("--cpus", type=float, default=0.5, help="CPU quota (default 0.5, Gradescope's)")
     p.add_argument("--gan", default=None, help="the gan.py to grade (default: the reference)")
     p.add_argument("--write", action="store_true", help="write figures/grading-budget.md")
 
-    p = command("gradescope-budget", "gradescope_budget",
+    p = command("gradescope-budget", "measure.gradescope_budget",
                 "time the Gradescope zip's run_autograder in a cgroup of Gradescope's size, bare reference and "
                 "starter imports (root)")
     p.add_argument("--python", default=None,
@@ -107,14 +112,14 @@ def parser():
     p.add_argument("--write", action="store_true",
                    help="write the rows into figures/grading-budget.md and figures/grading-speed.md")
 
-    p = command("contention", "contention", "grade each attack on shared memory, processes and CPU beside an "
+    p = command("contention", "measure.contention", "grade each attack on shared memory, processes and CPU beside an "
                                             "untouched reference; the table (root, cgroups)")
     p.add_argument("--write", action="store_true", help="write figures/grading-limits.md")
 
-    p = command("gpu-report", "gpu_report", "on a GPU machine: every GPU check at once; writes figures/gpu-report.md")
+    p = command("gpu-report", "measure.gpu_report", "on a GPU machine: every GPU check at once; writes figures/gpu-report.md")
     p.add_argument("--data-dir", default=None)
 
-    p = command("notebook", "notebook", "execute GANs-PyTorch.ipynb headless (papermill)")
+    p = command("notebook", "course.notebook", "execute GANs-PyTorch.ipynb headless (papermill)")
     p.add_argument("--out", default="GANs-PyTorch.executed.ipynb")
     p.add_argument("--tiny", action="store_true", help="the tiny setting CI uses (about a minute on a CPU)")
     p.add_argument("--data-dir", default=None)

@@ -6,7 +6,7 @@ data: numbers, strings and numpy arrays. The judges here, registered per part
 with @check, compare that data against the answer file and raise CheckFailed
 with a message that says what to fix. A judge never calls student code (nor
 imports torch), so the two halves can run in different processes: the grader
-runs the producing half in its sandbox (instructor/grading.py).
+runs the producing half in its sandbox (instructor/grader/run.py).
 
 The same functions serve the pytest suite (tests/test_parts.py), the notebook's
 check cells (run_part) and the instructor's answer-file generator, so the three
@@ -530,7 +530,7 @@ def top_level_imports(source):
     submodule). Statements in functions, classes and `if __name__ == "__main__":`
     blocks do not run at import and are not counted; those under a module-level
     if/try/with are. The grader's sandbox loads these ahead of the parts
-    (instructor/sandbox.py, Supervisor.preload); [] for a file that does not parse."""
+    (instructor/sandbox/program.py, Supervisor.preload); [] for a file that does not parse."""
     text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
     try:
         tree = ast.parse(text)

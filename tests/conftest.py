@@ -87,11 +87,12 @@ def verdicts(request, device, answers, _verdict_cache, pytestconfig):
         if (part, device) not in _verdict_cache:
             if pytestconfig.getoption("--isolate"):
                 try:
-                    from instructor import grading
+                    from instructor.grader.run import produce_all
+                    from instructor.sandbox import limits
                 except ImportError:
-                    pytest.exit("--isolate needs the instructor package (instructor/grading.py)", returncode=4)
-                timeout = pytestconfig.getoption("--part-timeout") or grading.PART_TIMEOUT
-                produced = grading.produce_all(_gan_path(pytestconfig), device, checks.GROUPS, answers, timeout)[0]
+                    pytest.exit("--isolate needs the instructor package (instructor/grader/)", returncode=4)
+                timeout = pytestconfig.getoption("--part-timeout") or limits.PART_TIMEOUT
+                produced = produce_all(_gan_path(pytestconfig), device, checks.GROUPS, answers, timeout).produced
             else:
                 module = request.getfixturevalue("student_module")
                 produced = {part: produce.produce(part, module, device, answers)}

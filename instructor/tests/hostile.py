@@ -19,8 +19,9 @@ from collections import namedtuple
 
 import numpy as np
 
-from instructor import ROOT, release
-from instructor.release import CODE_END, CODE_START
+from instructor import ROOT
+from instructor.grader import markers
+from instructor.grader.markers import CODE_END, CODE_START
 
 Case = namedtuple("Case", "name base edit expected phrase")
 MARK = "ganhostile"  # the process name and file prefix the attacks leave, so tests can look for them
@@ -31,7 +32,7 @@ def sources():
     """{"reference": the reference gan.py, "empty": the student release's gan.py}."""
     with open(os.path.join(ROOT, "gan.py")) as f:
         reference = f.read()
-    return {"reference": reference, "empty": release.strip_code(reference)}
+    return {"reference": reference, "empty": markers.strip_code(reference)}
 
 
 def append(code):
@@ -400,7 +401,7 @@ BROKEN = [
 CASES = SEALED_ATTACKS + BROKEN
 
 # -- attacks on what submissions share: memory, processes, CPU, the kernel's per-user counters.
-# Each is graded beside an untouched reference (instructor/contention.py); all are correct code
+# Each is graded beside an untouched reference (instructor/measure/contention.py); all are correct code
 # apart from the attack, so each loses only the parts its attack spends.
 
 MEMFD_HOARDER = """

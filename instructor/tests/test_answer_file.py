@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gan as reference
-from instructor import answers as answer_file
+from instructor.course import answers as answer_file
 from tests.checks import load_answers
 
 COURSE_KEYS = ("logits_real", "logits_fake", "d_loss_true", "g_loss_true", "d_loss_lsgan_true", "g_loss_lsgan_true")

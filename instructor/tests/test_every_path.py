@@ -15,14 +15,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from instructor import grading
+from instructor import ROOT
+from instructor.grader import score
+from instructor.measure.gradescope_budget import STARTER_IMPORTS
 from instructor.tests import hostile
-from instructor.gradescope_budget import STARTER_IMPORTS
 from instructor.tests.test_grading import MODULE_LEVEL_CALL, run_gradescope
 from tests import checks
 
-ROOT = grading.ROOT
-PRIVATE = os.path.join(ROOT, grading.PRIVATE)
+PRIVATE = os.path.join(ROOT, score.PRIVATE)
 BROKEN = {  # part: an edit of the reference that breaks it
     "noise": hostile.block("sample_noise", "noise = torch.rand(batch_size, dim)"),
     "discriminator": lambda src: src.replace("nn.LeakyReLU(0.01),\n        nn.Linear(256, 1)",
@@ -64,7 +64,7 @@ def points_of(passed):
         functions = {fn.function for fn in checks.CHECKS[part]}
         earned = [f for f in functions if all(passed[(part, fn.__name__)] for fn in checks.CHECKS[part]
                                               if fn.function == f)]
-        points[part] = round(grading.POINTS[part] * len(earned) / len(functions), 2)
+        points[part] = round(score.POINTS[part] * len(earned) / len(functions), 2)
     return points
 
 
@@ -112,7 +112,7 @@ def test_every_path_gives_the_same_points_per_part(files, tmp_path):
         assert expected == batch[name] == gradescope == by_pytest(path, tmp_path), name
         if name.startswith("broken_"):
             part = name[len("broken_"):]
-            assert expected[part] < grading.POINTS[part] and sum(expected.values()) >= 8, (name, expected)
+            assert expected[part] < score.POINTS[part] and sum(expected.values()) >= 8, (name, expected)
         elif name == "release":
             assert sum(expected.values()) == 0
         else:

@@ -1,5 +1,6 @@
 """The tables in figures/: each command replaces its own part of a file and keeps the others'."""
-from instructor import figures
+
+from instructor.measure import figures
 
 
 def test_a_section_and_the_top_are_replaced_without_touching_the_rest(tmp_path, monkeypatch):

@@ -12,10 +12,18 @@ import nbformat
 import pytest
 import torch
 
-from instructor import batch, budget, gradescope, gradescope_budget, grading, isolation, release
+from instructor import ROOT
+from instructor.course import gradescope, release
+from instructor.grader import batch, grade, markers, render, score
+from instructor.grader.guard import Guard
+from instructor.grader.run import GRADER_FAULT, make_pool
+from instructor.measure import budget, gradescope_budget
+from instructor.sandbox import cgroup, reduced
+from instructor.sandbox import pool as sandbox_pool
+from instructor.sandbox.bwrap import find_bwrap
+from instructor.sandbox.pool import Pool
 from tests import checks, produce
 
-ROOT = grading.ROOT
 LIMITS = {"part_timeout": 30, "import_timeout": 15, "memory_mb": 2048}
 
 
@@ -49,30 +57,30 @@ def points(report):
 # -- points and reports ---------------------------------------------------------
 
 def test_points_are_the_specified_ones():
-    assert grading.POINTS == {"noise": 1, "discriminator": 1, "generator": 1, "gan_loss": 2, "optimizer": 1,
+    assert score.POINTS == {"noise": 1, "discriminator": 1, "generator": 1, "gan_loss": 2, "optimizer": 1,
                               "lsgan_loss": 2, "dc_classifier": 1, "dc_generator": 1}
-    assert sum(grading.POINTS.values()) == 10
-    assert grading.MANUAL == {"Q1": 0, "Q2": 0, "Q3": 0, "Q4": 1, "Q5": 1, "Q6": 1}
+    assert sum(score.POINTS.values()) == 10
+    assert score.MANUAL == {"Q1": 0, "Q2": 0, "Q3": 0, "Q4": 1, "Q5": 1, "Q6": 1}
 
 
 def test_reference_solution_scores_10_of_10(grader_root, tmp_path):
-    report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert points(report) == grading.POINTS and report["total"] == 10, grading.report_text(report)
+    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert points(report) == score.POINTS and report["total"] == 10, render.report_text(report)
     assert report["grader_error"] is None and not report["tampered"]
     assert report["isolation"]["mode"] in ("sealed", "reduced")
-    results = grading.gradescope_results(report)
+    results = render.gradescope_results(report)
     assert results["score"] == 10 and isinstance(results["execution_time"], float)
     assert len(results["tests"]) == 8
     for test in results["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output", "output_format", "visibility"}
         assert test["status"] == "passed" and test["visibility"] == "visible"
-    grading.write_json(str(tmp_path / "results.json"), results)
+    render.write_json(str(tmp_path / "results.json"), results)
     assert json.loads((tmp_path / "results.json").read_bytes().decode("utf-8"))["score"] == 10
 
 
 def test_gradescope_output_names_every_check_and_renders_as_markdown(release_dir, grader_root):
-    report = grading.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, **LIMITS)
-    results = grading.gradescope_results(report)
+    report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    results = render.gradescope_results(report)
     assert results["output_format"] == results["test_output_format"] == "md"
     noise = results["tests"][0]
     lines = noise["output"].splitlines()
@@ -85,10 +93,10 @@ def test_gradescope_output_names_every_check_and_renders_as_markdown(release_dir
 
 
 def test_markdown_output_escapes_what_a_submission_wrote():
-    assert grading.md_text("<img src=x onerror=alert(1)> [link](http://x) *bold* _it_") == \
+    assert render.md_text("<img src=x onerror=alert(1)> [link](http://x) *bold* _it_") == \
         "\\<img src=x onerror=alert(1)\\> \\[link\\](http://x) \\*bold\\* \\_it\\_"
-    assert grading.md_text("sample_noise(64, 32)") == "sample_noise(64, 32)"  # still reads plainly
-    assert grading.md_block("```\nrm -rf\n```").startswith("````\n")
+    assert render.md_text("sample_noise(64, 32)") == "sample_noise(64, 32)"  # still reads plainly
+    assert render.md_block("```\nrm -rf\n```").startswith("````\n")
 
 
 def test_the_grader_smoke_tests_with_the_provided_loop_not_the_files_own(grader_root, tmp_path):
@@ -98,8 +106,8 @@ def test_the_grader_smoke_tests_with_the_provided_loop_not_the_files_own(grader_
                "              show_every=250, batch_size=128, noise_size=96, num_epochs=10):\n"
                "    raise RuntimeError('the file brought its own loop')\n")
     (tmp_path / "gan.py").write_text(source)
-    report = grading.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert report["total"] == 10 and all(ok for _, ok, _ in report["training_smoke"]), grading.report_text(report)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert report["total"] == 10 and all(ok for _, ok, _ in report["training_smoke"]), render.report_text(report)
 
 
 MODULE_LEVEL_CALL = ("\n\ndef test():\n    raise RuntimeError('Error downloading train-images-idx3-ubyte.gz: Tried "
@@ -111,60 +119,61 @@ def test_module_level_code_is_named_then_left_out_and_the_rest_graded(grader_roo
         source = f.read() + MODULE_LEVEL_CALL
     (tmp_path / "gan.py").write_text(source)
     line = source.splitlines().index("test()") + 1
-    report = grading.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
-    text = grading.report_text(report)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    text = render.report_text(report)
     assert report["total"] == 10, text
     assert report["left_out"]["lines"] == [{"line": line, "code": "test()"}]
     assert f"importing gan.py failed at line {line}: RuntimeError: Error downloading" in report["left_out"]["why"]
     assert f"Line {line} runs `test()` when the grader imports gan.py: put it under `if __name__" in text
     assert "Your instructor decides whether this grade stands" in text
-    assert grading.gradescope_results(report)["extra_data"]["left_out"] == report["left_out"]
+    assert render.gradescope_results(report)["extra_data"]["left_out"] == report["left_out"]
 
 
 def test_an_import_failure_names_its_line_and_keeps_the_report_rows_on_one_line(grader_root, tmp_path):
     (tmp_path / "gan.py").write_text("import torch\n\nBROKEN = (_ for _ in ()).throw(RuntimeError('first line\\n"
                                      "second line'))\n")  # an assignment: it stays in on the second try too
-    report = grading.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
     assert report["total"] == 0 and report["left_out"] is None
-    rows = [line for line in grading.report_text(report).splitlines() if line.startswith("Random noise")]
+    rows = [line for line in render.report_text(report).splitlines() if line.startswith("Random noise")]
     assert len(rows) == 1 and "importing gan.py failed at line 3: RuntimeError: first line second line" in rows[0]
 
 
 def test_a_sandbox_that_dies_is_retried_and_then_is_the_graders_fault_not_the_students(grader_root, monkeypatch):
     """The sandbox is killed under the grading: once (the retry, fresh and one part at a
     time, grades it all), then every time (the report says the grader failed)."""
-    real_run, kills = isolation.Pool.run, {"left": 1}
+    real_run, kills = Pool.run, {"left": 1}
 
     def run_and_kill(pool, *args):
         if kills["left"]:  # a started sandbox, killed (as the OOM killer would) before it gets the submission
             kills["left"] -= 1
-            if pool.proc is None:
+            if pool.sandbox is None:
                 pool.start()
-            os.killpg(pool.proc.pid, 9)
-            pool.proc.wait()
+            os.killpg(pool.sandbox.proc.pid, 9)
+            pool.sandbox.proc.wait()
         return real_run(pool, *args)
 
-    monkeypatch.setattr(isolation.Pool, "run", run_and_kill)
-    report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert report["total"] == 10 and report["grader_error"] is None, grading.report_text(report)
+    monkeypatch.setattr(Pool, "run", run_and_kill)
+    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert report["total"] == 10 and report["grader_error"] is None, render.report_text(report)
     kills["left"] = 2
-    report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
-    text = grading.report_text(report)
+    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
+    text = render.report_text(report)
     assert report["grader_error"].startswith("the grading sandbox failed twice"), text
     assert "your code was not at fault: ask for a regrade" in text
     failures = [m for p in report["parts"] for _, ok, m in p["checks"] if not ok]
-    assert failures and all(m == grading.GRADER_FAULT or m.startswith("not checked: the same failure")
+    assert failures and all(m == GRADER_FAULT or m.startswith("not checked: the same failure")
                             for m in failures), failures
 
 
 def test_the_grader_itself_never_imports_torch():
     """Its memory goes to the sandbox, which needs torch; the grader judges plain data."""
-    out = subprocess.run([sys.executable, "-c", "import sys; from instructor import batch, grading, gradescope; "
+    out = subprocess.run([sys.executable, "-c", "import sys; from instructor.grader import batch, grade; "
+                          "from instructor.course import gradescope; "
                           "print('torch' in sys.modules)"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr[-2000:]
 
 
-@pytest.mark.skipif(budget.available() is not None, reason=f"no cgroup for the test: {budget.available()}")
+@pytest.mark.skipif(cgroup.available() is not None, reason=f"no cgroup for the test: {cgroup.available()}")
 def test_a_budget_too_small_to_grade_is_a_grader_error_and_never_the_students(tmp_path):
     """The grader in a 320 MB cgroup: the kernel's OOM killer takes the sandbox, the retry
     fails too, and the results say the grader failed; no check blames the student."""
@@ -180,45 +189,45 @@ def test_a_budget_too_small_to_grade_is_a_grader_error_and_never_the_students(tm
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 def test_reference_solution_scores_the_same_on_cuda(grader_root):
-    report = grading.grade(os.path.join(ROOT, "gan.py"), "cuda", root=grader_root, **LIMITS)
-    assert points(report) == grading.POINTS, grading.report_text(report)
+    report = grade.grade(os.path.join(ROOT, "gan.py"), "cuda", root=grader_root, **LIMITS)
+    assert points(report) == score.POINTS, render.report_text(report)
 
 
 def test_reduced_mode_grades_the_same_and_says_so(grader_root):
-    with grading.make_pool(grading.load_answers(os.path.join(grader_root, grading.PRIVATE)), mode="reduced",
+    with make_pool(score.load_answers(os.path.join(grader_root, score.PRIVATE)), mode="reduced",
                            root=grader_root, trust=True) as pool:  # the reference: trusted wherever its parts run
-        report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
-    assert points(report) == grading.POINTS, grading.report_text(report)
+        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+    assert points(report) == score.POINTS, render.report_text(report)
     assert report["isolation"]["mode"] == "reduced"
-    assert "isolation: REDUCED" in grading.report_text(report)
+    assert "isolation: REDUCED" in render.report_text(report)
 
 
 def test_without_bubblewrap_auto_falls_back_and_sealed_refuses(grader_root, monkeypatch):
-    monkeypatch.setattr(isolation, "_CHOSEN", {})  # a machine where auto has not chosen yet
-    monkeypatch.setattr(isolation, "find_bwrap", lambda: None)
-    answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
-    with grading.make_pool(answers, root=grader_root, trust=True) as pool:
-        report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+    monkeypatch.setattr(sandbox_pool, "_CHOSEN", {})  # a machine where auto has not chosen yet
+    monkeypatch.setattr(sandbox_pool, "find_bwrap", lambda: None)
+    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    with make_pool(answers, root=grader_root, trust=True) as pool:
+        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
     assert report["total"] == 10 and report["isolation"]["mode"] == "reduced"
     assert report["isolation"]["reason"] == "bubblewrap (bwrap) is not installed"
-    with grading.make_pool(answers, mode="sealed", root=grader_root) as pool:
-        report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+    with make_pool(answers, mode="sealed", root=grader_root) as pool:
+        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
     assert report["total"] == 0 and "bubblewrap (bwrap) is not installed" in report["grader_error"]
-    assert "THE GRADER FAILED" in grading.report_text(report)
+    assert "THE GRADER FAILED" in render.report_text(report)
 
 
-@pytest.mark.skipif(not isolation.find_bwrap(), reason="bubblewrap is not installed")
+@pytest.mark.skipif(not find_bwrap(), reason="bubblewrap is not installed")
 def test_once_sealed_a_sandbox_that_cannot_start_is_a_grader_error_not_a_downgrade(grader_root, monkeypatch):
-    answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
-    monkeypatch.setattr(isolation, "_CHOSEN", {})
-    with grading.make_pool(answers, root=grader_root) as pool:  # auto: the first start chooses sealed
-        assert grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool,
+    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    monkeypatch.setattr(sandbox_pool, "_CHOSEN", {})
+    with make_pool(answers, root=grader_root) as pool:  # auto: the first start chooses sealed
+        assert grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool,
                              **LIMITS)["isolation"]["mode"] == "sealed"
-    monkeypatch.setattr(isolation, "find_bwrap", lambda: "/bin/false")  # bubblewrap now fails to start
-    with grading.make_pool(answers, root=grader_root) as pool:
-        report = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+    monkeypatch.setattr(sandbox_pool, "find_bwrap", lambda: "/bin/false")  # bubblewrap now fails to start
+    with make_pool(answers, root=grader_root) as pool:
+        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
     assert report["isolation"]["mode"] != "reduced" and report["total"] == 0
-    assert "no silent downgrade" in report["grader_error"], grading.report_text(report)
+    assert "no silent downgrade" in report["grader_error"], render.report_text(report)
 
 
 def layout(where):
@@ -242,7 +251,7 @@ def layout(where):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not isolation.find_bwrap(), reason="bubblewrap is not installed")
+@pytest.mark.skipif(not find_bwrap(), reason="bubblewrap is not installed")
 @pytest.mark.parametrize("where", ["venv", "/usr/local", "/tmp", "/autograder/source"])
 def test_the_sealed_mode_grades_from_a_checkout_anywhere_and_hides_it(where, tmp_path):
     """`python -m instructor grade`, run from a checkout inside the virtual environment's
@@ -282,20 +291,20 @@ def test_partial_credit_is_per_function():
         module = types.ModuleType("gan_variant")
         module.__dict__.update(vars(reference), **replacements)
         produced = {part: produce.produce(part, module, "cpu", answers) for part in ("gan_loss", "lsgan_loss")}
-        return {p["part"]: p["points"] for p in grading.score(produced, answers)[0] if p["part"] in produced}
+        return {p["part"]: p["points"] for p in score.score(produced, answers)[0] if p["part"] in produced}
 
-    answers = grading.load_answers()
+    answers = score.load_answers()
     assert points_with({}) == {"gan_loss": 2, "lsgan_loss": 2}
     # One wrong function of two: half the part's points; the other loss part is untouched.
     assert points_with({"generator_loss": variants.generator_loss_saturating}) == {"gan_loss": 1, "lsgan_loss": 2}
     assert points_with({"ls_discriminator_loss": variants.ls_discriminator_loss_no_half,
                         "ls_generator_loss": variants.ls_generator_loss_wrong_target}) == {"gan_loss": 2, "lsgan_loss": 0}
-    parts, _ = grading.score({}, answers)
+    parts, _ = score.score({}, answers)
     assert all(p["points"] == 0 for p in parts)  # nothing produced, nothing earned
 
 
 def test_guard_restores_grader_files_a_submission_changed(grader_root):
-    guard = grading.Guard(grader_root)
+    guard = Guard(grader_root)
     target = os.path.join(grader_root, "tests", "checks.py")
     with open(target, "a") as f:
         f.write("\nFORGED = True\n")
@@ -315,9 +324,9 @@ def solution_only_lines():
         notebook = json.load(f)
     text = "\n".join("".join(c["source"]) for c in notebook["cells"])
     inside = "".join(release.solution_blocks(source))
-    outside = release.strip_code(source)
-    for start, end in release.SOLUTION_MARKERS:
-        inside += "".join(i for _, i in release.split_blocks(text, start, end) if i)
+    outside = markers.strip_code(source)
+    for start, end in markers.SOLUTION_MARKERS:
+        inside += "".join(i for _, i in markers.split_blocks(text, start, end) if i)
     outside += release.strip_solutions(text)
     outside_lines = {line.strip() for line in outside.splitlines()}
     return {line.strip() for line in inside.splitlines()
@@ -365,15 +374,15 @@ def test_release_imports_and_its_notebook_is_clean(release_dir):
 
 
 def test_unfilled_release_scores_0_and_says_not_implemented_once_per_function(release_dir, grader_root):
-    report = grading.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert report["total"] == 0, grading.report_text(report)
+    report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert report["total"] == 0, render.report_text(report)
     for part in report["parts"]:
         for function in checks.FUNCTIONS[part["part"]]:
             messages = [m for fn, (name, ok, m) in zip(checks.CHECKS[part["part"]], part["checks"])
                         if fn.function == function]
             assert sum("not implemented yet" in m for m in messages) == 1, messages
             assert all(m.startswith("not checked: the same failure as") for m in messages[1:]), messages
-    assert "not implemented yet" in grading.report_text(report) and "Traceback" not in grading.report_text(report)
+    assert "not implemented yet" in render.report_text(report) and "Traceback" not in render.report_text(report)
 
 
 def test_release_with_the_reference_blocks_pasted_back_scores_10(release_dir, grader_root, tmp_path):
@@ -382,8 +391,8 @@ def test_release_with_the_reference_blocks_pasted_back_scores_10(release_dir, gr
     with open(release_dir / "gan.py") as f:
         filled = release.fill_code(f.read(), blocks)
     (tmp_path / "gan.py").write_text(filled)
-    report = grading.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert report["total"] == 10, grading.report_text(report)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert report["total"] == 10, render.report_text(report)
 
 
 def test_release_grading_tests_fail_cleanly_with_pytest(release_dir):
@@ -413,13 +422,13 @@ def run_gradescope(tmp_path, submission=None, python=sys.executable):
 def test_gradescope_bundle_holds_the_grader_and_its_private_answers_only(tmp_path):
     bundle = zipfile.ZipFile(gradescope.build(str(tmp_path / "ag.zip")))
     names = set(bundle.namelist())
-    assert {"setup.sh", "run_autograder", grading.PRIVATE, "gan.py"} <= names
+    assert {"setup.sh", "run_autograder", score.PRIVATE, "gan.py"} <= names
     assert not {"gan-checks.npz", "GANs-PyTorch.ipynb"} & names
     # gan.py is the release's, for the smoke test's provided loop: not one solution line
     lines = {line.strip() for line in bundle.read("gan.py").decode().splitlines()}
     assert "def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train," in lines
     assert not lines & solution_only_lines()
-    assert "bubblewrap" in gradescope.SETUP_SH and isolation.SANDBOX_USER in gradescope.SETUP_SH
+    assert "bubblewrap" in gradescope.SETUP_SH and reduced.SANDBOX_USER in gradescope.SETUP_SH
     assert "chmod 600" in gradescope.RUN_AUTOGRADER
 
 
@@ -427,10 +436,10 @@ def test_gradescope_bundle_grades_sealed_in_a_simulated_autograder_layout(tmp_pa
     out, results, root = run_gradescope(tmp_path, os.path.join(ROOT, "gan.py"))
     assert out.returncode == 0, out.stderr
     assert results["score"] == 10 and len(results["tests"]) == 8
-    if isolation.find_bwrap() or os.environ.get("CI"):  # CI installs bubblewrap: the sealed mode is required there
+    if find_bwrap() or os.environ.get("CI"):  # CI installs bubblewrap: the sealed mode is required there
         assert results["extra_data"]["isolation"]["mode"] == "sealed", results["output"][:500]
     if os.geteuid() == 0:
-        assert oct(os.stat(root / "source" / grading.PRIVATE).st_mode & 0o777) == "0o600"
+        assert oct(os.stat(root / "source" / score.PRIVATE).st_mode & 0o777) == "0o600"
 
 
 def with_student_imports(tmp_path):
@@ -445,12 +454,12 @@ def test_gradescope_environment_from_setup_sh_grades_a_file_with_the_students_im
     CS231n starter's imports gets 10/10 and no grader error."""
     python = gradescope_budget.setup_sh_python(str(tmp_path))
     tree = gradescope_budget.autograder_tree(str(tmp_path / "autograder"))
-    memory_mb, cpus = (768, 0.5) if budget.available() is None else (None, None)
+    memory_mb, cpus = (768, 0.5) if cgroup.available() is None else (None, None)
     results, seconds, peak, _ = gradescope_budget.run_autograder(tree, str(with_student_imports(tmp_path)), python,
                                                                  memory_mb, cpus)
     assert results["score"] == 10, results["output"][:3000] + results["_stderr"]
     assert results["extra_data"]["grader_error"] is None, results["extra_data"]["grader_error"]
-    if isolation.find_bwrap() or os.environ.get("CI"):
+    if find_bwrap() or os.environ.get("CI"):
         assert results["extra_data"]["isolation"]["mode"] == "sealed", results["output"][:500]
     print(f"graded in {seconds:.1f} s, peak {peak} MB, inside {memory_mb} MB and {cpus} CPU")
 

@@ -15,12 +15,16 @@ import time
 
 import pytest
 
-from instructor import batch, grading, isolation
+from instructor import ROOT
+from instructor.grader import batch, grade, render, score
+from instructor.grader.run import make_pool
+from instructor.sandbox import paths, reduced
+from instructor.sandbox.bwrap import find_bwrap
+from instructor.sandbox.process import SandboxError
 from instructor.tests import hostile
 from instructor.tests.test_grading import copy_grader
 from tests import checks, produce
 
-ROOT = grading.ROOT
 LIMITS = {"part_timeout": 20, "import_timeout": 10, "memory_mb": 2048}
 BOUND = LIMITS["import_timeout"] + len(checks.GROUPS) * (LIMITS["part_timeout"] + 3) + 15  # a grading's budget
 
@@ -34,10 +38,10 @@ def grader_root(tmp_path_factory):
 def sealed(grader_root):
     """Skip (fail in CI) where no sealed sandbox can be made: these cases must never run unsealed."""
     try:
-        with grading.make_pool(grading.load_answers(os.path.join(grader_root, grading.PRIVATE)), mode="sealed",
+        with make_pool(score.load_answers(os.path.join(grader_root, score.PRIVATE)), mode="sealed",
                                root=grader_root) as pool:
             pool.start()
-    except isolation.SandboxError as err:
+    except SandboxError as err:
         if os.environ.get("CI"):
             pytest.fail(f"CI must grade sealed: {err}")
         pytest.skip(f"no sealed sandbox here: {err}")
@@ -92,9 +96,9 @@ def table(hostile_batch):
 def test_hostile_submission_scores_what_its_code_deserves(case, hostile_batch):
     reports, *_ = hostile_batch
     report = reports[case.name]
-    text = grading.report_text(report)
+    text = render.report_text(report)
     assert report["isolation"]["mode"] == "sealed" and report["grader_error"] is None, text
-    assert {p["part"]: p["points"] for p in report["parts"]} == hostile.expected_points(case, grading.POINTS), text
+    assert {p["part"]: p["points"] for p in report["parts"]} == hostile.expected_points(case, score.POINTS), text
     assert case.phrase in text, text
     assert len(text) < 60_000  # floods are truncated
     assert report["seconds"] < BOUND
@@ -104,7 +108,7 @@ def test_hostile_submission_scores_what_its_code_deserves(case, hostile_batch):
 def test_untouched_submissions_beside_the_attacks_keep_their_true_scores(hostile_batch):
     reports, *_ = hostile_batch
     print("\n| case | mode | score | seconds |\n|---|---|---|---|\n" + table(hostile_batch))
-    assert reports["zz_reference"]["total"] == 10, grading.report_text(reports["zz_reference"])
+    assert reports["zz_reference"]["total"] == 10, render.report_text(reports["zz_reference"])
     assert reports["zz_empty"]["total"] == 0
 
 
@@ -149,13 +153,13 @@ def test_the_lookup_table_is_a_real_attack_on_the_public_answers():
 
     case = next(c for c in hostile.CASES if c.name == "lookup_table_of_public_answers")
     scores = {}
-    for which, path in (("public", os.path.join(grading.ROOT, "gan-checks.npz")), ("private", grading.ANSWERS)):
-        answers = grading.load_answers(path)
+    for which, path in (("public", os.path.join(ROOT, "gan-checks.npz")), ("private", score.ANSWERS)):
+        answers = score.load_answers(path)
         spec = importlib.util.spec_from_loader("gan_lookup", loader=None)
         module = importlib.util.module_from_spec(spec)
         exec(compile(case.edit(hostile.sources()["empty"]), "gan.py", "exec"), module.__dict__)
         produced = {part: produce.produce(part, module, "cpu", answers) for part in checks.PARTS}
-        scores[which] = sum(p["points"] for p in grading.score(produced, answers)[0])
+        scores[which] = sum(p["points"] for p in score.score(produced, answers)[0])
     assert scores == {"public": 8, "private": 0}
 
 
@@ -169,31 +173,31 @@ def test_the_answer_file_forger_works_wherever_the_file_is_readable(tmp_path, gr
     os.chmod(tmp_path, 0o755)
     os.chmod(readable, 0o755)
     exposed = readable / "answers.npz"
-    exposed.write_bytes(open(os.path.join(grader_root, grading.PRIVATE), "rb").read())
+    exposed.write_bytes(open(os.path.join(grader_root, score.PRIVATE), "rb").read())
     os.chmod(exposed, 0o644)
     forger = next(c for c in hostile.CASES if c.name == "forges_from_answer_file")
     path = tmp_path / "gan.py"
     path.write_text(forger.edit(hostile.sources()["empty"]))
-    answers = grading.load_answers(str(exposed))
-    monkeypatch.setattr(isolation, "REDUCED_READABLE", isolation.REDUCED_READABLE + ["/"])
+    answers = score.load_answers(str(exposed))
+    monkeypatch.setattr(paths, "REDUCED_READABLE", paths.REDUCED_READABLE + ["/"])
     totals = {}
     for mode in ("reduced", "sealed"):
-        with grading.make_pool(answers, mode=mode, root=grader_root, trust=True) as pool:
-            totals[mode] = grading.grade(str(path), "cpu", answers=answers, root=grader_root, pool=pool,
+        with make_pool(answers, mode=mode, root=grader_root, trust=True) as pool:
+            totals[mode] = grade.grade(str(path), "cpu", answers=answers, root=grader_root, pool=pool,
                                          **LIMITS)["total"]
     assert totals == {"reduced": 9, "sealed": 0}  # everything but the noise, which no answer file holds
 
 
 @pytest.mark.parametrize("mode", ["sealed", "reduced"])
 def test_student_code_can_make_no_namespace_so_the_next_grading_stays_sealed(tmp_path, grader_root, mode):
-    if mode == "sealed" and not isolation.find_bwrap():
+    if mode == "sealed" and not find_bwrap():
         pytest.skip("bubblewrap is not installed")
     with open(os.path.join(ROOT, "gan.py")) as f:
         (tmp_path / "gan.py").write_text(hostile.NAMESPACE_SPENDER + f.read())
-    answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
-    with grading.make_pool(answers, mode=mode, root=grader_root, trust=True) as pool:  # it attacks no file
-        first = grading.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
-        after = grading.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    with make_pool(answers, mode=mode, root=grader_root, trust=True) as pool:  # it attacks no file
+        first = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+        after = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
     assert "namespaces made: 0, refused with errno 1" in first["status"]["import"]["output"]
     assert first["total"] == after["total"] == 10 and after["isolation"]["mode"] == mode
 
@@ -230,12 +234,12 @@ def passable(path):
 
 
 def test_protect_leaves_files_readable_by_their_owner_only(tmp_path, monkeypatch):
-    monkeypatch.setattr(isolation, "_PROTECTED", set())
+    monkeypatch.setattr(reduced, "_PROTECTED", set())
     for rel in ("grader/gan.py", "grader/tests/checks.py", "grader/venv/lib/os.py", "answers.npz"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
         os.chmod(tmp_path / rel, 0o644)
-    isolation.protect([tmp_path / "grader", tmp_path / "answers.npz"], keep=[tmp_path / "grader" / "venv"])
+    reduced.protect([tmp_path / "grader", tmp_path / "answers.npz"], keep=[tmp_path / "grader" / "venv"])
     mode = {rel: os.stat(tmp_path / rel).st_mode & 0o777
             for rel in ("grader/gan.py", "grader/tests/checks.py", "grader/venv/lib/os.py", "answers.npz")}
     assert mode == {"grader/gan.py": 0o600, "grader/tests/checks.py": 0o600, "grader/venv/lib/os.py": 0o644,
@@ -248,11 +252,11 @@ def test_reduced_mode_as_root_keeps_each_job_apart_and_cleans_up(tmp_path, grade
     """Without bubblewrap, as root: the stealer finds the grader's reference unreadable, the
     killer reaches only its own job, the daemon dies with its submission, and no SysV
     segment or /tmp, /var/tmp, /dev/shm file outlives the grading."""
-    answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
-    with grading.make_pool(answers, mode="reduced", root=grader_root) as pool:
+    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    with make_pool(answers, mode="reduced", root=grader_root) as pool:
         pool.start()
-        if pool.part_uid is None:  # never run the killer as root
-            pytest.skip(f"parts would run as root here: {pool.as_root}")
+        if pool.facts.part_uid is None:  # never run the killer as root
+            pytest.skip(f"parts would run as root here: {pool.facts.as_root}")
     sources = hostile.sources()
     cases = [c for c in hostile.SEALED_ATTACKS if c.name in ("kills_and_stops_everything", "daemon_rewrites_results")]
     cases += [hostile.Case("steals_the_reference", "empty", hostile.append(hostile.finds_the_reference(grader_root)),
@@ -260,23 +264,23 @@ def test_reduced_mode_as_root_keeps_each_job_apart_and_cleans_up(tmp_path, grade
               hostile.Case("leaves_ipc_and_files", "empty", hostile.append(hostile.LEAVES_IPC_AND_FILES), {},
                            "made a SysV segment")]
     hostile.write(str(tmp_path / "subs"), cases, {"zz_reference": sources["reference"]})
-    ipc_before = set(isolation._ipc_objects())
+    ipc_before = set(reduced._ipc_objects())
     start = time.time()
     reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "out"), jobs=2,
                               root=grader_root, isolation="reduced", **LIMITS)
     time.sleep(2)  # a daemon that outlived its submission would write now
     for name, report in reports.items():
-        text = grading.report_text(report)
+        text = render.report_text(report)
         assert report["isolation"]["mode"] == "reduced" and report["isolation"]["uid"] is not None, text
         assert report["total"] == (10 if name == "zz_reference" else 0), text
         assert report["grader_error"] is None, text
     for case in cases:
-        assert case.phrase in grading.report_text(reports[case.name])
+        assert case.phrase in render.report_text(reports[case.name])
     uids = {r["isolation"]["uid"] for r in reports.values()}
     assert len(uids) >= 2 and 0 not in uids  # two jobs, two uids
     assert not os.stat(os.path.join(grader_root, "gan.py")).st_mode & 0o077  # the reference: the grader's alone
-    assert not [p for p in map(int, filter(str.isdigit, os.listdir("/proc"))) if isolation._uids(p) & uids]
-    assert not [k for k, owner in isolation._ipc_objects().items() if k not in ipc_before and owner in uids]
+    assert not [p for p in map(int, filter(str.isdigit, os.listdir("/proc"))) if reduced._uids(p) & uids]
+    assert not [k for k, owner in reduced._ipc_objects().items() if k not in ipc_before and owner in uids]
     assert not leftovers(start)
     for student in reports:
         data = json.loads((tmp_path / "out" / student / "results.json").read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@
 
 The attacks on shared memory, processes, CPU and the kernel's per-user counters
 (hostile.SHARED_ATTACKS) are each graded in a batch beside an untouched reference,
-inside a memory cgroup the test makes (instructor/contention.py): the victim keeps
+inside a memory cgroup the test makes (instructor/measure/contention.py): the victim keeps
 10/10 within twice its clean time, the attacker loses only what its attack spends,
 its report names the limit it hit, and its cgroup never held more than its budget.
 The cgroup v2 protocol, which this machine (v1) cannot run, is checked against a
@@ -13,19 +13,24 @@ import statistics
 
 import pytest
 
-from instructor import budget, contention, grading, isolation
+from instructor.grader import score
+from instructor.grader.run import make_pool
+from instructor.measure import contention
+from instructor.sandbox import cgroup, limits
+from instructor.sandbox.process import SandboxError
 from instructor.tests import hostile
+from tests import checks
 
-needs_cgroups = pytest.mark.skipif(budget.available() is not None,
-                                   reason=f"no cgroup can be made here: {budget.available()}")
+needs_cgroups = pytest.mark.skipif(cgroup.available() is not None,
+                                   reason=f"no cgroup can be made here: {cgroup.available()}")
 
 
 @pytest.fixture(scope="module")
 def sealed():
-    with grading.make_pool(grading.load_answers(), mode="sealed") as pool:
+    with make_pool(score.load_answers(), mode="sealed") as pool:
         try:
             pool.start()
-        except isolation.SandboxError as err:
+        except SandboxError as err:
             if os.environ.get("CI"):
                 pytest.fail(f"CI must grade sealed: {err}")
             pytest.skip(f"no sealed sandbox here: {err}")
@@ -56,8 +61,8 @@ def test_an_attack_on_shared_resources_costs_only_the_attacker(case, clean_secon
     assert victim["execution_time"] <= 2 * clean_seconds, (victim["execution_time"], clean_seconds)
     assert not row["grader_errors"], row["grader_errors"]
     points = {t["name"]: t["score"] for t in attacker["tests"]}
-    expected = hostile.expected_points(case, grading.POINTS)
-    assert points == {grading.checks.PART_TITLES[p]: v for p, v in expected.items()}, attacker["output"]
+    expected = hostile.expected_points(case, score.POINTS)
+    assert points == {checks.PART_TITLES[p]: v for p, v in expected.items()}, attacker["output"]
     assert case.phrase.format(budget=contention.SUBMISSION_MB) in attacker_text(attacker)
     assert row["attacker_mode"] == "sealed"
     assert row["attacker_peak_mb"] is not None and row["attacker_peak_mb"] <= contention.SUBMISSION_MB + 1
@@ -65,19 +70,19 @@ def test_an_attack_on_shared_resources_costs_only_the_attacker(case, clean_secon
 
 def test_batch_jobs_get_cpus_of_their_own_where_there_are_enough(monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4})
-    monkeypatch.setattr(budget, "cpu_limit", lambda: 5.0)
-    assert budget.cpu_shares(2) == [[0, 1], [2, 3]]
-    monkeypatch.setattr(budget, "cpu_limit", lambda: 1.5)  # a quota of 1.5 CPUs: one whole CPU for two jobs
-    assert budget.cpu_shares(2) == [None, None]
+    monkeypatch.setattr(limits, "cpu_limit", lambda: 5.0)
+    assert limits.cpu_shares(2) == [[0, 1], [2, 3]]
+    monkeypatch.setattr(limits, "cpu_limit", lambda: 1.5)  # a quota of 1.5 CPUs: one whole CPU for two jobs
+    assert limits.cpu_shares(2) == [None, None]
 
 
 @needs_cgroups
 def test_a_pool_with_cpus_of_its_own_runs_only_there():
     cpu = min(os.sched_getaffinity(0))
-    with grading.make_pool(grading.load_answers(), cpus=[cpu]) as pool:
+    with make_pool(score.load_answers(), cpus=[cpu]) as pool:
         pool.start()
-        assert os.sched_getaffinity(pool.proc.pid) == {cpu}
-        cpusets = [d for d in pool.cgroup.dirs if "/cpuset/" in d]
+        assert os.sched_getaffinity(pool.sandbox.proc.pid) == {cpu}
+        cpusets = [d for d in pool.memory.cgroup.dirs if "/cpuset/" in d]
         if cpusets:  # cgroup v1 with a cpuset controller: the kernel holds it there, whatever the process asks
             with open(os.path.join(cpusets[0], "cpuset.cpus")) as f:
                 assert f.read().strip() == str(cpu)
@@ -96,33 +101,33 @@ def fake_v2(tmp_path, monkeypatch):
     (box / "memory.max").write_text(f"{768 << 20}\n")
     (box / "cpu.max").write_text("50000 100000\n")
     (box / "memory.events").write_text("low 0\nhigh 0\nmax 4\noom 1\noom_kill 3\n")
-    monkeypatch.setattr(budget, "CGROUP", str(tmp_path))
-    monkeypatch.setattr(budget, "_own_cgroups", lambda: {"": "/box"})
+    monkeypatch.setattr(cgroup, "CGROUP", str(tmp_path))
+    monkeypatch.setattr(cgroup, "own_cgroups", lambda: {"": "/box"})
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     writes = []
-    real = budget.Cgroup._write
+    real = cgroup.write
 
     def record(folder, name, value, optional=False):
         writes.append((os.path.relpath(folder, tmp_path), name, str(value)))
         real(folder, name, value, optional)
 
-    monkeypatch.setattr(budget.Cgroup, "_write", staticmethod(record))
+    monkeypatch.setattr(cgroup, "write", record)
     return tmp_path, writes
 
 
 def test_cgroup_v2_limits_are_read_from_the_graders_cgroup_and_those_above(fake_v2):
     root, _ = fake_v2
-    assert budget.version() == 2
-    assert budget.memory_limit_mb() == 768 and budget.cpu_limit() == 0.5
-    assert budget.threads() == 1 and budget.lanes() == 1
-    assert budget.oom_kills() == 3
+    assert cgroup.version() == 2
+    assert limits.memory_limit_mb() == 768 and limits.cpu_limit() == 0.5
+    assert limits.threads() == 1 and limits.lanes() == 1
+    assert limits.oom_kills() == 3
     (root / "memory.max").write_text(f"{512 << 20}\n")  # a tighter limit above counts too
-    assert budget.memory_limit_mb() == 512
+    assert limits.memory_limit_mb() == 512
 
 
 def test_cgroup_v2_sandbox_cgroup_is_a_sibling_of_the_graders_leaf(fake_v2):
     root, writes = fake_v2
-    group = budget.Cgroup(2048, cpus=0, pids=1024, nested=True, prefix="gan-pool", cpuset=[1])
+    group = cgroup.Cgroup(2048, cpus=0, pids=1024, nested=True, prefix="gan-pool", cpuset=[1])
     name = os.path.relpath(group.dirs[0], root)
     assert os.path.dirname(name) == "box"  # beside the leaf, inside the grader's cgroup: its limits hold
     assert (root / "box" / "grader" / "cgroup.procs").read_text() == str(os.getpid())  # v2: processes in leaves
@@ -140,7 +145,7 @@ def test_cgroup_v2_sandbox_cgroup_is_a_sibling_of_the_graders_leaf(fake_v2):
 
 def test_cgroup_v2_second_sandbox_reuses_the_leaf(fake_v2, monkeypatch):
     root, writes = fake_v2
-    monkeypatch.setattr(budget, "_own_cgroups", lambda: {"": "/box/grader"})  # where the first one moved us
-    group = budget.Cgroup(1024, cpus=0.5, nested=True, prefix="gan-pool")
+    monkeypatch.setattr(cgroup, "own_cgroups", lambda: {"": "/box/grader"})  # where the first one moved us
+    group = cgroup.Cgroup(1024, cpus=0.5, nested=True, prefix="gan-pool")
     assert os.path.dirname(os.path.relpath(group.dirs[0], root)) == "box"
     assert (os.path.relpath(group.dirs[0], root), "cpu.max", "50000 100000") in writes

@@ -9,7 +9,8 @@ import re
 import nbformat
 import pytest
 
-from instructor import grading, notebook, release
+from instructor.course import notebook, release
+from instructor.grader import score
 from tests.checks import PARTS
 
 DATA_DIR = os.environ.get("GAN_DATA_DIR")
@@ -75,7 +76,7 @@ def test_hand_graded_questions_show_their_points(nb):
     shown = {}
     for q, label in re.findall(r"^### (Q\d)\..*\*\((not graded|\d point[s]?, graded by hand)\)\*$", text, re.M):
         shown[q] = 0 if label == "not graded" else int(label.split()[0])
-    assert shown == grading.MANUAL
+    assert shown == score.MANUAL
 
 
 def test_the_q4_check_never_prints_the_answer(nb):

@@ -13,10 +13,11 @@ import sys
 
 import pytest
 
-from instructor import grading
+from instructor import ROOT
+from instructor.grader import grade, render, score
+from instructor.grader.run import make_pool
 from tests import checks, produce
 
-ROOT = grading.ROOT
 GUARDED = sorted({f for part in checks.PARTS for f in checks.FUNCTIONS[part]})
 PROBE = f"""
 
@@ -68,7 +69,7 @@ def test_the_probe_refuses_to_run_with_tf32_allowed(probe, tf32_on):
 
 
 def test_produce_checks_at_full_precision_and_restores_the_callers_settings(probe, tf32_on):
-    answers = grading.load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    answers = score.load_answers(os.path.join(ROOT, "gan-checks.npz"))
     module = load(probe)
     for part in checks.PARTS:
         results = checks.judge(part, produce.produce(part, module, "cpu", answers), answers)
@@ -93,9 +94,9 @@ def test_the_pytest_suite_checks_at_full_precision(probe):
 @pytest.mark.parametrize("mode", ["auto", "reduced"])
 def test_the_grader_checks_at_full_precision(probe, mode):
     """A fresh process, in or out of the sandbox, starts with cuDNN's TF32 allowed."""
-    with grading.make_pool(grading.load_answers(), mode=mode, trust=True) as pool:  # the reference: trusted
-        report = grading.grade(probe, "cpu", pool=pool)
-    assert report["total"] == 10, grading.report_text(report)
+    with make_pool(score.load_answers(), mode=mode, trust=True) as pool:  # the reference: trusted
+        report = grade.grade(probe, "cpu", pool=pool)
+    assert report["total"] == 10, render.report_text(report)
 
 
 def test_a_fresh_process_allows_tf32_so_the_probe_means_something():

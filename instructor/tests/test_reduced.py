@@ -15,12 +15,14 @@ import time
 
 import pytest
 
-from instructor import batch, grading, isolation
+from instructor import ROOT
+from instructor.grader import batch, grade, render, score
+from instructor.grader.run import make_pool
+from instructor.sandbox import reduced
 from instructor.tests import hostile
 from instructor.tests.test_grading import LIMITS, copy_grader, run_gradescope
 from instructor.tests.test_hostile import passable, python_readable_by_others  # noqa: F401  (a fixture)
 
-ROOT = grading.ROOT
 CLI_LIMITS = ["--part-timeout", "20", "--import-timeout", "10", "--memory-mb", "2048"]
 
 
@@ -75,7 +77,7 @@ def grade_cli(root, gan, results, user=None, extra=()):
 
 def assert_not_graded(code, results, why):
     extra = results["extra_data"]
-    assert code == grading.GRADER_ERROR_EXIT, results["output"][:2000]
+    assert code == grade.GRADER_ERROR_EXIT, results["output"][:2000]
     assert results["score"] == 0 and why in extra["grader_error"] and "--trust-submissions" in extra["grader_error"]
     assert all(t["output"].startswith("- **FAIL** `") and "not graded: the grader could not isolate" in t["output"]
                for t in results["tests"]), results["tests"][0]["output"]
@@ -83,10 +85,10 @@ def assert_not_graded(code, results, why):
 
 
 def as_root_with_python_unreadable(grader_root):
-    answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
-    with grading.make_pool(answers, mode="reduced", root=grader_root, trust=True) as pool:
+    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    with make_pool(answers, mode="reduced", root=grader_root, trust=True) as pool:
         pool.start()
-        return os.geteuid() == 0 and pool.as_root is not None
+        return os.geteuid() == 0 and pool.facts.as_root is not None
 
 
 # -- where the reduced mode cannot protect: nothing graded
@@ -129,7 +131,7 @@ def test_as_an_ordinary_user_nothing_is_graded_not_even_beside_a_neighbour(grade
                           capture_output=True, text=True, timeout=600, env=dict(os.environ, HOME=str(out)),
                           preexec_fn=lambda: (os.setgroups([]), os.setresgid(nobody, nobody, nobody),
                                               os.setresuid(nobody, nobody, nobody)))
-    assert book.returncode == grading.GRADER_ERROR_EXIT, book.stdout + book.stderr
+    assert book.returncode == grade.GRADER_ERROR_EXIT, book.stdout + book.stderr
     for name in os.listdir(subs):
         results = json.loads((out / "book" / name / "results.json").read_text(encoding="utf-8"))
         assert results["score"] == 0 and "the grader's own user" in results["extra_data"]["grader_error"], name
@@ -143,17 +145,17 @@ def test_as_root_a_search_of_the_whole_disk_finds_no_reference(grader_root, tmp_
     other tests): behind Landlock's walls a part finds none; without Landlock the report says
     that it could read the rest of the machine, and the search is kept to the grader's folder,
     which the reduced mode makes unreadable to the job's uid."""
-    answers = grading.load_answers(os.path.join(grader_root, grading.PRIVATE))
-    with grading.make_pool(answers, mode="reduced", root=grader_root) as pool:
+    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    with make_pool(answers, mode="reduced", root=grader_root) as pool:
         pool.start()
-        if pool.part_uid is None:
-            pytest.skip(f"parts would not run as a uid of their own here: {pool.as_root}")
-        where = "/" if pool.landlock else grader_root
+        if pool.facts.part_uid is None:
+            pytest.skip(f"parts would not run as a uid of their own here: {pool.facts.as_root}")
+        where = "/" if pool.facts.landlock else grader_root
         path = write_submissions(tmp_path / "subs", {"stealer": hostile.append(hostile.finds_the_reference(where))(
             hostile.sources()["empty"])}) / "stealer" / "gan.py"
-        report = grading.grade(str(path), "cpu", root=grader_root, pool=pool, part_timeout=60, import_timeout=60,
+        report = grade.grade(str(path), "cpu", root=grader_root, pool=pool, part_timeout=60, import_timeout=60,
                                memory_mb=2048)  # time for a walk through every folder it can open
-    text = grading.report_text(report)
+    text = render.report_text(report)
     assert report["total"] == 0 and "found no solution on disk" in text and "ran the gan.py" not in text, text
     assert report["grader_error"] is None, text
 
@@ -200,7 +202,7 @@ def test_until_the_grading_is_over_the_results_say_it_is_not(tmp_path):
 def test_the_grader_folder_is_the_graders_alone_in_every_layout(tmp_path, monkeypatch, where):
     """protect() in each place a grader may be installed, the Python environment beside it or
     around it: every file of the grader becomes its owner's alone; the environment stays readable."""
-    monkeypatch.setattr(isolation, "_PROTECTED", set())
+    monkeypatch.setattr(reduced, "_PROTECTED", set())
     venv = tmp_path / "venv"
     grader = {"venv": venv / "grader", "usr_local": tmp_path / "usr" / "local" / "grader",
               "tmp": tmp_path / "tmp" / "grader", "autograder_source": tmp_path / "autograder" / "source"}[where]
@@ -209,7 +211,7 @@ def test_the_grader_folder_is_the_graders_alone_in_every_layout(tmp_path, monkey
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x")
         os.chmod(path, 0o644)
-    isolation.protect([grader], keep=[venv, grader / ".venv"])
+    reduced.protect([grader], keep=[venv, grader / ".venv"])
     mode = lambda p: os.stat(p).st_mode & 0o777  # noqa: E731
     assert mode(grader / "gan.py") == mode(grader / "instructor" / "gan-checks-private.npz") == 0o600
     assert mode(grader / ".venv" / "lib" / "os.py") == mode(venv / "lib" / "site.py") == 0o644

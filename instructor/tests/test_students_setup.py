@@ -13,7 +13,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from instructor import notebook, release
+from instructor.course import notebook, release
 from tests import submit
 
 ROOT = notebook.ROOT

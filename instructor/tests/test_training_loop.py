@@ -8,7 +8,7 @@ import torch
 
 import accel
 import gan
-from instructor.benchmark import course_loop
+from instructor.measure.benchmark import course_loop
 
 
 def synthetic_loader(n_batches=5, batch_size=16, extra=5):

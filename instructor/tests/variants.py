@@ -10,7 +10,6 @@ import torch.nn.functional as F
 
 import gan as ref
 
-
 # -- wrong ----------------------------------------------------------------------
 
 def noise_in_0_1(batch_size, dim, seed=None):

@@ -53,7 +53,7 @@ def main(args):
     model, stats = quality.load_classifier(device), quality.reference_stats()
     os.makedirs(os.path.join(ROOT, "figures"), exist_ok=True)
     rows, grids = [], []
-    for name in args.models:
+    for name in (args.models or gan.GANS):
         for seed in args.seeds:
             epochs = args.epochs or EPOCHS[name]
             seconds, scores, first64 = train_and_score(name, seed, epochs, loader, device, args.samples, model, stats)
@@ -71,7 +71,7 @@ def main(args):
              "| model | seed | epochs | wall time | IS | FID |", "|---|---|---|---|---|---|"]
     lines += [f"| {n} | {s} | {e} | {t:.0f} s | {i:.2f} | {f:.2f} |" for n, s, e, t, i, f in rows]
     lines += ["", "| model | IS, mean ± sd over seeds | FID, mean ± sd |", "|---|---|---|"]
-    for name in args.models:
+    for name in (args.models or gan.GANS):
         ist = [r[4] for r in rows if r[0] == name]
         fid = [r[5] for r in rows if r[0] == name]
         sd = lambda v: statistics.stdev(v) if len(v) > 1 else 0.0

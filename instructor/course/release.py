@@ -13,17 +13,8 @@ import re
 import shutil
 
 from instructor import ROOT
+from instructor.grader.markers import CODE_END, CODE_START, SOLUTION_MARKERS, split_blocks, strip_code
 from tests.submit import ANSWER_PLACEHOLDER
-
-CODE_START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
-CODE_END = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
-SOLUTION_START = "<!-- *****START OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)***** -->"
-SOLUTION_END = "<!-- *****END OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)***** -->"
-# The same in a code cell, as Python comments.
-CODE_SOLUTION_START = "# *****START OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)*****"
-CODE_SOLUTION_END = "# *****END OF SOLUTION (DO NOT DELETE/MODIFY THIS LINE)*****"
-SOLUTION_MARKERS = [(SOLUTION_START, SOLUTION_END), (CODE_SOLUTION_START, CODE_SOLUTION_END)]
-
 
 # What a student receives, relative to the repository root.
 FILES = [
@@ -43,39 +34,7 @@ FILES = [
     "quality/mnist_stats.npz",
     "figures/example-outputs.png",
 ]
-STUDENT_README = os.path.join(ROOT, "instructor", "student-README.md")
-
-
-def split_blocks(text, start, end):
-    """[(outside, inside), ...]: the text cut at each start/end marker line pair.
-
-    The markers stay in the `outside` pieces; the last piece has inside=None.
-    """
-    pieces, outside, inside, in_block = [], [], [], False
-    for line in text.splitlines(keepends=True):
-        if line.strip() == start:
-            if in_block:
-                raise ValueError(f"nested {start!r}")
-            outside.append(line)
-            in_block = True
-        elif line.strip() == end:
-            if not in_block:
-                raise ValueError(f"{end!r} without a start marker")
-            pieces.append(("".join(outside), "".join(inside)))
-            outside, inside, in_block = [line], [], False
-        elif in_block:
-            inside.append(line)
-        else:
-            outside.append(line)
-    if in_block:
-        raise ValueError(f"{start!r} without an end marker")
-    pieces.append(("".join(outside), None))
-    return pieces
-
-
-def strip_code(source):
-    """gan.py with every student block emptied."""
-    return "".join(outside for outside, _ in split_blocks(source, CODE_START, CODE_END))
+STUDENT_README = os.path.join(ROOT, "instructor", "course", "student-README.md")
 
 
 def solution_blocks(source):

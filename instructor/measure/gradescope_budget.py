@@ -25,7 +25,10 @@ import tempfile
 import time
 import zipfile
 
-from instructor import ROOT, budget, figures, gradescope
+from instructor import ROOT
+from instructor.course import gradescope
+from instructor.measure import figures
+from instructor.sandbox import cgroup
 
 # The imports at the top of every gan.py built on the CS231n starter (and those students add).
 STARTER_IMPORTS = ("import torchvision\nimport torchvision.transforms as T\nfrom PIL import Image\n"
@@ -82,7 +85,7 @@ def run_autograder(tree, gan_path, python, memory_mb=None, cpus=None, timeout=90
         shutil.copyfile(gan_path, os.path.join(submission, "gan.py"))
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env.update(AUTOGRADER_ROOT=tree, AUTOGRADER_PYTHON=python)
-    group = budget.Cgroup(memory_mb, cpus) if memory_mb else None
+    group = cgroup.Cgroup(memory_mb, cpus) if memory_mb else None
     try:
         start = time.monotonic()
         proc = subprocess.run(["bash", os.path.join(tree, "source", "run_autograder")], env=env,
@@ -138,7 +141,7 @@ def _described(checkout):
 
 
 def main(args):
-    reason = budget.available()
+    reason = cgroup.available()
     if reason:
         sys.exit(f"gradescope-budget: {reason}")
     work = tempfile.mkdtemp(prefix="gan-gradescope-budget-")
@@ -154,7 +157,7 @@ def main(args):
         version = subprocess.run([python, "-c", "import torch; print(torch.__version__)"], capture_output=True,
                                  text=True).stdout.strip()
         head = (f"Each file graded by the zip's run_autograder in a simulated /autograder tree, its Python made from "
-                f"setup.sh's pip lines (torch {version}), inside a fresh cgroup (v{budget.version()}) of the memory "
+                f"setup.sh's pip lines (torch {version}), inside a fresh cgroup (v{cgroup.version()}) of the memory "
                 f"and CPU quota shown, {args.repeats} runs each, {datetime.date.today().isoformat()} "
                 f"(`python -m instructor gradescope-budget`)"
                 + (f"; 'before' is the grader of {_described(args.against)}, 'this' of {_described(ROOT)}, run "

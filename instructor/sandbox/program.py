@@ -1,6 +1,6 @@
 """The inside of the grading sandbox: runs students' gan.py, one part at a time.
 
-The grader (instructor/isolation.py) starts this file as the only program of a
+The grader (instructor/sandbox/pool.py) starts this file as the only program of a
 bubblewrap sandbox that holds the Python environment, this file, the producing
 half of the checks and the check inputs, all read-only: no answer file, no
 grader folder, no other submission, nothing writable. It imports torch once and
@@ -18,7 +18,7 @@ then serves one submission at a time, read from its request pipe:
 
 Results climb a chain of pipes that student code cannot reach: part ->
 supervisor -> zygote -> grader, as frames (a 4-byte length, then bytes). The
-grader checks every byte against a strict schema (instructor/schema.py) before
+grader checks every byte against a strict schema (instructor/grader/schema.py) before
 it judges anything. Without bubblewrap (the reduced mode) the same code runs
 with no namespaces: each part in its own session, behind Landlock walls where
 the kernel has them (confine), the supervisor a subreaper that kills whatever a
@@ -130,7 +130,7 @@ class FrameReader:
 
 
 # -----------------------------------------------------------------------------
-# Plain data -> JSON. The grader's instructor/schema.py reads it back, strictly.
+# Plain data -> JSON. The grader's instructor/grader/schema.py reads it back, strictly.
 
 
 def encode(value):
@@ -397,7 +397,7 @@ def private_mounts(source, keep=()):
 
 def _oom_score(score):
     """This process's oom_score_adj (who the OOM killer takes first); raising it needs no privilege.
-    (instructor/budget.py's oom_order, which the sandbox's copy of the code cannot import.)"""
+    (instructor/sandbox/limits.py's oom_order, which the sandbox's copy of the code cannot import.)"""
     try:
         with open("/proc/self/oom_score_adj", "w") as f:
             f.write(str(score))
@@ -410,6 +410,25 @@ def warm_optimizer():
     import torch
 
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+
+
+def _in_child(fn):
+    """None if fn() runs in a child process, else why it failed."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            fn()
+            os._exit(0)
+        except BaseException as err:
+            os.write(w, str(err).encode()[:500])
+            os._exit(1)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        problem = f.read().decode(errors="replace")
+    _, status = os.waitpid(pid, 0)
+    return None if status == 0 else (problem or f"exit status {status}")
 
 
 class Zygote:
@@ -440,39 +459,21 @@ class Zygote:
         _prctl(PR_SET_DUMPABLE, 0)  # no process of the same user may read our memory or descriptors
         gc.freeze()  # the forked parts' garbage collector then never writes to (and copies) our objects
 
-    def _try(self, fn):
-        """None if fn() runs in a child process, else why it failed."""
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.close(r)
-                fn()
-                os._exit(0)
-            except BaseException as err:
-                os.write(w, str(err).encode()[:500])
-                os._exit(1)
-        os.close(w)
-        with os.fdopen(r, "rb") as f:
-            problem = f.read().decode(errors="replace")
-        _, status = os.waitpid(pid, 0)
-        return None if status == 0 else (problem or f"exit status {status}")
-
     def selftest(self):
         """None if a submission's namespaces can be made here, else why not. In the
         reduced mode as root: whether parts can run as the sandbox uid, which keeps
         root-only files (the grader's answer file) out of their reach."""
         self.part_uid, self.as_root, self.private_ipc, self.landlock = None, None, False, 0
         if self.sealed:
-            return self._try(lambda: enter_namespaces(self.spec["uid"]))
-        if self._try(lambda: _check(_prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs") or self.confine()) is None:
+            return _in_child(lambda: enter_namespaces(self.spec["uid"]))
+        if _in_child(lambda: _check(_prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs") or self.confine()) is None:
             self.landlock = landlock_abi()
         if os.getuid() == 0:
-            self.as_root = self._try(lambda: _become(self.spec["uid"]) or _can_read_python())
+            self.as_root = _in_child(lambda: _become(self.spec["uid"]) or _can_read_python())
             if self.as_root is None:
                 self.part_uid = self.spec["uid"]
             # SysV IPC of its own: what a submission makes there dies with it (root, with CAP_SYS_ADMIN)
-            self.private_ipc = self._try(lambda: _unshare(CLONE_NEWIPC)) is None
+            self.private_ipc = _in_child(lambda: _unshare(CLONE_NEWIPC)) is None
         return None
 
     def confine(self):
@@ -632,37 +633,12 @@ class Supervisor:
             Part(self, phase, gan_path, out_w, res_w, timeout).run()
         os.close(out_w)
         os.close(res_w)
-        output, output_bytes, result = b"", 0, bytearray()
-        status, timed_out, drain_until = None, False, None
-        fds = [out_r, res_r]
-        while True:
-            now = time.monotonic()
-            if status is None:
-                done, st = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    status, drain_until = st, now + 0.5
-            if status is None and now - start > timeout:
-                timed_out = True
-                break
-            if status is not None and (not fds or now > drain_until):
-                break  # the part is over; a process it left behind may hold the pipes open
-            ready = select.select(fds, [], [], 0.02)[0] if fds else time.sleep(0.02) or []
-            if status is not None and not ready:
-                break
-            for fd in ready:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    fds.remove(fd)
-                elif fd == out_r:
-                    output_bytes += len(chunk)
-                    output += chunk[:max(0, OUTPUT_KEEP - len(output))]
-                elif len(result) <= PAYLOAD_LIMIT + 4:
-                    result.extend(chunk)
+        output, output_bytes, result, status, timed_out = _watch(pid, out_r, res_r, start, timeout)
         seconds = time.monotonic() - start
-        self.kill_everything_but_me(pid)
+        kill_everything_but_me(self.sealed, pid)
         if status is None:
             _, status = os.waitpid(pid, 0)
-        self.reap()
+        reap(self.sealed)
         os.close(out_r)
         os.close(res_r)
         record = {
@@ -682,37 +658,75 @@ class Supervisor:
                 record["result_problem"] = "the result was cut short or larger than the grader accepts"
         return record, payload
 
-    def kill_everything_but_me(self, part_pid):
-        if self.sealed:
-            assert os.getpid() == 1  # kill(-1) from the init of our own PID namespace: the submission only
-            try:
-                os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            return
-        try:
-            os.killpg(part_pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        for _ in range(100):  # daemons that left the part's session were reparented to us
-            children = _children(os.getpid())
-            if not children:
-                return
-            for child in children:
-                try:
-                    os.kill(child, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            self.reap()
 
-    def reap(self):
-        while True:
+def _watch(pid, out_r, res_r, start, timeout):
+    """Read a part's output and result until it ends (and a moment more, for what it wrote
+    last) or its time is up: (output kept, output bytes, result bytes, wait status or None,
+    whether it timed out)."""
+    output, output_bytes, result = b"", 0, bytearray()
+    status, timed_out, drain_until = None, False, None
+    fds = [out_r, res_r]
+    while True:
+        now = time.monotonic()
+        if status is None:
+            done, st = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status, drain_until = st, now + 0.5
+        if status is None and now - start > timeout:
+            timed_out = True
+            break
+        if status is not None and (not fds or now > drain_until):
+            break  # the part is over; a process it left behind may hold the pipes open
+        ready = select.select(fds, [], [], 0.02)[0] if fds else time.sleep(0.02) or []
+        if status is not None and not ready:
+            break
+        for fd in ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                fds.remove(fd)
+            elif fd == out_r:
+                output_bytes += len(chunk)
+                output += chunk[:max(0, OUTPUT_KEEP - len(output))]
+            elif len(result) <= PAYLOAD_LIMIT + 4:
+                result.extend(chunk)
+    return output, output_bytes, result, status, timed_out
+
+
+def kill_everything_but_me(sealed, part_pid):
+    """After a part: kill every process the submission still runs (sealed: all of its PID
+    namespace but this supervisor; reduced: the part's session and what was reparented here)."""
+    if sealed:
+        assert os.getpid() == 1  # kill(-1) from the init of our own PID namespace: the submission only
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        return
+    try:
+        os.killpg(part_pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    for _ in range(100):  # daemons that left the part's session were reparented to us
+        children = _children(os.getpid())
+        if not children:
+            return
+        for child in children:
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG if not self.sealed else 0)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
+                os.kill(child, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        reap(sealed)
+
+
+def reap(sealed):
+    """Collect the exit statuses of this process's children that have ended (sealed: all)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG if not sealed else 0)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 # Modules whose import acts on the world (a browser, a window, text on the screen): left to the parts.

@@ -4,7 +4,7 @@ Two files, made by the same code from different seeds:
 
 - gan-checks.npz (public, shipped to students): the inputs and expected values of
   the notebook's check cells and of `python -m pytest tests`;
-- instructor/gan-checks-private.npz (the grader's, never shipped to students): other
+- instructor/grader/gan-checks-private.npz (the grader's, never shipped to students): other
   inputs, and other fixed weights (its own weight salt), so a table of outputs
   memorised from the public file matches nothing the grader asks.
 
@@ -20,10 +20,11 @@ import numpy as np
 import torch
 
 from instructor import ROOT
+from instructor.grader import score
 from tests.produce import optimizer_model, adam_steps, set_check_weights
 
 PUBLIC = os.path.join(ROOT, "gan-checks.npz")
-PRIVATE = os.path.join(ROOT, "instructor", "gan-checks-private.npz")
+PRIVATE = score.ANSWERS
 # (seed of the inputs, salt of the fixed weights) of each file.
 PUBLIC_SEEDS = (231, "public:")
 PRIVATE_SEEDS = (48271, "private-7f3a9c:")

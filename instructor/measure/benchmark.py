@@ -244,7 +244,7 @@ def main(args):
             print(f"{device_name(device)}, one 2048^3 product alone: "
                   + ", ".join(f"{k} {r / 1e9:.0f} GFLOP/s" for k, r in rates.items()), flush=True)
             blocks = [profile(name, device, 30 if name != "dcgan" or device.type == "cuda" else 6,
-                              max(rates.values())) for name in args.models]
+                              max(rates.values())) for name in (args.models or gan.GANS)]
             print(f"\nwrote {write_profile(device, rates, blocks)}")
         return
     if args.against:
@@ -252,7 +252,7 @@ def main(args):
         print(f"'against' is run_a_gan of {args.against}; the table is printed, figures/ is left alone")
     for device in devices:
         rows, full = [], {}
-        for name in args.models:
+        for name in (args.models or gan.GANS):
             n = args.iterations or ITERATIONS[device.type][name]
             loaders = {"course": gan.load_mnist(args.data_dir, num_train=n * 128)[0]}
             loaders["ours"] = gan.load_mnist(args.data_dir, fast=True, device=device, num_train=n * 128)[0]

@@ -193,7 +193,7 @@ FAILURE = Record({"__failure__": Str(4000)})
 # statements had to be left out for it to import (tests.produce.import_student).
 IMPORT = Record({"left_out?": List(Record({"line": "int", "code": Str(120)}), 100), "why?": Str(2000)})
 
-# What the sandbox says of how a part's process ended (instructor/sandbox.py).
+# What the sandbox says of how a part's process ended (instructor/sandbox/program.py).
 STATUS = Record({"seconds": "float", "timed_out": "bool", "exit_code": Optional("int"), "signal": Optional("int"),
                  "output": Str(8000), "output_bytes": "int", "result_problem?": Str(200)})
 

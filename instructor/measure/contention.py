@@ -17,11 +17,12 @@ import subprocess
 import sys
 import tempfile
 
-from instructor import ROOT, budget, isolation
+from instructor import ROOT
+from instructor.sandbox import cgroup, limits
 
 LIMITS = {"part_timeout": 20, "import_timeout": 10, "memory_mb": 2048}
 MACHINE_MB = 6144  # the outer cgroup: what the machine has for the whole batch
-SUBMISSION_MB = LIMITS["memory_mb"] + isolation.SANDBOX_MB  # what each sandbox's cgroup allows
+SUBMISSION_MB = LIMITS["memory_mb"] + limits.SANDBOX_MB  # what each sandbox's cgroup allows
 
 
 def contend(attacker, victim, limits=LIMITS, machine_mb=MACHINE_MB, root=ROOT):
@@ -36,7 +37,7 @@ def contend(attacker, victim, limits=LIMITS, machine_mb=MACHINE_MB, root=ROOT):
         command = [sys.executable, "-m", "instructor", "batch", os.path.join(work, "subs"), "--out", out,
                    "--jobs", "2", "--isolation", "sealed", "--part-timeout", str(limits["part_timeout"]),
                    "--import-timeout", str(limits["import_timeout"]), "--memory-mb", str(limits["memory_mb"])]
-        with budget.Cgroup(machine_mb, prefix="gan-machine") as machine:
+        with cgroup.Cgroup(machine_mb, prefix="gan-machine") as machine:
             proc = subprocess.run(command, cwd=root, capture_output=True, text=True, preexec_fn=machine.join,
                                   timeout=900)
             found = {"machine_peak_mb": machine.peak_mb(), "machine_oom_kills": machine.oom_kills()}
@@ -75,10 +76,10 @@ def main(args):
     rows.append(row("clean again", contend(reference, reference)))
     clean = min(rows[0]["victim_seconds"], rows[-1]["victim_seconds"])  # the faster clean run: the stricter
     lines = [f"Each attack graded with `batch --jobs 2`, sealed, beside an untouched reference, inside a "
-             f"{MACHINE_MB:,} MB memory cgroup standing in for the machine (cgroup v{budget.version()}, "
+             f"{MACHINE_MB:,} MB memory cgroup standing in for the machine (cgroup v{cgroup.version()}, "
              f"{datetime.date.today().isoformat()}, `python -m instructor contention`). Limits: "
              f"{LIMITS['part_timeout']} s a part, {LIMITS['memory_mb']:,} MB a part, {SUBMISSION_MB:,} MB and "
-             f"{isolation.SUBMISSION_PIDS} processes for all of a submission's processes together.", "",
+             f"{limits.SUBMISSION_PIDS} processes for all of a submission's processes together.", "",
              "| case | attacker score (parts lost) | attacker's cgroup peak | victim score | victim seconds | "
              "victim / clean |", "|---|---|---|---|---|---|"]
     for r in rows:

@@ -18,7 +18,8 @@ import time
 
 import torch
 
-from instructor import ROOT, release
+from instructor import ROOT
+from instructor.grader.markers import strip_code
 
 STEPS = []
 
@@ -62,7 +63,7 @@ def grade(work, data_dir):
     with open(os.path.join(ROOT, "gan.py")) as f:
         reference = f.read()
     lines = []
-    for kind, source in (("reference", reference), ("unfilled release", release.strip_code(reference))):
+    for kind, source in (("reference", reference), ("unfilled release", strip_code(reference))):
         path = os.path.join(work, f"{kind.split()[0]}.py")
         with open(path, "w") as f:
             f.write(source)
@@ -78,7 +79,7 @@ def grade(work, data_dir):
 
 @step("the notebook at the course's settings (10, 10 and 5 epochs), `fast_training=True`")
 def notebook_full(work, data_dir):
-    from instructor import notebook
+    from instructor.course import notebook
 
     out = os.path.join(work, "executed.ipynb")
     start = time.perf_counter()

@@ -19,7 +19,9 @@ import time
 
 import torch
 
-from instructor import ROOT, figures, release
+from instructor import ROOT
+from instructor.grader.markers import strip_code
+from instructor.measure import figures
 
 
 def _run(args, cwd=ROOT):
@@ -36,7 +38,7 @@ def main(args):
     try:
         with open(os.path.join(ROOT, "gan.py")) as f:
             reference = f.read()
-        sources = {"reference": reference, "empty": release.strip_code(reference)}
+        sources = {"reference": reference, "empty": strip_code(reference)}
         for kind, source in sources.items():
             with open(os.path.join(work, f"{kind}.py"), "w") as f:
                 f.write(source)

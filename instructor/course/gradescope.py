@@ -3,9 +3,11 @@
 Gradescope unpacks the zip into /autograder/source, runs setup.sh once on its
 Ubuntu image (as root), then run_autograder for each submission (as root), which
 finds the student's file in /autograder/submission/ and must write
-/autograder/results/results.json. The zip holds the grader, the sandbox, the
-checks and the grader's private answer file; not the reference solution, and not
-the public answer file (the grader never uses it).
+/autograder/results/results.json. The zip holds instructor/grader/ and
+instructor/sandbox/ whole (the private answer file with them), the checks and the
+entry point (files(): the list follows from the packages); not the reference
+solution, not the public answer file (the grader never uses it), nothing of
+instructor/course/ or instructor/measure/.
 
 setup.sh installs the students' runtime from requirements.txt (so a gan.py that
 imports torchvision, PIL or matplotlib grades as it does everywhere else; torch and
@@ -21,24 +23,28 @@ import re
 import shlex
 import zipfile
 
-from instructor import ROOT, isolation, release
+from instructor import ROOT
+from instructor.grader.markers import strip_code
+from instructor.sandbox.reduced import SANDBOX_USER
 
-FILES = [
-    "tests/__init__.py",
-    "tests/checks.py",
-    "tests/produce.py",
-    "instructor/__init__.py",
-    "instructor/__main__.py",
-    "instructor/budget.py",
-    "instructor/grading.py",
-    "instructor/isolation.py",
-    "instructor/sandbox.py",
-    "instructor/schema.py",
-    "instructor/gan-checks-private.npz",
-    "instructor/release.py",  # empties gan.py's blocks: the smoke test's provided loop
-    "tests/submit.py",
-    "requirements.txt",  # setup.sh's package list comes from it (see pip_installs)
-]
+# What grades a submission, shipped whole: the grader and the sandbox it runs code in. Besides
+# them, the zip takes what they import from outside (the entry point, the checks and the
+# producing code) and the student runtime's package list (setup.sh's pip lines come from it).
+PACKAGES = ["instructor/grader", "instructor/sandbox"]
+SUPPORT = ["instructor/__init__.py", "instructor/__main__.py", "tests/__init__.py", "tests/checks.py",
+           "tests/produce.py", "requirements.txt"]
+
+
+def files():
+    """Every file the zip holds besides setup.sh, run_autograder and the release's gan.py,
+    relative to the repository root: the packages' files (caches left out), then SUPPORT."""
+    found = []
+    for package in PACKAGES:
+        for base, dirs, names in os.walk(os.path.join(ROOT, package)):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            found += sorted(os.path.relpath(os.path.join(base, n), ROOT) for n in names if not n.endswith(".pyc"))
+    return found + SUPPORT
+
 
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 CPU_WHEELS = ("torch", "torchvision")  # from PyTorch's CPU index: no CUDA libraries to download
@@ -71,7 +77,7 @@ SETUP_SH = f"""#!/usr/bin/env bash
 set -euo pipefail
 apt-get update -qq
 apt-get install -y -qq python3 python3-pip python3-venv bubblewrap
-id -u {isolation.SANDBOX_USER} >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin {isolation.SANDBOX_USER}
+id -u {SANDBOX_USER} >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin {SANDBOX_USER}
 python3 -m venv /autograder/venv
 """ + "".join(f"/autograder/venv/bin/pip install --quiet {' '.join(shlex.quote(a) for a in args)}\n"
               for args in pip_installs()) + """chmod -R a+rX /autograder/venv
@@ -84,7 +90,7 @@ set -u
 root="${AUTOGRADER_ROOT:-/autograder}"
 python="${AUTOGRADER_PYTHON:-$root/venv/bin/python}"
 [ -x "$python" ] || python=python3
-answers="$root/source/instructor/gan-checks-private.npz"
+answers="$root/source/instructor/grader/gan-checks-private.npz"
 chmod 600 "$answers"  # root only: students' code never runs as root
 mkdir -p "$root/results"
 submission="$(find "$root/submission" -name gan.py -type f 2>/dev/null | head -n 1)"
@@ -108,10 +114,10 @@ def build(out):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o755 << 16
             zf.writestr(info, text)
-        for rel in FILES:
+        for rel in files():
             zf.write(os.path.join(ROOT, rel), rel)
         with open(os.path.join(ROOT, "gan.py")) as f:  # the release's gan.py: no solution line
-            zf.writestr("gan.py", release.strip_code(f.read()))
+            zf.writestr("gan.py", strip_code(f.read()))
     return out
 
 

@@ -1,7 +1,7 @@
 """Grade a folder of submissions: one sub-folder per student, each with its gan.py.
 
 `jobs` submissions are graded at a time, each job with a sandbox of its own that
-grades its submissions one after another (instructor/isolation.py: each
+grades its submissions one after another (instructor/sandbox/: each
 submission gets fresh namespaces and mounts in it, so nothing one leaves behind
 reaches the next). Writes <out>/<student>/results.json and <out>/gradebook.csv,
 which has a row for every submission: a grader-error row, with no points, if the
@@ -14,8 +14,15 @@ import sys
 import threading
 import time
 
-from instructor import budget, grading
+from instructor import ROOT
+from instructor.grader import render, score
+from instructor.grader.grade import GRADER_ERROR_EXIT, grade
+from instructor.grader.report import failed as failed_report
+from instructor.grader.run import make_pool
+from instructor.sandbox import limits
 from tests import checks
+
+JOBS = 2  # submissions graded at a time: one per CPU of this package's 2-core graders
 
 
 def find_submissions(folder):
@@ -28,15 +35,16 @@ def find_submissions(folder):
     return found
 
 
-def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers=None, isolation="auto",
-              answers_path=None, trust=False, **limits):
-    """Grade every submission; returns {student: report} and writes the gradebook."""
-    answers = answers if answers is not None else grading.load_answers(
-        answers_path or os.path.join(root, grading.PRIVATE))
+def grade_all(submissions, out, jobs=JOBS, device="cpu", root=ROOT, answers=None, isolation="auto",
+              answers_path=None, trust=False, **budget):
+    """Grade every submission; returns {student: report} and writes the gradebook. budget:
+    part_timeout, import_timeout, memory_mb (grade's)."""
+    answers = answers if answers is not None else score.load_answers(
+        answers_path or os.path.join(root, score.PRIVATE))
     os.makedirs(out, exist_ok=True)
     jobs = max(1, min(jobs, len(submissions) or 1))
-    threads = max(1, budget.threads() // jobs)  # the CPUs this grader may use, shared among the jobs
-    shares = budget.cpu_shares(jobs)  # each job's own CPUs, where there are enough for one each
+    threads = max(1, limits.threads() // jobs)  # the CPUs this grader may use, shared among the jobs
+    shares = limits.cpu_shares(jobs)  # each job's own CPUs, where there are enough for one each
     # Hidden from the sandboxes: the gradebook and the folders holding the submissions.
     hidden = [os.path.abspath(out)] + sorted({os.path.dirname(os.path.dirname(os.path.abspath(p))) for p in submissions.values()})
     todo = queue.Queue()
@@ -47,7 +55,7 @@ def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers
     def worker(cpus):
         start = time.time()
         try:
-            pool = grading.make_pool(answers, device, threads, isolation, root, hidden, cpus, trust)
+            pool = make_pool(answers, device, threads, isolation, root, hidden, cpus, trust)
         except Exception as err:
             pool = None
             problem = err
@@ -61,10 +69,10 @@ def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers
                 try:
                     if pool is None:
                         raise problem
-                    report = grading.grade(path, device, answers=answers, root=root, pool=pool, **limits)
-                    grading.write_json(os.path.join(out, student, "results.json"), grading.gradescope_results(report))
+                    report = grade(path, device, answers=answers, root=root, pool=pool, **budget)
+                    render.write_json(os.path.join(out, student, "results.json"), render.gradescope_results(report))
                 except Exception as err:  # the grader's own failure: a grader-error row, never a missing one
-                    report = grading.failed_report(path, device, err, start)
+                    report = failed_report(path, device, err, start)
                 reports[student] = report
         finally:
             if pool is not None:
@@ -79,7 +87,7 @@ def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers
         writer = csv.writer(f)
         writer.writerow(["student", "total", "max"] + list(checks.PARTS) + ["seconds", "isolation", "grader_error"])
         for student in submissions:
-            report = reports.get(student) or grading.failed_report(submissions[student], device,
+            report = reports.get(student) or failed_report(submissions[student], device,
                                                                    RuntimeError("not graded"), time.time())
             reports[student] = report
             writer.writerow([student, report["total"], report["max_total"]]
@@ -89,7 +97,7 @@ def grade_all(submissions, out, jobs=2, device="cpu", root=grading.ROOT, answers
 
 
 def main(args):
-    budget.oom_order(-900)  # as in grade: the gradebook outlives any grading
+    limits.oom_order(-900)  # as in grade: the gradebook outlives any grading
     submissions = find_submissions(args.submissions)
     start = time.time()
     reports = grade_all(submissions, args.out, args.jobs, args.device, isolation=args.isolation,
@@ -104,4 +112,4 @@ def main(args):
           f"{len(reports) / max(minutes, 1e-9):.1f} submissions per minute; isolation: {', '.join(modes)}; "
           f"gradebook in {args.out}/gradebook.csv")
     if any(r["grader_error"] for r in reports.values()):
-        sys.exit(grading.GRADER_ERROR_EXIT)
+        sys.exit(GRADER_ERROR_EXIT)

@@ -1,0 +1,118 @@
+"""The report (report.py) rendered: as text for a terminal, as Markdown for Gradescope,
+and as Gradescope's results.json, written atomically."""
+import json
+import os
+import re
+import tempfile
+
+from instructor.grader import schema
+from instructor.grader.report import GRADER_WORDS, first_failure, isolation_line, left_out_line, manual_line
+
+
+def report_text(report, width=100):
+    lines = [f"Autograder report for {report['gan_path']} (on {report['device']}, {report['seconds']:.1f} s)",
+             isolation_line(report), ""]
+    if report["grader_error"]:
+        lines += [f"THE GRADER FAILED ({report['grader_error']}): {GRADER_WORDS}", ""]
+    if report.get("left_out"):
+        lines += [left_out_line(report), ""]
+    lines.append(f"{'part':<16}{'points':>8}  first failure")
+    for p in report["parts"]:
+        failure = first_failure(p["checks"])
+        lines.append(f"{p['title']:<16}{p['points']:>4g} / {p['max_points']:<2}  {failure[:width]}"
+                     + ("..." if len(failure) > width else ""))
+    lines.append(f"{'total':<16}{report['total']:>4g} / {report['max_total']:<2}  (autograded)")
+    lines.append("graded by hand: " + manual_line(report))
+    smoke = first_failure(report.get("training_smoke", []))
+    if report.get("training_smoke"):
+        lines.append("training smoke test (no points): " + ("passed" if not smoke else f"failed: {smoke}"))
+    if report["tampered"]:
+        lines.append("your code changed grader files, which were restored: " + ", ".join(report["tampered"]))
+    for phase, record in report["status"].items():
+        if record and record.get("output_bytes"):
+            text = record["output"]
+            more = record["output_bytes"] - len(text.encode())
+            lines += ["", f"output of gan.py during {phase} ({record['output_bytes']:,} bytes"
+                      + (f", first {len(text.encode()):,} shown" if more > 0 else "") + "):", text.rstrip()]
+    return schema.clean_text("\n".join(lines), 200_000)
+
+
+def md_text(text):
+    """Text that Markdown shows as it is: the characters that would format it, or start
+    HTML, escaped; letters and an underscore inside a name (sample_noise) left alone, so
+    the text still reads plainly where Markdown is not rendered."""
+    text = re.sub(r"([\\`*\[\]<>|])", r"\\\1", text)
+    return re.sub(r"(?<!\w)_|_(?!\w)", r"\\_", text)
+
+
+def md_block(text):
+    """`text` as a fenced code block, with a fence no line of it can close."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return f"{fence}\n{text}\n{fence}"
+
+
+def check_lines(checks_of_part):
+    """One Markdown line per check: its verdict, its name and its message."""
+    return "\n".join(f"- **{'PASS' if ok else 'FAIL'}** `{name}`: {md_text(' '.join(message.split()))}"
+                      for name, ok, message in checks_of_part)
+
+
+def report_markdown(report):
+    """The report as Markdown, for Gradescope: a table of the parts, then what else a
+    student must know. Every piece of text that came from a submission is escaped."""
+    lines = [f"**Autograder report** ({md_text(report['device'])}, {report['seconds']:.1f} s)", "",
+             md_text(isolation_line(report)), ""]
+    if report["grader_error"]:
+        lines += [f"**The grader failed** ({md_text(report['grader_error'])}): {GRADER_WORDS}", ""]
+    if report.get("left_out"):
+        lines += [md_text(left_out_line(report)), ""]
+    lines += ["| part | points | first failure |", "|---|---|---|"]
+    for p in report["parts"]:
+        failure = first_failure(p["checks"])
+        lines.append(f"| {p['title']} | {p['points']:g} / {p['max_points']} | "
+                     f"{md_text(failure[:300] + ('...' if len(failure) > 300 else ''))} |")
+    lines.append(f"| **total** | **{report['total']:g} / {report['max_total']}** | (autograded) |")
+    lines += ["", "Graded by hand: " + manual_line(report) + "."]
+    smoke = first_failure(report.get("training_smoke", []))
+    if report.get("training_smoke"):
+        lines.append("Training smoke test (no points): " + ("passed." if not smoke else f"failed: {md_text(smoke)}"))
+    if report["tampered"]:
+        lines.append("Your code changed grader files, which were restored: " + md_text(", ".join(report["tampered"])))
+    for phase, record in report["status"].items():
+        if record and record.get("output_bytes"):
+            lines += ["", f"Output of gan.py during {md_text(phase)} ({record['output_bytes']:,} bytes):", "",
+                      md_block(record["output"].rstrip())]
+    return schema.clean_text("\n".join(lines), 200_000)
+
+
+def gradescope_results(report):
+    """Gradescope's results.json: Markdown output (the report's table, and each part's
+    checks by name), which also reads as plain text where it is not rendered."""
+    tests = []
+    for p in report["parts"]:
+        tests.append({
+            "name": p["title"],
+            "score": p["points"],
+            "max_score": p["max_points"],
+            "status": "passed" if p["points"] == p["max_points"] else "failed",
+            "output": check_lines(p["checks"]),
+            "output_format": "md",
+            "visibility": "visible",
+        })
+    return {"score": report["total"], "execution_time": report["seconds"], "output": report_markdown(report),
+            "output_format": "md", "test_output_format": "md", "tests": tests,
+            "extra_data": {"isolation": report["isolation"], "grader_error": report["grader_error"],
+                           "left_out": report.get("left_out")}}
+
+
+def write_json(path, data):
+    """Write JSON as valid UTF-8, atomically: readers see the old file or the whole new one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    # A fresh name no one could have laid a link at (the folder may be /tmp), renamed over the file.
+    fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(schema.clean_text(text, len(text)))
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)

@@ -1,0 +1,93 @@
+"""The report: one model of a grading, for every way it is shown (render.py).
+
+A report is a plain dict: the file and device, each part's points and check
+results, the training smoke test's, how each sandboxed process ended, how the
+code was isolated, and what else the student must know (a grader error, lines
+of gan.py left out so that it imports, grader files it changed). The sentences
+that say those things are written here, once, and shown as text, Markdown and
+Gradescope's results.json alike.
+"""
+import time
+
+from instructor.grader import schema
+from instructor.grader.score import MANUAL, POINTS
+from tests import checks
+
+UNFINISHED = RuntimeError("the grader did not finish")
+
+
+def new(gan_path, device, parts, start, **fields):
+    """A report of `parts` (score.score's), with what else is known in `fields`."""
+    report = {"gan_path": gan_path, "device": str(device), "parts": parts, "training_smoke": [], "status": {},
+              "isolation": {"mode": "not run", "reason": None}, "tampered": [], "grader_error": None,
+              "left_out": None,
+              "total": round(sum(p["points"] for p in parts), 2), "max_total": sum(POINTS.values()),
+              "manual": MANUAL}
+    report.update(fields)
+    report["seconds"] = round(time.time() - start, 2)
+    return report
+
+
+def failed(gan_path, device, err, start):
+    """The report of a grading the grader itself could not finish: no points, and why."""
+    parts = [{"part": p, "title": checks.PART_TITLES[p], "points": 0, "max_points": POINTS[p],
+              "checks": [("grader", False, "not graded: the grader failed")]} for p in checks.PARTS]
+    return new(gan_path, device, parts, start,
+               grader_error=schema.clean_text(f"{type(err).__name__}: {err}", 1000))
+
+
+GRADER_WORDS = "no points were given for what it could not grade; your code was not at fault: ask for a regrade."
+
+
+def left_out_line(report):
+    """What the report says when gan.py imported only without some of its top-level lines."""
+    left = report["left_out"]
+    lines = "; ".join(f"line {item['line']}: {' '.join(item['code'].split())[:60]}" for item in left["lines"][:5])
+    return (f"gan.py did not import as it is ({' '.join(left['why'].split())[:300]}); it was graded without its "
+            f"top-level statements that are not definitions ({lines}). Your instructor decides whether this grade "
+            "stands.")
+
+
+def first_failure(results):
+    """The first failed check's message, on one line (a report's row must stay one row)."""
+    return " ".join(next((message for _, ok, message in results if not ok), "").split())
+
+
+def isolation_line(report):
+    mode = report["isolation"]
+    if mode.get("cgroup"):
+        budget_words = "; its memory, CPU and processes limited as a whole, in a cgroup of its own"
+    elif mode.get("cgroup_reason"):
+        budget_words = f"; no cgroup of its own ({mode['cgroup_reason']}): its limits held per process only"
+    else:
+        budget_words = ""
+    if mode["mode"] == "sealed":
+        return ("isolation: sealed (bubblewrap sandbox, its own namespaces, no access to the grader's files"
+                f"{budget_words})")
+    if mode["mode"] == "reduced":
+        walls = (f"; behind Landlock walls (ABI {mode['landlock']}) it could open only the Python environment, the "
+                 "system's files and its own folder" + (", and signal no process outside them"
+                                                        if mode["landlock"] >= 6 else "")
+                 if mode.get("landlock") else "")
+        if mode.get("uid") is not None:
+            who = (f"as uid {mode['uid']}, of its own for this job: the grader's files, the answer files and the "
+                   "other submissions were unreadable to it"
+                   + (walls if walls else ", but it could read the rest of the machine")
+                   + (", with SysV IPC of its own" if mode.get("private_ipc") else ""))
+        elif mode.get("as_root"):
+            who = ("AS ROOT, since the sandbox's uid could not read the Python environment "
+                   f"({' '.join(str(mode['as_root']).split())[:160]}): it could read and change every file of "
+                   "the machine, the grader's included, so do not trust this score for code you have not read")
+        else:
+            who = ("as the grader's own user: it could read and change the grader's files and stop the grader, "
+                   "so do not trust this score for code you have not read" + walls)
+        if report["grader_error"] and not report["status"]:
+            return f"isolation: REDUCED ({mode['reason'] or 'asked for'}): no code was run"
+        return (f"isolation: REDUCED ({mode['reason'] or 'asked for'}): the submission ran in plain processes, {who}"
+                f"{budget_words}; install bubblewrap for the sealed mode (see README).")
+    return "isolation: no code was run"
+
+
+def manual_line(report):
+    """The notebook's questions graded by hand, and their points."""
+    return ", ".join(f"{q}: {n} point{'s' if n != 1 else ''}" for q, n in report["manual"].items() if n)

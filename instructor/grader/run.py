@@ -1,0 +1,200 @@
+"""Run a submission in the sandbox and read back what it produced, strictly.
+
+This process never imports the student's code: it hands the sandbox the source
+(instructor/sandbox/), reads back plain data through a pipe it owns and checks
+every byte against a strict schema (schema.py). What cannot be read becomes one
+sentence a student can act on; what failed because of the grader's own
+environment (a sandbox that died, a machine out of memory) is tried again, fresh,
+and otherwise said to be the grader's fault, never the student's.
+"""
+import os
+from collections import namedtuple
+
+from instructor import ROOT
+from instructor.grader import schema, score
+from instructor.grader.guard import Guard, provided_source
+from instructor.sandbox import limits
+from instructor.sandbox.command import CODE, PROVIDED
+from instructor.sandbox.pool import Pool, Refused
+from instructor.sandbox.program import SOURCE_LIMIT
+from tests import checks
+
+# Rough cost of each part, to share the parts of one submission between two lanes.
+COST = {"training": 5, "dc_generator": 3, "noise": 1.5, "generator": 1.5, "dc_classifier": 1.5}
+SIGNALS = {6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 24: "SIGXCPU", 25: "SIGXFSZ"}
+GRADER_FAULT = ("not graded: the grading sandbox itself failed (the grader's fault, not your code's); "
+                "ask for a regrade")
+NOT_ISOLATED = ("not graded: the grader could not isolate submissions safely on this machine (the grader's fault, "
+                "not your code's); ask for a regrade")
+
+# What running one submission gave: produced[group] is the plain data the judges read (or
+# {'__failure__': message}); status[phase] says how each sandboxed process ended; isolation
+# says how the code was isolated; notes holds what the report must add: 'left_out' (top-level
+# lines of gan.py left out so that it imports) and 'grader_error' (the sandbox itself failed,
+# twice, under some parts); import_note is what the import itself sent back (None if nothing).
+Produced = namedtuple("Produced", "produced status isolation notes import_note")
+
+
+def make_pool(answers, device="cpu", threads=None, mode="auto", root=ROOT, hidden=(), cpus=None, trust=False):
+    """A sandbox for this grader's submissions; the grader's folder is hidden from it.
+    cpus: the CPUs it may run on (a batch job's own), None for all. trust: grade even where
+    the reduced mode cannot keep submissions from the grader (Pool.refuses)."""
+    guard = Guard(root)
+    code = {rel: guard.content(rel) for rel in CODE}
+    provided = provided_source(guard)
+    if provided is not None:
+        code[PROVIDED] = provided
+    return Pool(answers, code, device, threads, mode, hidden=[root] + list(hidden), cpus=cpus, trust=trust)
+
+
+def lanes(groups, n):
+    """The groups shared among n lanes of about equal cost, each lane in the usual order."""
+    loads = [[0.0, []] for _ in range(max(1, min(n, len(groups))))]
+    for group in sorted(groups, key=lambda g: -COST.get(g, 1)):
+        lane = min(loads, key=lambda load: load[0])
+        lane[0] += COST.get(group, 1)
+        lane[1].append(group)
+    return [sorted(lane, key=list(groups).index) for _, lane in loads]
+
+
+def _failure(group, record, problem=None):
+    """A student-readable sentence on how a sandboxed process ended without a result."""
+    what = "importing gan.py" if group == "import" else f"the {checks.PART_TITLES[group]} part"
+    if record is None:
+        return f"{what} was not run: {problem or 'the grading stopped early'}."
+    if record["timed_out"]:
+        return (f"{what} did not finish within {record['seconds']:.0f} s and was stopped: look for an infinite "
+                "loop or very slow code.")
+    tail = record["output"].strip().splitlines()[-1:] if record["output"].strip() else []
+    last = f" Last output: {tail[0][:300]}" if tail else ""
+    if record["signal"] is not None:
+        name = SIGNALS.get(record["signal"], f"signal {record['signal']}")
+        cause = {"SIGXCPU": "it used more CPU time than allowed", "SIGXFSZ": "it wrote too large a file",
+                 "SIGKILL": "out of memory, or stopped"}.get(name, "a crash in native code, or out of memory")
+        return f"{what} was killed by {name} ({cause}).{last}"
+    if record.get("result_problem"):
+        return f"{what}: {record['result_problem']}."
+    return (f"{what} ended the process (exit code {record['exit_code']}) before it produced a result: do not call "
+            f"sys.exit() or os._exit() in gan.py.{last}")
+
+
+def _status(record):
+    """How a sandboxed process ended, read strictly; None if the sandbox sent nonsense."""
+    try:
+        return schema.read(record, schema.STATUS, "status")
+    except schema.Malformed:
+        return None
+
+
+def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part_timeout=limits.PART_TIMEOUT,
+                import_timeout=limits.IMPORT_TIMEOUT, memory_mb=limits.MEMORY_MB, root=ROOT, pool=None):
+    """Run the producing half of every group in the sandbox; returns a Produced. Where the
+    import never returned (os._exit, a signal, an endless loop), the sandbox could not try
+    again without gan.py's top-level calls: this does, with their lines made blank."""
+    answers = answers if answers is not None else score.load_answers(os.path.join(root, score.PRIVATE))
+    try:
+        with open(gan_path, "rb") as f:
+            source = f.read(SOURCE_LIMIT + 1)
+    except OSError:
+        message = f"no gan.py was found at {gan_path}: submit the file named gan.py."
+        source = None
+    else:
+        message = f"gan.py is larger than {SOURCE_LIMIT // 1024} KiB: submit the assignment's file."
+    if source is None or len(source) > SOURCE_LIMIT:
+        return Produced({g: {"__failure__": message} for g in groups}, {}, {"mode": "not run", "reason": None},
+                        {"left_out": None, "grader_error": None}, None)
+    own = pool is None
+    pool = pool or make_pool(answers, device, root=root)
+    pool.memory.reset_peak()  # the report's peak memory is this submission's
+    budget = (part_timeout, import_timeout, memory_mb)
+    try:
+        result = _produce(pool, source, groups, *budget)
+        imported = result.status.get("import")
+        if (imported is not None and imported["exit_code"] != 0 and result.import_note is None
+                and not result.notes["grader_error"]):
+            blanked, left_out = checks.without_top_level_calls(source)
+            if blanked is not None:
+                again = _produce(pool, blanked, groups, *budget)
+                if again.import_note is not None and "__failure__" not in again.import_note:
+                    again.notes["left_out"] = {"lines": [{"line": n, "code": c} for n, c in left_out],
+                                               "why": _failure("import", imported)}
+                    result = again
+        return result
+    finally:
+        if own:
+            pool.close()
+
+
+def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
+    """produce_all for one source: runs, retries where the grader's environment failed, reads."""
+    notes = {"left_out": None, "grader_error": None}
+    # Two lanes where the sandbox has two CPUs and the memory for both: parts side by side.
+    todo = lanes(groups, limits.lanes() if pool.threads >= 2 else 1)
+    try:
+        run = pool.run(source, todo, part_timeout, import_timeout, memory_mb)
+    except Refused as err:  # no code of the student's runs where the sandbox cannot contain it
+        notes["grader_error"] = str(err)
+        return Produced({g: {"__failure__": NOT_ISOLATED} for g in groups}, {}, pool.describe(), notes, None)
+    records, payloads, fault, over = run
+    never_ran = [g for g in groups if g not in records]
+    if over and never_ran and "import" in records:  # the part over budget took its lane down with it:
+        for group in never_ran:                      # the parts that never ran get a chance each, alone
+            pool.close()
+            again = pool.run(source, [[group]], part_timeout, import_timeout, memory_mb)
+            if group in again.records:
+                records[group], payloads[group] = again.records[group], again.payloads.get(group, b"")
+            fault = again.fault
+            if fault:
+                break
+    missing = [g for g in groups if not payloads.get(g)]
+    if fault and missing:  # the grader's environment failed, not the student: again, fresh, one lane
+        pool.close()
+        again = pool.run(source, [missing], part_timeout, import_timeout, memory_mb)
+        for phase in again.records:
+            if again.payloads.get(phase) or phase not in payloads:
+                records[phase], payloads[phase] = again.records[phase], again.payloads.get(phase, b"")
+        fault, over = again.fault, again.over_budget or over
+        ungraded = [g for g in groups if not payloads.get(g) and g in score.POINTS]  # the smoke test has none
+        if fault and ungraded:
+            notes["grader_error"] = (f"the grading sandbox failed twice ({fault}); these parts were not graded: "
+                                     + ", ".join(checks.PART_TITLES[g] for g in ungraded))
+        elif fault:  # only the ungraded smoke test went without a result: say so there, no grader error
+            notes["smoke_fault"] = fault
+    return _read(pool.describe(), records, payloads, groups, notes, over)
+
+
+def _read(mode, records, payloads, groups, notes, over):
+    """The Produced of a run: every record and payload read strictly, every gap a sentence."""
+    status = {phase: _status(record) for phase, record in records.items()}
+    imported = status.get("import")
+    try:
+        note = schema.decode("import", payloads["import"])
+    except (KeyError, schema.Malformed):
+        note = None
+    if imported is None or imported["exit_code"] != 0 or note is None or "__failure__" in note:
+        if notes["grader_error"] and not payloads.get("import"):
+            message = GRADER_FAULT
+        else:
+            message = note["__failure__"] if note and "__failure__" in note else _failure("import", imported)
+        return Produced({g: {"__failure__": message} for g in groups}, status, mode, notes, note)
+    if note.get("left_out"):
+        notes["left_out"] = {"lines": note["left_out"], "why": note.get("why", "")}
+    produced = {}
+    for group in groups:
+        if not payloads.get(group) and over:
+            produced[group] = {"__failure__": f"the {checks.PART_TITLES[group]} part was stopped: your code went over "
+                                              f"the {over:,} MB of memory that all the processes of a "
+                                              "submission share (files in /tmp and /dev/shm included)"}
+        elif not payloads.get(group) and (notes["grader_error"] or notes.get("smoke_fault")):
+            produced[group] = {"__failure__": GRADER_FAULT}
+        elif group not in records or status[group] is None:
+            produced[group] = {"__failure__": _failure(group, None, "the grading sandbox failed")}
+        elif not payloads[group]:
+            produced[group] = {"__failure__": _failure(group, status[group])}
+        else:
+            try:
+                produced[group] = schema.decode(group, payloads[group])
+            except schema.Malformed as err:
+                produced[group] = {"__failure__": f"the {checks.PART_TITLES[group]} part sent back a result the "
+                                                  f"grader cannot accept: {err}."}
+    return Produced(produced, status, mode, notes, note)
