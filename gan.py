@@ -77,6 +77,14 @@ def count_params(model):
     return sum(p.numel() for p in model.parameters())
 
 
+def save_generator(G, path):
+    """Save a trained generator's weights (its state_dict, moved to the CPU) for handing in:
+    the grader loads them into your own build_dc_generator() and scores its samples."""
+    torch.save({k: v.detach().cpu() for k, v in G.state_dict().items()}, path)
+    print(f"saved {path} ({os.path.getsize(path) / 2**20:.1f} MB): hand it in with gan.py")
+    return path
+
+
 class ChunkSampler(Sampler):
     """Yields the indices start, start+1, ..., start+num_samples-1, in order.
 
@@ -581,6 +589,8 @@ def main(argv=None):
     parser.add_argument("--show-every", type=int, default=250)
     parser.add_argument("--course-loader", action="store_true", help="use the course's DataLoader instead of the fast tensor loader")
     parser.add_argument("--out", default=None, help="PNG for the final samples (default: samples-<model>.png)")
+    parser.add_argument("--save-generator", default=None, metavar="PT",
+                        help="also save the trained generator's weights here (save_generator)")
     args = parser.parse_args(argv)
 
     dev = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device)
@@ -603,6 +613,8 @@ def main(argv=None):
     out = args.out or f"samples-{args.model}.png"
     show_images(samples, path=out, nrow=8, title=f"{args.model}, {epochs} epochs")
     print(f"saved 64 samples to {out}")
+    if args.save_generator:
+        save_generator(G, args.save_generator)
 
 
 if __name__ == "__main__":

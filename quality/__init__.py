@@ -46,12 +46,17 @@ class MnistClassifier(nn.Module):
         return self.fc2(self.features(x))
 
 
-def load_classifier(device="cpu"):
-    """The committed classifier, in eval mode."""
+def classifier_weights():
+    """The committed classifier's state_dict (tensors only: no module is built)."""
     if not os.path.exists(WEIGHTS):
         raise FileNotFoundError(f"{WEIGHTS} is missing: run `python -m instructor classifier` to train it.")
+    return torch.load(WEIGHTS, map_location="cpu", weights_only=True)
+
+
+def load_classifier(device="cpu", weights=None):
+    """The committed classifier (or one with `weights`, classifier_weights()'s), in eval mode."""
     model = MnistClassifier()
-    model.load_state_dict(torch.load(WEIGHTS, map_location="cpu", weights_only=True))
+    model.load_state_dict(weights if weights is not None else classifier_weights())
     return model.to(device).eval()
 
 
@@ -102,27 +107,33 @@ def reference_stats():
         return {k: f[k] for k in f.files}
 
 
-def score_images(images, model=None, stats=None):
-    """{'IS': ..., 'FID': ...} of images in [0, 1] against the MNIST test set."""
+def score_images(images, model=None, stats=None, batch_size=1000):
+    """{'IS': ..., 'FID': ...} of images in [0, 1] against the MNIST test set; batch_size:
+    images through the classifier at a time (its activations take about 0.4 MB an image)."""
     model = model or load_classifier()
     stats = stats or reference_stats()
-    probs, feats = classify(model, images)
+    probs, feats = classify(model, images, batch_size)
     mu, sigma = gaussian_stats(feats)
     return {"IS": inception_score(probs), "FID": frechet_distance(mu, sigma, stats["mu"], stats["sigma"])}
 
 
 @torch.no_grad()
 def generate(G, n, noise_dim=96, batch_size=1000, seed=None):
-    """n images in [0, 1], shape (n, 784), from generator G, as it is (train or eval mode)."""
-    import gan
-
+    """n images in [0, 1], shape (n, 784), from generator G, as it is (train or eval mode):
+    its [-1, 1] outputs mapped to [0, 1] as gan.deprocess_img does. The noise is uniform on
+    [-1, 1), from `seed` where one is given, else from gan.sample_noise."""
     device = next(G.parameters()).device
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     out = []
     for i in range(0, n, batch_size):
         m = min(batch_size, n - i)
-        z = (torch.rand(m, noise_dim, generator=gen) * 2 - 1) if gen is not None else gan.sample_noise(m, noise_dim)
-        out.append(gan.deprocess_img(G(z.to(device))).clamp(0, 1).cpu())
+        if gen is not None:
+            z = torch.rand(m, noise_dim, generator=gen) * 2 - 1
+        else:
+            import gan
+
+            z = gan.sample_noise(m, noise_dim)
+        out.append(((G(z.to(device)) + 1) / 2).reshape(m, 784).clamp(0, 1).cpu())
     return torch.cat(out).numpy()
 
 
