@@ -37,9 +37,11 @@ PART_TITLES = {
     "dc_classifier": "DC classifier",
     "dc_generator": "DC generator",
     "training": "Training smoke test",
+    "trained": "Trained DCGAN",
 }
-# Not a graded part: run_a_gan for a few iterations with the student's models.
-GROUPS = PARTS + ("training",)
+# Not graded parts: run_a_gan for a few iterations with the student's models (the smoke test),
+# and the DCGAN generator the student trained, scored by its samples (points: the grader's choice).
+GROUPS = PARTS + ("training", "trained")
 
 # The function of gan.py each part asks for; the two loss parts ask for two.
 FUNCTIONS = {
@@ -52,6 +54,7 @@ FUNCTIONS = {
     "dc_classifier": ("build_dc_classifier",),
     "dc_generator": ("build_dc_generator",),
     "training": ("run_a_gan",),
+    "trained": ("build_dc_generator",),
 }
 
 # Tolerances. Losses: the course's element-wise relative error. Model outputs and
@@ -75,6 +78,25 @@ NOT_IMPLEMENTED = "it is not implemented yet"
 NOISE_DIM = 96  # gan.NOISE_DIM, which the checks' generators are built with
 # The training smoke test: run_a_gan for a few iterations on random images.
 TRAINING_BATCH, TRAINING_NOISE, TRAINING_ITERATIONS = 8, 16, 4
+# The trained DCGAN: the notebook saves the generator's state_dict as TRAINED_FILE beside gan.py;
+# the grader loads it into the student's build_dc_generator(), draws TRAINED_SAMPLES samples from
+# noise seeded with TRAINED_SEED and scores them with quality/'s classifier. The bar is the one
+# the CS231n assignment sets for its GAN (an Inception Score of at least 8.5); the reference
+# solution's DCGAN reaches 8.53 +- 0.10 over three seeds (figures/quality.md).
+TRAINED_FILE = "dcgan_generator.pt"
+TRAINED_SAMPLES, TRAINED_SEED = 1000, 0
+TRAINED_MIN_IS = 8.5
+TRAINED_LIMIT = 64 << 20  # bytes: the generator's weights take about 27 MB
+
+
+def trained_missing():
+    return (f"no {TRAINED_FILE} was handed in beside gan.py: the notebook saves it after training the DCGAN; hand "
+            "it in with gan.py.")
+
+
+def trained_too_large(size):
+    return (f"{TRAINED_FILE} is {size / (1 << 20):,.1f} MB, more than the {TRAINED_LIMIT >> 20} MB the grader reads "
+            "(the DCGAN generator's weights take about 27 MB): hand in the file the notebook saved.")
 
 
 def load_answers(path):
@@ -503,6 +525,23 @@ def training_lsgan_runs(out, ans):
 @check("training")
 def training_dcgan_runs(out, ans):
     return _training(out, "dcgan")
+
+
+# -- the trained DCGAN
+
+@check("trained", name="trained_dcgan_inception_score")
+def trained_inception_score(out, ans):
+    scores = out.get("scores") if isinstance(out, dict) else None
+    if isinstance(scores, dict) and "error" in scores:  # a sentence on the file handed in, as it is
+        fail(scores["error"], scores["error"])
+    scores = _get(out, "scores", f"your trained DCGAN generator ({TRAINED_FILE})")
+    if scores["n"] != TRAINED_SAMPLES:
+        fail(f"the grader scored {scores['n']} samples of your trained generator, not {TRAINED_SAMPLES}.")
+    line = f"Inception Score {scores['IS']:.2f}, FID {scores['FID']:.1f} on {scores['n']:,} samples"
+    if not scores["IS"] >= TRAINED_MIN_IS:
+        fail(f"{line}: below the bar of {TRAINED_MIN_IS}. Train the DCGAN with the notebook's settings (5 epochs), "
+             f"then run the cell that saves {TRAINED_FILE} and hand in that file.")
+    return f"{line} (the bar: {TRAINED_MIN_IS})"
 
 
 # -----------------------------------------------------------------------------

@@ -45,6 +45,16 @@ def _gan_path(config):
     return os.path.abspath(config.getoption("--gan") or os.environ.get("GAN_FILE") or os.path.join(ROOT, "gan.py"))
 
 
+def _trained_path(config):
+    return os.path.join(os.path.dirname(_gan_path(config)), checks.TRAINED_FILE)
+
+
+@pytest.fixture(scope="session")
+def trained_weights(pytestconfig):
+    """Where the trained DCGAN generator's weights are looked for: beside the graded gan.py."""
+    return _trained_path(pytestconfig)
+
+
 @pytest.fixture(scope="session")
 def answers(pytestconfig):
     """The answer file, read into memory once, before any student code runs."""
@@ -93,6 +103,10 @@ def verdicts(request, device, answers, _verdict_cache, pytestconfig):
                     pytest.exit("--isolate needs the instructor package (instructor/grader/)", returncode=4)
                 timeout = pytestconfig.getoption("--part-timeout") or limits.PART_TIMEOUT
                 produced = produce_all(_gan_path(pytestconfig), device, checks.GROUPS, answers, timeout).produced
+            elif part == "trained":  # samples of the student's trained generator, then their scores
+                module = request.getfixturevalue("student_module")
+                samples = produce.produce(part, module, device, answers, weights=_trained_path(pytestconfig))
+                produced = {part: produce.score_samples(samples)}
             else:
                 module = request.getfixturevalue("student_module")
                 produced = {part: produce.produce(part, module, device, answers)}

@@ -8,21 +8,25 @@ the notebook's check cells in their own process; either way the judges see the
 same data. Everything here runs at full float32 precision (no TF32).
 """
 import ast
+import base64
 import contextlib
 import inspect
 import io
 import math
+import os
 import sys
 import traceback
 import types
+import zipfile
 import zlib
 
 import numpy as np
 import torch
 
-from tests.checks import (GROUPS, NOISE_KS_N, NOISE_SEED, NOT_IMPLEMENTED, TRAINING_BATCH, TRAINING_ITERATIONS,
-                          TRAINING_NOISE, VALUE_LIMIT, keeps_at_import as _keeps,
-                          without_top_level_calls)
+from tests.checks import (GROUPS, NOISE_DIM, NOISE_KS_N, NOISE_SEED, NOT_IMPLEMENTED, TRAINED_FILE,
+                          TRAINED_LIMIT, TRAINED_SAMPLES, TRAINED_SEED, TRAINING_BATCH, TRAINING_ITERATIONS,
+                          TRAINING_NOISE, VALUE_LIMIT, keeps_at_import as _keeps, trained_missing,
+                          trained_too_large, without_top_level_calls)
 
 
 class StudentError(Exception):
@@ -495,11 +499,98 @@ def _produce_training(gan, device, provided=None):
     return {name: _attempt(lambda name=name: train(name)) for name in ("vanilla", "lsgan", "dcgan")}
 
 
-def produce(part, gan, device, ans, provided=None):
+def load_trained(gan, weights):
+    """The student's build_dc_generator() with the trained weights loaded (`weights`: the
+    file's path, or its bytes), or StudentError with one sentence on what is wrong with the
+    file. torch.load runs with weights_only: a file that holds anything but tensors (a
+    pickled object, code) is refused, never run."""
+    if isinstance(weights, bytes):
+        name, size, path = TRAINED_FILE, len(weights), io.BytesIO(weights)  # shares the bytes: no copy
+    else:
+        name, path = os.path.basename(weights), weights
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            raise StudentError(trained_missing()) from None
+    if not size:
+        raise StudentError(trained_missing())
+    if size > TRAINED_LIMIT:
+        raise StudentError(trained_too_large(size))
+    if not zipfile.is_zipfile(path):  # what torch.save writes is a zip archive
+        raise StudentError(f"{name} is not a file torch.save wrote (it may be damaged or cut short): save the "
+                           "generator's state_dict with the notebook's cell and hand that in.")
+    if not isinstance(path, str):
+        path.seek(0)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # pickle.UnpicklingError for anything but tensors; others for a damaged archive
+        refused = "weights only" in str(err).lower()
+        raise StudentError(f"{name} " + ("holds more than weights (the grader loads tensors only, and refused it)"
+                                         if refused else f"could not be read as saved weights ({type(err).__name__})")
+                           + ": save the generator's state_dict with the notebook's cell and hand that in.") from None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise StudentError(f"{name} holds a {type(state).__name__}, not a generator's state_dict (a dict of tensors): "
+                           "save it with the notebook's cell.")
+    model = _model(gan, "build_dc_generator", ())
+    try:
+        model.load_state_dict(state)
+    except Exception as err:
+        first = " ".join(str(err).split())
+        first = first if len(first) <= 240 else first[:240] + "..."
+        raise StudentError(f"{name} does not fit your build_dc_generator() ({first}): hand in the weights of the "
+                           "generator this gan.py builds.") from None
+    return model
+
+
+def _produce_trained(gan, device, weights):
+    """Samples of the student's trained DCGAN generator, as the notebook scores it (training
+    mode, uniform noise), from fixed noise: base64 of float32 (n, 784) images in [0, 1]. The
+    grader scores them in a process of its own (score_samples), never in this one."""
+    def samples():
+        import quality
+
+        model = load_trained(gan, weights).to(device).train()
+        try:
+            images = quality.generate(model, TRAINED_SAMPLES, NOISE_DIM, batch_size=250, seed=TRAINED_SEED)
+        except Exception as err:
+            raise StudentError(f"{_student_error(err, 'build_dc_generator')}; the grader fed your trained generator "
+                               f"noise of shape (250, {NOISE_DIM})") from None
+        images = np.ascontiguousarray(images, dtype="<f4")
+        return {"images": base64.b64encode(images.tobytes()).decode(), "n": len(images)}
+
+    return {"samples": _attempt(samples, "build_dc_generator")}
+
+
+def score_samples(produced, classifier=None, stats=None):
+    """What the judge of the trained DCGAN reads, from what _produce_trained made: the
+    Inception Score and FID of the samples, by quality/'s classifier (its weights read afresh
+    unless given, as are the test set's statistics), or the error as it came. Runs where no
+    student code does (the grader's sandbox forks a process for it)."""
+    samples = produced.get("samples") if isinstance(produced, dict) else None
+    if not isinstance(samples, dict) or "images" not in samples:
+        return {"scores": samples} if isinstance(samples, dict) and "error" in samples else produced
+    try:
+        raw = base64.b64decode(samples["images"], validate=True)
+        images = np.frombuffer(raw, dtype="<f4").reshape(int(samples["n"]), 784)
+    except Exception:
+        return {"scores": {"error": f"the samples of your trained generator were not {TRAINED_SAMPLES} images of "
+                                    "784 values"}}
+    if not np.all(np.isfinite(images)):
+        return {"scores": {"error": "your trained generator's samples hold NaN or infinity: its weights, or its "
+                                    "forward pass, are broken"}}
+    import quality
+
+    model = quality.load_classifier(weights=classifier)
+    scores = quality.score_images(np.clip(images, 0, 1), model, stats, batch_size=100)  # memory: ~40 MB
+    return {"scores": {"IS": float(scores["IS"]), "FID": float(scores["FID"]), "n": int(len(images))}}
+
+
+def produce(part, gan, device, ans, provided=None, weights=None):
     """Everything the judges of `part` need, from the student module `gan`, as plain data.
 
     Runs at full float32 precision (see full_float32_precision) whatever the caller set.
-    `provided`: the module whose run_a_gan the training smoke test uses (see provided_loop).
+    `provided`: the module whose run_a_gan the training smoke test uses (see provided_loop);
+    `weights`: the trained DCGAN's file, for "trained" (whose samples score_samples scores).
     """
     device = torch.device(device)
     salt = weight_salt(ans)
@@ -525,4 +616,6 @@ def produce(part, gan, device, ans, provided=None):
                                   ans["dc_g_input"], device, salt)
         if part == "training":
             return _produce_training(gan, device, provided)
+        if part == "trained":
+            return _produce_trained(gan, device, weights)
     raise ValueError(f"unknown part {part!r}: expected one of {', '.join(GROUPS)}")

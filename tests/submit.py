@@ -3,9 +3,11 @@
 1. Runs the autograder's checks on your gan.py and prints a summary per part.
 2. Checks that GANs-PyTorch.ipynb has been run (every code cell has run, and none
    ended in an error) and that every answer cell has been written.
-3. Writes submission.zip: gan.py, the notebook, and the notebook as a PDF (through
-   LaTeX, or a headless browser) or, where neither is installed, as a self-contained
-   HTML file, which it says.
+3. Checks that dcgan_generator.pt, the DCGAN generator the notebook trained and saved
+   beside gan.py, is there and loads into your build_dc_generator().
+4. Writes submission.zip: gan.py, dcgan_generator.pt, the notebook, and the notebook as
+   a PDF (through LaTeX, or a headless browser) or, where neither is installed, as a
+   self-contained HTML file, which it says.
 
 It exits with status 0 when all is in order and 1 otherwise; the zip is written
 either way. Save the notebook before you run it: it reads the file, not the
@@ -52,6 +54,18 @@ def import_gan(path):
         return module, (f"{failure}. The grader will leave out {lines} and say so on your report; fix it before "
                         "you hand in")
     return module, None
+
+
+def trained_problem(gan, path):
+    """None if the trained generator's weights at `path` load into gan's build_dc_generator()
+    as the grader loads them, else the sentence the grader would say."""
+    from tests.produce import StudentError, load_trained
+
+    try:
+        load_trained(gan, path)
+    except StudentError as err:
+        return str(err)
+    return None
 
 
 def describe_cell(cell):
@@ -230,6 +244,13 @@ def main(argv=None):
             print(f"  {checks.PART_TITLES[part]:<14} {passed}/{total} checks pass"
                   + (f"   {first[:90]}" if first else ""))
 
+    trained = os.path.join(os.path.dirname(os.path.abspath(args.gan)), checks.TRAINED_FILE)
+    if gan is not None:
+        problem = trained_problem(gan, trained)
+        ok &= problem is None
+        print(f"  {checks.PART_TITLES['trained']:<14} " + (problem or f"{checks.TRAINED_FILE} loads into your "
+                                                                   "build_dc_generator()"))
+
     nb = nbformat.read(args.notebook, as_version=4)
     problems = notebook_problems(nb)
     ok &= not problems
@@ -239,10 +260,12 @@ def main(argv=None):
 
     rendered, body, note = render(nb, os.path.splitext(os.path.basename(args.notebook))[0])
     with zipfile.ZipFile(args.out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in (args.gan, args.notebook):
-            zf.write(path, os.path.basename(path))
+        for path in (args.gan, trained, args.notebook):
+            if os.path.exists(path):
+                zf.write(path, os.path.basename(path))
         zf.writestr(rendered, body)  # only in the zip: the folder keeps no copy
-    print(f"\nWrote {args.out}: {os.path.basename(args.gan)}, {os.path.basename(args.notebook)} and {note}.")
+    handed = [os.path.basename(p) for p in (args.gan, trained, args.notebook) if os.path.exists(p)]
+    print(f"\nWrote {args.out}: {', '.join(handed)} and {note}.")
     print("All in order: hand it in." if ok else "Some things above are not in order yet; "
           "the zip is written anyway, but fix them before you hand it in.")
     return 0 if ok else 1

@@ -3,9 +3,11 @@
 Run it on a student's file with `python -m pytest tests --gan path/to/gan.py`.
 The checks themselves live in tests/checks.py.
 """
+import os
+
 import pytest
 
-from tests.checks import CHECKS
+from tests.checks import CHECKS, TRAINED_FILE
 
 
 def by_name(fn):
@@ -61,3 +63,11 @@ def test_dc_generator(check, verdicts):
 @pytest.mark.parametrize("check", CHECKS["training"], ids=by_name)
 def test_training_smoke(check, verdicts):
     _run("training", check, verdicts)
+
+
+@pytest.mark.parametrize("check", CHECKS["trained"], ids=by_name)
+def test_trained_dcgan(check, verdicts, trained_weights):
+    """The DCGAN you trained, saved beside gan.py by the notebook: skipped until it is there."""
+    if not os.path.exists(trained_weights):
+        pytest.skip(f"no {TRAINED_FILE} beside gan.py yet: train the DCGAN in the notebook, which saves it")
+    _run("trained", check, verdicts)

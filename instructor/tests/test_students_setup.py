@@ -13,8 +13,9 @@ import nbformat
 import numpy as np
 import pytest
 
+import gan
 from instructor.course import notebook, release
-from tests import submit
+from tests import checks, submit
 
 ROOT = notebook.ROOT
 
@@ -148,6 +149,7 @@ def test_hand_in_of_an_untouched_release_lists_what_is_missing(student):
     for q in ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6"):
         assert f"the answer to {q} is not written yet" in out.stdout
     assert "the table of Q4 still has None" in out.stdout
+    assert "no dcgan_generator.pt was handed in beside gan.py" in out.stdout
     with zipfile.ZipFile(student / "submission.zip") as zf:
         names = set(zf.namelist())
     assert {"gan.py", "GANs-PyTorch.ipynb"} < names and names & {"GANs-PyTorch.pdf", "GANs-PyTorch.html"}
@@ -166,10 +168,13 @@ def test_hand_in_of_finished_work_is_in_order(student):
             cell.outputs = [nbformat.v4.new_output("stream", text="ran\n")]
         cell.source = cell.source.replace(submit.ANSWER_PLACEHOLDER, "My answer.")
     nbformat.write(nb, str(student / "GANs-PyTorch.ipynb"))
+    gan.save_generator(gan.build_dc_generator(), str(student / checks.TRAINED_FILE))  # as the notebook's cell does
     out = hand_in(student)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     assert "All in order" in out.stdout and "0/" not in out.stdout
+    assert "dcgan_generator.pt loads into your build_dc_generator()" in out.stdout
     with zipfile.ZipFile(student / "submission.zip") as zf:
+        assert checks.TRAINED_FILE in zf.namelist()
         rendered = next(n for n in zf.namelist() if n.endswith((".pdf", ".html")))
         body = zf.read(rendered)
     if rendered.endswith(".html"):  # the fallback says so, and is one self-contained file
@@ -245,11 +250,12 @@ def chromium():
     return next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
 
 
-def screenshot(html_path, png_path):
-    """Headless Chromium's picture of a page, with every host unreachable: as offline."""
+def screenshot(html_path, png_path, window=(600, 300)):
+    """Headless Chromium's picture of a page, with every host unreachable: as offline; the
+    height and width of the ink on it."""
     subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     "--disable-background-networking", "--host-resolver-rules=MAP * ~NOTFOUND",
-                    f"--user-data-dir={png_path.parent / 'profile'}", "--window-size=600,300",
+                    f"--user-data-dir={png_path.parent / 'profile'}", f"--window-size={window[0]},{window[1]}",
                     "--virtual-time-budget=3000", f"--screenshot={png_path}", f"file://{html_path}"],
                    capture_output=True, timeout=120, check=True)
     import matplotlib.image
