@@ -21,7 +21,7 @@ class Guard:
 
     def __init__(self, root=ROOT):
         self.root = root
-        self.dirs = [os.path.join(root, "tests"), os.path.join(root, "instructor")]
+        self.dirs = [os.path.join(root, "tests"), os.path.join(root, "instructor"), os.path.join(root, "quality")]
         with Guard._lock:
             if root not in Guard._snapshots:
                 files = {}

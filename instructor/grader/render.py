@@ -6,7 +6,8 @@ import re
 import tempfile
 
 from instructor.grader import schema
-from instructor.grader.report import GRADER_WORDS, first_failure, isolation_line, left_out_line, manual_line
+from instructor.grader.report import (GRADER_WORDS, first_failure, isolation_line, left_out_line, manual_line,
+                                     row_note)
 
 
 def report_text(report, width=100):
@@ -18,7 +19,7 @@ def report_text(report, width=100):
         lines += [left_out_line(report), ""]
     lines.append(f"{'part':<16}{'points':>8}  first failure")
     for p in report["parts"]:
-        failure = first_failure(p["checks"])
+        failure = row_note(p)
         lines.append(f"{p['title']:<16}{p['points']:>4g} / {p['max_points']:<2}  {failure[:width]}"
                      + ("..." if len(failure) > width else ""))
     lines.append(f"{'total':<16}{report['total']:>4g} / {report['max_total']:<2}  (autograded)")
@@ -68,7 +69,7 @@ def report_markdown(report):
         lines += [md_text(left_out_line(report)), ""]
     lines += ["| part | points | first failure |", "|---|---|---|"]
     for p in report["parts"]:
-        failure = first_failure(p["checks"])
+        failure = row_note(p)
         lines.append(f"| {p['title']} | {p['points']:g} / {p['max_points']} | "
                      f"{md_text(failure[:300] + ('...' if len(failure) > 300 else ''))} |")
     lines.append(f"| **total** | **{report['total']:g} / {report['max_total']}** | (autograded) |")
@@ -85,6 +86,16 @@ def report_markdown(report):
     return schema.clean_text("\n".join(lines), 200_000)
 
 
+def leaderboard(report):
+    """Gradescope's leaderboard entries: the trained DCGAN's Inception Score (higher first)
+    and FID (lower first); [] where it has none."""
+    scores = next((p.get("scores") for p in report["parts"] if p.get("scores")), None)
+    if not scores:
+        return []
+    return [{"name": "Inception Score", "value": round(scores["IS"], 3), "order": "desc"},
+            {"name": "FID", "value": round(scores["FID"], 2), "order": "asc"}]
+
+
 def gradescope_results(report):
     """Gradescope's results.json: Markdown output (the report's table, and each part's
     checks by name), which also reads as plain text where it is not rendered."""
@@ -94,15 +105,18 @@ def gradescope_results(report):
             "name": p["title"],
             "score": p["points"],
             "max_score": p["max_points"],
-            "status": "passed" if p["points"] == p["max_points"] else "failed",
+            "status": "passed" if p["points"] == p["max_points"] and all(c[1] for c in p["checks"]) else "failed",
             "output": check_lines(p["checks"]),
             "output_format": "md",
             "visibility": "visible",
         })
-    return {"score": report["total"], "execution_time": report["seconds"], "output": report_markdown(report),
-            "output_format": "md", "test_output_format": "md", "tests": tests,
-            "extra_data": {"isolation": report["isolation"], "grader_error": report["grader_error"],
-                           "left_out": report.get("left_out")}}
+    results = {"score": report["total"], "execution_time": report["seconds"], "output": report_markdown(report),
+               "output_format": "md", "test_output_format": "md", "tests": tests,
+               "extra_data": {"isolation": report["isolation"], "grader_error": report["grader_error"],
+                              "left_out": report.get("left_out")}}
+    if leaderboard(report):  # a course turns Gradescope's leaderboard on to show it
+        results["leaderboard"] = leaderboard(report)
+    return results
 
 
 def write_json(path, data):

@@ -10,7 +10,7 @@ Gradescope's results.json alike.
 import time
 
 from instructor.grader import schema
-from instructor.grader.score import MANUAL, POINTS
+from instructor.grader.score import GRADED, MANUAL, POINTS
 from tests import checks
 
 UNFINISHED = RuntimeError("the grader did not finish")
@@ -31,7 +31,7 @@ def new(gan_path, device, parts, start, **fields):
 def failed(gan_path, device, err, start):
     """The report of a grading the grader itself could not finish: no points, and why."""
     parts = [{"part": p, "title": checks.PART_TITLES[p], "points": 0, "max_points": POINTS[p],
-              "checks": [("grader", False, "not graded: the grader failed")]} for p in checks.PARTS]
+              "checks": [("grader", False, "not graded: the grader failed")]} for p in GRADED]
     return new(gan_path, device, parts, start,
                grader_error=schema.clean_text(f"{type(err).__name__}: {err}", 1000))
 
@@ -46,6 +46,16 @@ def left_out_line(report):
     return (f"gan.py did not import as it is ({' '.join(left['why'].split())[:300]}); it was graded without its "
             f"top-level statements that are not definitions ({lines}). Your instructor decides whether this grade "
             "stands.")
+
+
+def row_note(part):
+    """What a part's row says after its points: its first failed check's message; for a row
+    with scores to show (the trained DCGAN), its first check's message, failed or not; and
+    for a row worth no points, that it is shown, not scored."""
+    note = first_failure(part["checks"])
+    if not note and part.get("scores"):
+        note = " ".join(str(part["checks"][0][2]).split())
+    return f"not scored: {note}" if part["max_points"] == 0 and note else note
 
 
 def first_failure(results):

@@ -20,7 +20,7 @@ from instructor.sandbox.program import SOURCE_LIMIT
 from tests import checks
 
 # Rough cost of each part, to share the parts of one submission between two lanes.
-COST = {"training": 5, "dc_generator": 3, "noise": 1.5, "generator": 1.5, "dc_classifier": 1.5}
+COST = {"training": 5, "dc_generator": 3, "trained": 3, "noise": 1.5, "generator": 1.5, "dc_classifier": 1.5}
 SIGNALS = {6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 24: "SIGXCPU", 25: "SIGXFSZ"}
 GRADER_FAULT = ("not graded: the grading sandbox itself failed (the grader's fault, not your code's); "
                 "ask for a regrade")
@@ -103,10 +103,13 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
     if source is None or len(source) > SOURCE_LIMIT:
         return Produced({g: {"__failure__": message} for g in groups}, {}, {"mode": "not run", "reason": None},
                         {"left_out": None, "grader_error": None}, None)
+    weights, no_weights = trained_weights(gan_path) if "trained" in groups else (b"", None)
+    if no_weights:  # said here, without a part to run
+        groups = [g for g in groups if g != "trained"]
     own = pool is None
     pool = pool or make_pool(answers, device, root=root)
     pool.memory.reset_peak()  # the report's peak memory is this submission's
-    budget = (part_timeout, import_timeout, memory_mb)
+    budget = (part_timeout, import_timeout, memory_mb, weights)
     try:
         result = _produce(pool, source, groups, *budget)
         imported = result.status.get("import")
@@ -119,19 +122,37 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
                     again.notes["left_out"] = {"lines": [{"line": n, "code": c} for n, c in left_out],
                                                "why": _failure("import", imported)}
                     result = again
+        if no_weights:  # said on its row, unless nothing could be graded (an import that failed, a refusal)
+            first = next(iter(result.produced.values()), {})
+            same = "__failure__" in first and all(v == first for v in result.produced.values())
+            result.produced["trained"] = dict(first) if same else {"scores": {"error": no_weights}}
         return result
     finally:
         if own:
             pool.close()
 
 
-def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
+def trained_weights(gan_path):
+    """(bytes, None): the trained generator's weights handed in beside gan.py; or (b"", a
+    sentence) where there are none, or too many bytes to read."""
+    path = os.path.join(os.path.dirname(os.path.abspath(gan_path)), checks.TRAINED_FILE)
+    try:
+        size = os.path.getsize(path)
+        if size > checks.TRAINED_LIMIT:
+            return b"", checks.trained_too_large(size)
+        with open(path, "rb") as f:
+            return f.read(checks.TRAINED_LIMIT + 1), None
+    except OSError:
+        return b"", checks.trained_missing()
+
+
+def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb, weights=b""):
     """produce_all for one source: runs, retries where the grader's environment failed, reads."""
     notes = {"left_out": None, "grader_error": None}
     # Two lanes where the sandbox has two CPUs and the memory for both: parts side by side.
     todo = lanes(groups, limits.lanes() if pool.threads >= 2 else 1)
     try:
-        run = pool.run(source, todo, part_timeout, import_timeout, memory_mb)
+        run = pool.run(source, todo, part_timeout, import_timeout, memory_mb, weights)
     except Refused as err:  # no code of the student's runs where the sandbox cannot contain it
         notes["grader_error"] = str(err)
         return Produced({g: {"__failure__": NOT_ISOLATED} for g in groups}, {}, pool.describe(), notes, None)
@@ -140,7 +161,7 @@ def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
     if over and never_ran and "import" in records:  # the part over budget took its lane down with it:
         for group in never_ran:                      # the parts that never ran get a chance each, alone
             pool.close()
-            again = pool.run(source, [[group]], part_timeout, import_timeout, memory_mb)
+            again = pool.run(source, [[group]], part_timeout, import_timeout, memory_mb, weights)
             if group in again.records:
                 records[group], payloads[group] = again.records[group], again.payloads.get(group, b"")
             fault = again.fault
@@ -149,12 +170,12 @@ def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb):
     missing = [g for g in groups if not payloads.get(g)]
     if fault and missing:  # the grader's environment failed, not the student: again, fresh, one lane
         pool.close()
-        again = pool.run(source, [missing], part_timeout, import_timeout, memory_mb)
+        again = pool.run(source, [missing], part_timeout, import_timeout, memory_mb, weights)
         for phase in again.records:
             if again.payloads.get(phase) or phase not in payloads:
                 records[phase], payloads[phase] = again.records[phase], again.payloads.get(phase, b"")
         fault, over = again.fault, again.over_budget or over
-        ungraded = [g for g in groups if not payloads.get(g) and g in score.POINTS]  # the smoke test has none
+        ungraded = [g for g in groups if not payloads.get(g) and score.POINTS.get(g)]  # the smoke test has none
         if fault and ungraded:
             notes["grader_error"] = (f"the grading sandbox failed twice ({fault}); these parts were not graded: "
                                      + ", ".join(checks.PART_TITLES[g] for g in ungraded))

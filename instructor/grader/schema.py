@@ -186,6 +186,8 @@ PARTS = {
     "dc_classifier": MODEL,
     "dc_generator": MODEL,
     "training": Record({"vanilla": Result(RUN), "lsgan": Result(RUN), "dcgan": Result(RUN)}),
+    # what the sandbox's scorer made of the trained generator's samples (tests.produce.score_samples)
+    "trained": Record({"scores": Result(Record({"IS": "float", "FID": "float", "n": "int"}))}),
 }
 assert set(PARTS) == set(GROUPS)
 FAILURE = Record({"__failure__": Str(4000)})

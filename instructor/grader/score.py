@@ -25,7 +25,11 @@ POINTS = {
     "lsgan_loss": 2,
     "dc_classifier": 1,
     "dc_generator": 1,
+    # The DCGAN the student trained, scored by its samples (tests/checks.py: TRAINED_MIN_IS is the bar).
+    # 0: the report shows the scores and the bar, and the total leaves it out; give it points to count.
+    "trained": 0,
 }
+GRADED = checks.PARTS + ("trained",)  # the rows of a report, in order
 # Inline questions of the notebook graded by hand: points (0: not graded).
 MANUAL = {"Q1": 0, "Q2": 0, "Q3": 0, "Q4": 1, "Q5": 1, "Q6": 1}
 
@@ -35,9 +39,10 @@ def load_answers(path=ANSWERS):
 
 
 def score(produced, answers):
-    """Points and check results per part, from produced data."""
+    """Points and check results per part, from produced data; the trained DCGAN's row also
+    carries its scores (IS, FID, n) where there are some."""
     parts = []
-    for part in checks.PARTS:
+    for part in GRADED:
         results = checks.judge(part, produced.get(part, {}), answers)
         by_function = {fn: [] for fn in checks.FUNCTIONS[part]}
         for judge_fn, (name, ok, message) in zip(checks.CHECKS[part], results):
@@ -46,5 +51,8 @@ def score(produced, answers):
         points = sum(share for oks in by_function.values() if all(oks))
         parts.append({"part": part, "title": checks.PART_TITLES[part], "points": round(points, 2),
                       "max_points": POINTS[part], "checks": results})
+        scores = produced.get(part, {}).get("scores") if isinstance(produced.get(part), dict) else None
+        if isinstance(scores, dict) and "IS" in scores:
+            parts[-1]["scores"] = scores
     smoke = checks.judge("training", produced.get("training", {}), answers)
     return parts, smoke

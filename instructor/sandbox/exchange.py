@@ -35,9 +35,10 @@ class Exchange:
         message = self.reader.message(time.monotonic() + timeout)
         return None if message is None else message[0]
 
-    def grade(self, source, lanes, request, seconds):
-        """Ask for every lane of one submission, and read the answers until each request is
-        done or `seconds` pass. Returns (records, payloads, problem): how each phase's
+    def grade(self, source, lanes, request, seconds, weights=b""):
+        """Ask for every lane of one submission (`weights`, the trained generator's file, go
+        to the lane that scores it), and read the answers until each request is done or
+        `seconds` pass. Returns (records, payloads, problem): how each phase's
         process ended, the bytes it produced, and None or a sentence on why the exchange
         stopped early."""
         asked = {}  # request id -> the phases it may report
@@ -47,7 +48,9 @@ class Exchange:
             for lane in lanes:
                 self.count += 1
                 asked[self.count] = {"import", *lane}
-                send(self.req_w, dict(request, id=self.count, groups=lane), source[:SOURCE_LIMIT])
+                extra = weights if "trained" in lane else b""
+                send(self.req_w, dict(request, id=self.count, groups=lane, weights=len(extra)), source[:SOURCE_LIMIT],
+                     extra)
             while asked:
                 message = self.reader.message(deadline)
                 if message is None:

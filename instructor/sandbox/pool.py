@@ -142,10 +142,10 @@ class Pool:
                 "private_ipc": facts.private_ipc, "landlock": facts.landlock, "cgroup": memory.ever,
                 "cgroup_reason": memory.reason, "cgroup_peak_mb": memory.peak_mb()}
 
-    def run(self, source, lanes, part_timeout, import_timeout, memory_mb):
-        """Run one submission: its import, then its parts, in `lanes` (lists of parts)
-        that run side by side, each in namespaces of its own, threads shared among them.
-        Returns a Run. Raises Refused where the pool will not run it (refuses)."""
+    def run(self, source, lanes, part_timeout, import_timeout, memory_mb, weights=b""):
+        """Run one submission (gan.py's `source`, the trained generator's `weights` if any): its
+        import, then its parts, in `lanes` (lists of parts) that run side by side, each in
+        namespaces of its own. Returns a Run; raises Refused where the pool will not run it."""
         kills, container_kills = self.memory.oom_kills(), limits.oom_kills()
         self.memory_mb = memory_mb
         try:
@@ -161,9 +161,9 @@ class Pool:
         lanes = [list(lane) for lane in lanes if lane]
         request = {"part_timeout": part_timeout, "import_timeout": import_timeout, "memory_mb": memory_mb,
                    "device": self.device, "threads": max(1, self.threads // len(lanes))}
-        # the import, twice more at most for the libraries the sandbox loads ahead (program.py's preload), the parts
-        seconds = 3 * import_timeout + max(len(lane) for lane in lanes) * (part_timeout + 3) + 15
-        records, payloads, problem = self.sandbox.exchange.grade(source, lanes, request, seconds)
+        # the import, twice more for the libraries loaded ahead (program.py's preload), the parts ("trained": twice)
+        seconds = 3 * import_timeout + max(len(lane) + lane.count("trained") for lane in lanes) * (part_timeout + 3) + 15
+        records, payloads, problem = self.sandbox.exchange.grade(source, lanes, request, seconds, weights)
         if problem:
             self.close()  # the next submission gets a new sandbox
         return _run(records, payloads, problem, *self.memory.fault(kills, container_kills, memory_mb))

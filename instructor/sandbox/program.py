@@ -57,16 +57,21 @@ class FrameError(Exception):
     """A pipe carried something that is not a well-formed frame."""
 
 
-def write_frame(fd, data):
-    view = memoryview(struct.pack(">I", len(data)) + data)
-    while view:
-        view = view[os.write(fd, view):]
+def write_frame(fd, data, *more):
+    """One frame: the length, then `data` and `more` (pieces of one payload, written as they
+    are: a large payload is never copied to be framed)."""
+    pieces = [struct.pack(">I", len(data) + sum(len(m) for m in more)), data, *more]
+    for piece in pieces:
+        view = memoryview(piece)
+        while view:
+            view = view[os.write(fd, view):]
 
 
-def send(fd, header, payload=b""):
-    """A message: its header (a JSON object) as one frame, then its payload as another."""
+def send(fd, header, payload=b"", *more):
+    """A message: its header (a JSON object) as one frame, then its payload (payload and more,
+    one after the other) as another."""
     write_frame(fd, json.dumps(header).encode())
-    write_frame(fd, payload)
+    write_frame(fd, payload, *more)
 
 
 class FrameReader:
@@ -90,8 +95,8 @@ class FrameReader:
             raise FrameError(f"a frame of {n:,} bytes, more than the {limit:,} allowed")
         if len(self.buffer) < 4 + n:
             return None
-        data = bytes(self.buffer[4:4 + n])
-        del self.buffer[:4 + n]
+        data = bytes(memoryview(self.buffer)[4:4 + n])
+        self.buffer = self.buffer[4 + n:]  # a new buffer: a large frame's memory goes with the old one
         return data
 
     def ready(self, payload_limit=None):
@@ -431,6 +436,22 @@ def _in_child(fn):
     return None if status == 0 else (problem or f"exit status {status}")
 
 
+def read_code_files(code):
+    """What the zygote reads of the code folder while it still can (the parts' uid may not):
+    the trained generator's scorer, as (the classifier's weights, the test set's statistics),
+    and the assignment's own gan.py, blocks emptied (None where there is none). The
+    classifier module is built in the part that scores: building it here would start torch's
+    thread pool, which does not survive a fork."""
+    import quality
+
+    scorer = (quality.classifier_weights(), quality.reference_stats())
+    provided = os.path.join(code, "provided_gan.py")
+    if not os.path.exists(provided):
+        return scorer, None
+    with open(provided, "rb") as f:
+        return scorer, f.read()
+
+
 class Zygote:
     """The sandbox's long-lived process: holds torch, the checks and the inputs."""
 
@@ -448,14 +469,11 @@ class Zygote:
         self.warm = spec.get("warm", True)
         if self.warm:
             warm_optimizer()
-        from tests.checks import load_answers
+        from tests.checks import TRAINED_LIMIT, load_answers
 
         self.inputs = load_answers(spec["inputs"])
-        provided = os.path.join(spec["code"], "provided_gan.py")  # readable now; maybe not by the sandbox uid
-        self.provided_source = None
-        if os.path.exists(provided):
-            with open(provided, "rb") as f:
-                self.provided_source = f.read()
+        self.scorer, self.provided_source = read_code_files(spec["code"])
+        self.request_limit = SOURCE_LIMIT + TRAINED_LIMIT  # gan.py, and the trained generator's weights
         _prctl(PR_SET_DUMPABLE, 0)  # no process of the same user may read our memory or descriptors
         gc.freeze()  # the forked parts' garbage collector then never writes to (and copies) our objects
 
@@ -497,10 +515,9 @@ class Zygote:
             for fd in select.select(watched, [], [])[0]:
                 if fd == requests:
                     incoming.feed()
-                    while (message := incoming.ready(SOURCE_LIMIT)) is not None:
-                        request, source = message
-                        r, pid = self.start(request, source)
-                        running[r] = (request["id"], pid, FrameReader(r))
+                    while (started := self.start(incoming)) is not None:
+                        r, pid, rid = started
+                        running[r] = (rid, pid, FrameReader(r))
                     continue
                 rid, pid, reader = running[fd]
                 try:
@@ -516,8 +533,16 @@ class Zygote:
                     del running[fd]
                     send(results, {"done": rid, "id": rid})
 
-    def start(self, request, source):
-        """Fork a submission; returns the pipe its supervisor reports on, and its pid."""
+    def start(self, incoming):
+        """Fork the submission of the next request that has arrived whole, if one has; returns
+        the pipe its supervisor reports on, its pid and the request's id. The request's payload
+        (gan.py, and the trained generator's weights) is held by no frame but this one, which
+        lets go of it in both processes: each keeps one copy at most, however large."""
+        message = incoming.ready(self.request_limit)
+        if message is None:
+            return None
+        request, payload = message
+        del message
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -529,7 +554,10 @@ class Zygote:
                     enter_namespaces(self.spec["uid"])
                 supervisor = os.fork()  # PID 1 of the new PID namespace when sealed
                 if supervisor == 0:
-                    Supervisor(self, request, source, w).run()
+                    child = Supervisor(self, request, payload, w)
+                    del payload
+                    child.run()
+                del payload
                 os.close(w)
                 os.waitpid(supervisor, 0)
                 code = 0
@@ -538,14 +566,19 @@ class Zygote:
             finally:
                 os._exit(code)
         os.close(w)
-        return r, pid
+        return r, pid, request["id"]
 
 
 class Supervisor:
     """One submission's process that runs its parts one by one and cleans up after each."""
 
-    def __init__(self, zygote, request, source, out):
-        self.zygote, self.request, self.source, self.out = zygote, request, source, out
+    def __init__(self, zygote, request, payload, out):
+        """payload: gan.py, then the trained generator's weights (request["weights"] bytes), which
+        the part that scores them reads from this process's memory (a fork's copy): no file."""
+        weights = max(0, min(int(request.get("weights") or 0), len(payload)))
+        self.source, self.weights = payload[:len(payload) - weights][:SOURCE_LIMIT], payload[len(payload) - weights:]
+        del payload  # one copy of the weights in this process, which the part reads without copying
+        self.zygote, self.request, self.out = zygote, request, out
         self.sealed = zygote.sealed
 
     def run(self):
@@ -568,6 +601,10 @@ class Supervisor:
             for phase in ["import"] + list(self.request["groups"]):
                 limit = self.request["import_timeout" if phase == "import" else "part_timeout"]
                 record, payload = self.run_part(phase, gan_path, limit)
+                if phase == "trained" and payload:  # its samples, scored where no student code runs
+                    self.samples = payload
+                    scored, payload = self.run_part("score", gan_path, limit)
+                    record = record if scored["exit_code"] == 0 and payload else scored
                 send(self.out, {"phase": phase, "record": record}, payload)
                 if phase == "import" and record["exit_code"] != 0:
                     break  # the grader reports the import's failure for every part
@@ -604,22 +641,7 @@ class Supervisor:
         except (ValueError, KeyError, TypeError):
             loaded = []
         loaded = [name for name in loaded if name in self.ahead] if isinstance(loaded, list) else []
-        # A library may set signal handlers as it loads; this process needs its own (SIGCHLD's above all).
-        handlers = {sig: signal.getsignal(sig) for sig in signal.valid_signals()
-                    if sig not in (signal.SIGKILL, signal.SIGSTOP)}
-        signal.signal(signal.SIGALRM, _too_slow)
-        signal.alarm(int(timeout) + 1)
-        try:
-            for name in loaded:
-                try:
-                    importlib.import_module(name)
-                except BaseException:
-                    break
-        finally:
-            signal.alarm(0)
-            for sig, handler in handlers.items():
-                if handler is not None and signal.getsignal(sig) != handler:
-                    signal.signal(sig, handler)
+        import_keeping_handlers(loaded, timeout)
         gc.freeze()  # as in the zygote: the parts' garbage collector leaves these objects alone
 
     def run_part(self, phase, gan_path, timeout):
@@ -751,6 +773,27 @@ def _from_environment(name, code):
     return where is None or not os.path.abspath(where).startswith(code.rstrip("/") + "/")
 
 
+def import_keeping_handlers(names, timeout):
+    """Import `names` in order, stopping at the first that fails or at `timeout` seconds; the
+    signal handlers stay this process's own (a library may set some as it loads; a supervisor
+    needs its SIGCHLD's above all)."""
+    handlers = {sig: signal.getsignal(sig) for sig in signal.valid_signals()
+                if sig not in (signal.SIGKILL, signal.SIGSTOP)}
+    signal.signal(signal.SIGALRM, _too_slow)
+    signal.alarm(int(timeout) + 1)
+    try:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except BaseException:
+                break
+    finally:
+        signal.alarm(0)
+        for sig, handler in handlers.items():
+            if handler is not None and signal.getsignal(sig) != handler:
+                signal.signal(sig, handler)
+
+
 class _TooSlow(Exception):
     pass
 
@@ -846,7 +889,13 @@ class Part:
             sys.stdout = open(1, "w", buffering=1, closefd=False, errors="backslashreplace")
             sys.stderr = sys.stdout
             self.limit()
-            result = {"loaded": trial_imports(self.supervisor.ahead)} if self.phase == "preload" else self.produce()
+            if self.phase == "preload":
+                result = {"loaded": trial_imports(self.supervisor.ahead)}
+            elif self.phase == "score":  # the trained generator's samples, which the part before made: no gan.py
+                zygote = self.supervisor.zygote
+                result = encode(zygote.produce.score_samples(json.loads(self.supervisor.samples), *zygote.scorer))
+            else:
+                result = self.produce()
             write_frame(self.res_w, json.dumps(result).encode())
             code = 3 if self.phase == "import" and "__failure__" in result else 0
         except BaseException:
@@ -873,6 +922,8 @@ class Part:
         if self.phase == "import":
             return {"left_out": [{"line": n, "code": c} for n, c in left_out], "why": failure} if left_out else {}
         extra = {"provided": self.provided()} if self.phase == "training" else {}
+        if self.phase == "trained":
+            extra = {"weights": self.supervisor.weights}
         produced = zygote.produce.produce(self.phase, module, self.request["device"], zygote.inputs, **extra)
         if _changed(before):
             return {"__failure__": f"gan.py changed the grader's checking code ({_changed(before)}); "

@@ -31,7 +31,7 @@ def copy_grader(root):
     """The grader's files (what a Gradescope bundle holds, and the public answer file)."""
     for rel in ["gan-checks.npz", "gan.py"]:
         shutil.copyfile(os.path.join(ROOT, rel), os.path.join(root, rel))
-    for folder in ["tests", "instructor"]:
+    for folder in ["tests", "instructor", "quality"]:
         shutil.copytree(os.path.join(ROOT, folder), os.path.join(root, folder),
                         ignore=shutil.ignore_patterns("__pycache__", "tests") if folder == "instructor"
                         else shutil.ignore_patterns("__pycache__"))
@@ -58,7 +58,7 @@ def points(report):
 
 def test_points_are_the_specified_ones():
     assert score.POINTS == {"noise": 1, "discriminator": 1, "generator": 1, "gan_loss": 2, "optimizer": 1,
-                              "lsgan_loss": 2, "dc_classifier": 1, "dc_generator": 1}
+                            "lsgan_loss": 2, "dc_classifier": 1, "dc_generator": 1, "trained": 0}
     assert sum(score.POINTS.values()) == 10
     assert score.MANUAL == {"Q1": 0, "Q2": 0, "Q3": 0, "Q4": 1, "Q5": 1, "Q6": 1}
 
@@ -70,10 +70,12 @@ def test_reference_solution_scores_10_of_10(grader_root, tmp_path):
     assert report["isolation"]["mode"] in ("sealed", "reduced")
     results = render.gradescope_results(report)
     assert results["score"] == 10 and isinstance(results["execution_time"], float)
-    assert len(results["tests"]) == 8
+    assert len(results["tests"]) == len(score.GRADED)
     for test in results["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output", "output_format", "visibility"}
-        assert test["status"] == "passed" and test["visibility"] == "visible"
+        trained = test["name"] == checks.PART_TITLES["trained"]  # no trained generator handed in: shown, 0 of 0
+        assert test["status"] == ("failed" if trained else "passed") and test["visibility"] == "visible"
+    assert "no dcgan_generator.pt was handed in" in results["tests"][-1]["output"]
     render.write_json(str(tmp_path / "results.json"), results)
     assert json.loads((tmp_path / "results.json").read_bytes().decode("utf-8"))["score"] == 10
 
@@ -89,7 +91,7 @@ def test_gradescope_output_names_every_check_and_renders_as_markdown(release_dir
         lines[0].startswith("- **FAIL** `noise_shape_and_dtype`: sample_noise() returned None")
     assert lines[1] == "- **FAIL** `noise_range_and_signs`: not checked: the same failure as noise_shape_and_dtype above"
     table = [line for line in results["output"].splitlines() if line.startswith("| ")]
-    assert table[0] == "| part | points | first failure |" and len(table) == 1 + 8 + 1  # header, parts, total
+    assert table[0] == "| part | points | first failure |" and len(table) == 1 + len(score.GRADED) + 1  # and total
 
 
 def test_markdown_output_escapes_what_a_submission_wrote():
@@ -184,7 +186,7 @@ def test_a_budget_too_small_to_grade_is_a_grader_error_and_never_the_students(tm
     for test in results["tests"]:
         for line in test["output"].splitlines():
             assert "**PASS**" in line or "not graded: the grading sandbox itself failed" in line or \
-                "not checked: the same failure as" in line, line
+                "not checked: the same failure as" in line or "no dcgan_generator.pt was handed in" in line, line
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
@@ -376,7 +378,7 @@ def test_release_imports_and_its_notebook_is_clean(release_dir):
 def test_unfilled_release_scores_0_and_says_not_implemented_once_per_function(release_dir, grader_root):
     report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, **LIMITS)
     assert report["total"] == 0, render.report_text(report)
-    for part in report["parts"]:
+    for part in report["parts"][:len(checks.PARTS)]:  # the trained DCGAN's row says no generator was handed in
         for function in checks.FUNCTIONS[part["part"]]:
             messages = [m for fn, (name, ok, m) in zip(checks.CHECKS[part["part"]], part["checks"])
                         if fn.function == function]
@@ -435,7 +437,7 @@ def test_gradescope_bundle_holds_the_grader_and_its_private_answers_only(tmp_pat
 def test_gradescope_bundle_grades_sealed_in_a_simulated_autograder_layout(tmp_path):
     out, results, root = run_gradescope(tmp_path, os.path.join(ROOT, "gan.py"))
     assert out.returncode == 0, out.stderr
-    assert results["score"] == 10 and len(results["tests"]) == 8
+    assert results["score"] == 10 and len(results["tests"]) == len(score.GRADED)
     if find_bwrap() or os.environ.get("CI"):  # CI installs bubblewrap: the sealed mode is required there
         assert results["extra_data"]["isolation"]["mode"] == "sealed", results["output"][:500]
     if os.geteuid() == 0:

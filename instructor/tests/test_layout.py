@@ -93,7 +93,7 @@ def test_no_circle_among_the_modules():
 
 def test_the_sandbox_program_is_self_contained():
     """It runs as `python -I` from a folder holding only itself and the producing code."""
-    allowed = {"tests", "tests.checks", "tests.produce"}  # the producing code, copied beside it
+    allowed = {"tests", "tests.checks", "tests.produce", "quality"}  # the producing code and the scorer, copied
     own = {t for t in imported(os.path.join(ROOT, "instructor", "sandbox", "program.py"))
            if t.split(".")[0] in ("instructor", "tests", "gan", "accel", "quality") and existing(t)}
     assert own <= allowed, own - allowed

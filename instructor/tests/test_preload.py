@@ -104,7 +104,7 @@ def test_the_starter_imports_are_loaded_ahead_and_each_part_sees_them_untouched(
     report = grade.grade(str(path), "cpu", root=grader_root, **LIMITS)
     assert report["total"] == 10, render.report_text(report)
     outputs = {phase: record["output"] for phase, record in report["status"].items()}
-    assert set(outputs) == {"import", *checks.GROUPS}
+    assert set(outputs) == {"import", *checks.GROUPS} - {"trained"}  # no trained generator: nothing to run
     if report["isolation"]["mode"] == "sealed" or os.geteuid() != 0:  # the reduced mode as root loads nothing ahead
         for phase, output in outputs.items():
             assert "loaded before gan.py: ['PIL.Image', 'matplotlib.pyplot', 'torchvision', 'tqdm']" in output, phase

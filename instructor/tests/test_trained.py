@@ -1,0 +1,167 @@
+"""The trained DCGAN handed in with gan.py: loaded into the student's own generator inside
+the sandbox, its samples scored where no student code runs, its scores in the report, in
+results.json's leaderboard and in the gradebook; and every wrong file handed in costs one
+sentence on its own row and nothing else.
+
+The heavy half trains the reference DCGAN as the notebook does (5 epochs on MNIST, some
+minutes on two cores) and grades it on every path, Gradescope's 768 MB and half a CPU
+included.
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import gan
+from instructor import ROOT
+from instructor.grader import batch, grade, render, score
+from instructor.measure import gradescope_budget
+from instructor.sandbox import cgroup, limits
+from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
+from tests import checks
+
+MARK = "/tmp/gan-trained-payload-ran"  # what the pickled payload below would leave, were it ever run
+
+
+class Payload:
+    def __reduce__(self):
+        return (os.system, (f"touch {MARK}",))
+
+
+def handed_in(folder, weights):
+    """A submission folder: the reference gan.py, and `weights` (bytes, or a writer) beside it."""
+    folder.mkdir(parents=True)
+    (folder / "gan.py").write_text(open(os.path.join(ROOT, "gan.py")).read())
+    path = folder / checks.TRAINED_FILE
+    if isinstance(weights, bytes):
+        path.write_bytes(weights)
+    elif weights is not None:
+        weights(str(path))
+    return folder
+
+
+def sparse(size):
+    def write(path):
+        with open(path, "wb") as f:
+            f.truncate(size)
+    return write
+
+
+BAD = {  # kind -> (what is handed in, the phrase its sentence holds)
+    "missing": (None, "no dcgan_generator.pt was handed in beside gan.py"),
+    "corrupt": (b"PK\x03\x04 not really a zip" * 100, "is not a file torch.save wrote"),
+    "pickle": (lambda p: torch.save({"weight": Payload()}, p), "holds more than weights"),
+    "wrong_architecture": (lambda p: torch.save(gan.generator().state_dict(), p), "does not fit your build_dc_generator()"),
+    "not_a_dict": (lambda p: torch.save([torch.zeros(3)], p), "holds a list, not a generator's state_dict"),
+    "two_gigabytes": (sparse(2 << 30), "is 2,048.0 MB, more than the 64 MB the grader reads"),
+}
+
+
+def test_each_wrong_file_gets_its_sentence_and_the_other_parts_keep_their_points(grader_root, tmp_path):
+    if os.path.exists(MARK):
+        os.remove(MARK)
+    subs = tmp_path / "subs"
+    for kind, (weights, _) in BAD.items():
+        handed_in(subs / kind, weights)
+    reports = batch.grade_all(batch.find_submissions(str(subs)), str(tmp_path / "book"), jobs=2, root=grader_root,
+                              **LIMITS)
+    for kind, (_, phrase) in BAD.items():
+        report = reports[kind]
+        assert report["total"] == 10 and not report["grader_error"], (kind, report["grader_error"])
+        row = next(p for p in report["parts"] if p["part"] == "trained")
+        assert row["points"] == 0 and not row["checks"][0][1] and "scores" not in row
+        assert phrase in row["checks"][0][2], (kind, row["checks"][0][2])
+    assert not os.path.exists(MARK), "the pickled payload ran"
+    with open(tmp_path / "book" / "gradebook.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {float(r["trained"]) for r in rows} == {0} and {float(r["total"]) for r in rows} == {10}
+
+
+def test_an_untrained_generator_is_scored_far_below_the_bar(grader_root, tmp_path):
+    torch.manual_seed(0)
+    model = gan.build_dc_generator()
+    model.apply(gan.initialize_weights)
+    folder = handed_in(tmp_path / "untrained", lambda p: gan.save_generator(model, p))
+    out = subprocess.run([sys.executable, "-m", "instructor", "grade", str(folder / "gan.py"), "--results",
+                          str(tmp_path / "results.json")], cwd=grader_root, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    board = {entry["name"]: entry for entry in results["leaderboard"]}
+    assert board["Inception Score"]["value"] < 3 and board["Inception Score"]["order"] == "desc"
+    assert board["FID"]["value"] > 500 and board["FID"]["order"] == "asc"
+    row = next(t for t in results["tests"] if t["name"] == checks.PART_TITLES["trained"])
+    assert row["status"] == "failed" and row["max_score"] == 0 and "below the bar of 8.5" in row["output"]
+    assert results["score"] == 10
+    assert "Trained DCGAN      0 / 0   not scored: Inception Score" in out.stdout
+
+
+@pytest.mark.skipif(limits.threads() < 2, reason="one CPU: the parts run on one thread anyway")
+def test_one_lane_of_parts_with_every_thread_still_runs_after_the_scorer_is_read(grader_root, tmp_path, monkeypatch):
+    """Where memory allows one lane only and there are CPUs to spare, each part runs on all
+    of them: the zygote, which reads the scorer's weights, must not have started torch's
+    thread pool (a fork leaves it hanging, and every part with a model would time out)."""
+    monkeypatch.setattr(limits, "lanes", lambda: 1)
+    folder = handed_in(tmp_path / "untrained", lambda p: gan.save_generator(gan.build_dc_generator(), p))
+    report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert report["total"] == 10 and next(p for p in report["parts"] if p["part"] == "trained").get("scores"), \
+        render.report_text(report)
+    assert max(r["seconds"] for r in report["status"].values()) < 20, report["status"]
+
+
+# -- the heavy half: a generator trained as the notebook trains it ---------------------------------------
+
+@pytest.fixture(scope="module")
+def trained_weights(tmp_path_factory):
+    """The reference DCGAN trained with the notebook's settings (5 epochs, 50,000 images,
+    batch 128, seed 0), saved as the notebook's cell saves it."""
+    try:
+        loader, _ = gan.load_mnist(download=False, fast=True)
+    except FileNotFoundError as err:
+        pytest.skip(f"MNIST is not here: {err}")
+    D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan("dcgan", seed=0)
+    gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, num_epochs=5, show_every=10 ** 9,
+                  progress=False)
+    return gan.save_generator(G, str(tmp_path_factory.mktemp("trained") / checks.TRAINED_FILE))
+
+
+@pytest.mark.slow
+def test_a_generator_trained_as_the_notebook_trains_it_clears_the_bar_on_every_path(trained_weights, grader_root,
+                                                                                     tmp_path):
+    weights = open(trained_weights, "rb").read()
+    folder = handed_in(tmp_path / "subs" / "trained", weights)
+    scores = {}
+    # grade, and its results.json
+    out = subprocess.run([sys.executable, "-m", "instructor", "grade", str(folder / "gan.py"), "--results",
+                          str(tmp_path / "grade.json")], cwd=grader_root, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    scores["grade"] = {e["name"]: e["value"] for e in json.loads((tmp_path / "grade.json").read_text())["leaderboard"]}
+    # batch
+    reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "book"), root=grader_root,
+                              **LIMITS)
+    row = next(p for p in reports["trained"]["parts"] if p["part"] == "trained")
+    scores["batch"] = {"Inception Score": round(row["scores"]["IS"], 3), "FID": round(row["scores"]["FID"], 2)}
+    # the student's own pytest, in process
+    tests = subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", str(folder / "gan.py"), "-k",
+                            "trained and cpu", "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=600)
+    assert tests.returncode == 0 and "1 passed" in tests.stdout, tests.stdout[-2000:]
+    # Gradescope's tree, its Python from setup.sh's pip lines, in its default container where cgroups can be made
+    python = gradescope_budget.setup_sh_python(str(tmp_path / "venv"))
+    tree = gradescope_budget.autograder_tree(str(tmp_path / "autograder"))
+    memory_mb, cpus = (768, 0.5) if cgroup.available() is None else (None, None)
+    results, seconds, peak, _ = gradescope_budget.run_autograder(tree, str(folder / "gan.py"), python, memory_mb, cpus,
+                                                                 weights=trained_weights)
+    assert results["score"] == 10 and results["extra_data"]["grader_error"] is None, results["output"][:3000]
+    scores["gradescope"] = {e["name"]: e["value"] for e in results["leaderboard"]}
+    print(f"scores: {scores}; Gradescope: {seconds:.1f} s, peak {peak} MB in {memory_mb} MB, {cpus} CPU")
+    for path in ("batch", "gradescope"):  # the same samples; threads may sum in another order
+        assert abs(scores[path]["Inception Score"] - scores["grade"]["Inception Score"]) < 0.01, scores
+        assert abs(scores[path]["FID"] - scores["grade"]["FID"]) < 0.5, scores
+    assert scores["grade"]["Inception Score"] >= checks.TRAINED_MIN_IS, scores
+    assert scores["grade"]["FID"] < 100, scores
+    assert score.POINTS["trained"] == 0 and results["score"] == 10  # shown, not scored, by default
