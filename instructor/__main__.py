@@ -53,6 +53,9 @@ def parser():
     p.add_argument("submissions", help="folder with one sub-folder per student, each holding gan.py")
     p.add_argument("--out", default="gradebook", help="folder for gradebook.csv and one results.json per student")
     p.add_argument("--jobs", type=int, default=batch.JOBS, help=f"submissions graded at a time (default {batch.JOBS})")
+    p.add_argument("--compare", default=None, metavar="OLD_GRADEBOOK",
+                   help="a gradebook folder batch wrote before (say, before a fix to a check or an answer file): "
+                        "list every student whose points changed, by part, and the checks whose verdict changed")
     grading_options(p)
 
     p = command("release", "course.release", "build the student release (folder and zip) from this instructor package")
@@ -109,6 +112,8 @@ def parser():
     p.add_argument("--cpus", type=float, default=0.5, help="CPU quota (default 0.5, Gradescope's)")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--gan", default=None, help="the gan.py (default: the reference)")
+    p.add_argument("--weights", default=None, metavar="PT",
+                   help="a trained DCGAN generator's weights: also grade the reference with them beside it")
     p.add_argument("--write", action="store_true",
                    help="write the rows into figures/grading-budget.md and figures/grading-speed.md")
 

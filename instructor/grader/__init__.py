@@ -3,6 +3,7 @@
 
   grade.py    `grade`: one gan.py -> a report (and results.json); its exit status
   batch.py    `batch`: a folder of submissions -> one report each and a gradebook
+  summary.py  the class at a glance beside the gradebook, and `batch --compare`
   run.py      the submission run in the sandbox, what came back read strictly
   schema.py   what the sandbox may send back, checked byte by byte
   score.py    points per part, and the rule that gives them

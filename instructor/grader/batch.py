@@ -5,7 +5,9 @@ grades its submissions one after another (instructor/sandbox/: each
 submission gets fresh namespaces and mounts in it, so nothing one leaves behind
 reaches the next). Writes <out>/<student>/results.json and <out>/gradebook.csv,
 which has a row for every submission: a grader-error row, with no points, if the
-grader itself failed on one.
+grader itself failed on one; <out>/checks.csv, every check's verdict; and, from the
+command line, the class at a glance (summary.py: summary.html and summary.md) and,
+with --compare, what changed against an older gradebook.
 """
 import csv
 import os
@@ -15,7 +17,7 @@ import threading
 import time
 
 from instructor import ROOT
-from instructor.grader import render, score
+from instructor.grader import render, score, summary
 from instructor.grader.grade import GRADER_ERROR_EXIT, grade
 from instructor.grader.report import failed as failed_report
 from instructor.grader.run import make_pool
@@ -83,22 +85,31 @@ def grade_all(submissions, out, jobs=JOBS, device="cpu", root=ROOT, answers=None
         w.start()
     for w in workers:
         w.join()
+    write_gradebook(reports, submissions, out, device)
+    summary.write_checks_csv(reports, out)  # every check's verdict: what batch --compare reads back
+    return reports
+
+
+def write_gradebook(reports, submissions, out, device):
+    """gradebook.csv in `out` (made if missing): a row for every submission, a grader-error row (no points) for
+    one without a report; fills `reports` in for those."""
+    os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "gradebook.csv"), "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "total", "max"] + list(checks.PARTS) + ["seconds", "isolation", "grader_error"])
+        writer.writerow(["student", "total", "max"] + list(score.GRADED) + ["seconds", "isolation", "grader_error"])
         for student in submissions:
-            report = reports.get(student) or failed_report(submissions[student], device,
-                                                                   RuntimeError("not graded"), time.time())
+            report = reports.get(student) or failed_report(submissions[student], device, RuntimeError("not graded"),
+                                                           time.time())
             reports[student] = report
             writer.writerow([student, report["total"], report["max_total"]]
                             + [p["points"] for p in report["parts"]]
                             + [report["seconds"], report["isolation"]["mode"], report["grader_error"] or ""])
-    return reports
 
 
 def main(args):
     limits.oom_order(-900)  # as in grade: the gradebook outlives any grading
     submissions = find_submissions(args.submissions)
+    old = summary.read_old(args.compare) if args.compare else None  # before --out, which may be the same, is rewritten
     start = time.time()
     reports = grade_all(submissions, args.out, args.jobs, args.device, isolation=args.isolation,
                         answers_path=args.answers, trust=args.trust_submissions, part_timeout=args.part_timeout,
@@ -111,5 +122,14 @@ def main(args):
     print(f"graded {len(reports)} submissions in {minutes * 60:.0f} s with {args.jobs} at a time: "
           f"{len(reports) / max(minutes, 1e-9):.1f} submissions per minute; isolation: {', '.join(modes)}; "
           f"gradebook in {args.out}/gradebook.csv")
+    page, _, _ = summary.write(reports, args.out)
+    print(f"the class at a glance: {page} (and summary.md)")
+    if old is not None:
+        changes = summary.compare(old, reports)
+        for student, part, before, after, why in changes:
+            show = lambda v: "-" if v is None else f"{v:g}"
+            print(f"  {student:24s} {part:16s} {show(before):>5} -> {show(after):<5} {why[:120]}")
+        print(f"{len({c[0] for c in changes})} students' points changed against {args.compare}: "
+              f"{summary.write_compare(changes, args.compare, args.out)}")
     if any(r["grader_error"] for r in reports.values()):
         sys.exit(GRADER_ERROR_EXIT)
