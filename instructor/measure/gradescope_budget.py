@@ -29,6 +29,7 @@ from instructor import ROOT
 from instructor.course import gradescope
 from instructor.measure import figures
 from instructor.sandbox import cgroup
+from tests.checks import TRAINED_FILE
 
 # The imports at the top of every gan.py built on the CS231n starter (and those students add).
 STARTER_IMPORTS = ("import torchvision\nimport torchvision.transforms as T\nfrom PIL import Image\n"
@@ -75,14 +76,17 @@ def autograder_tree(folder, checkout=ROOT):
     return folder
 
 
-def run_autograder(tree, gan_path, python, memory_mb=None, cpus=None, timeout=900):
-    """Grade gan_path with the tree's run_autograder (in a fresh cgroup of memory_mb and
-    cpus where memory_mb is given); returns (results.json, seconds, peak MB, OOM kills)."""
+def run_autograder(tree, gan_path, python, memory_mb=None, cpus=None, timeout=900, weights=None):
+    """Grade gan_path (and the trained generator's `weights`, if given, uploaded beside it) with
+    the tree's run_autograder (in a fresh cgroup of memory_mb and cpus where memory_mb is
+    given); returns (results.json, seconds, peak MB, OOM kills)."""
     submission = os.path.join(tree, "submission")
     shutil.rmtree(submission, ignore_errors=True)
     os.makedirs(submission)
     if gan_path:
         shutil.copyfile(gan_path, os.path.join(submission, "gan.py"))
+    if weights:
+        shutil.copyfile(weights, os.path.join(submission, TRAINED_FILE))
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env.update(AUTOGRADER_ROOT=tree, AUTOGRADER_PYTHON=python)
     group = cgroup.Cgroup(memory_mb, cpus) if memory_mb else None
@@ -103,17 +107,22 @@ def run_autograder(tree, gan_path, python, memory_mb=None, cpus=None, timeout=90
 
 
 def measure(trees, files, python, memory_sizes, cpus, repeats):
-    """{(grader, file, memory_mb): [(score, grader_error, seconds, peak, kills)]}, the
-    graders taking turns within each repeat so that both see the same machine."""
+    """{(grader, file, memory_mb): [(score, grader_error, seconds, peak, kills, trained IS)]}, the
+    graders taking turns within each repeat so that both see the same machine. files:
+    {name: gan.py path, or (gan.py path, the trained generator's weights)}."""
     found = {}
     for _ in range(repeats):
         for memory_mb in memory_sizes:
-            for file_name, gan_path in files.items():
+            for file_name, handed in files.items():
+                gan_path, weights = handed if isinstance(handed, tuple) else (handed, None)
                 for grader, tree in trees.items():
-                    results, seconds, peak, kills = run_autograder(tree, gan_path, python, memory_mb, cpus)
+                    results, seconds, peak, kills = run_autograder(tree, gan_path, python, memory_mb, cpus,
+                                                                   weights=weights)
                     error = results.get("extra_data", {}).get("grader_error")
+                    trained = next((e["value"] for e in results.get("leaderboard", []) if e["name"] == "Inception Score"),
+                                   None)  # None: no trained DCGAN scored
                     found.setdefault((grader, file_name, memory_mb), []).append(
-                        (results["score"], error, seconds, peak, kills))
+                        (results["score"], error, seconds, peak, kills, trained))
                     print(f"{grader:>7} {file_name:<16} {memory_mb} MB: {results['score']:g} points, {seconds:.1f} s, "
                           f"peak {peak or 0:.0f} MB, {kills} OOM kills" + (f", grader error: {error[:160]}" if error
                                                                          else ""), flush=True)
@@ -121,12 +130,13 @@ def measure(trees, files, python, memory_sizes, cpus, repeats):
 
 
 def table(found, cpus):
-    lines = ["| grader | file | memory, CPU | score | grader error | wall (median) | peak (median) | OOM kills |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| grader | file | memory, CPU | score | trained DCGAN's IS | grader error | wall (median) | peak (median) "
+             "| OOM kills |", "|---|---|---|---|---|---|---|---|---|"]
     for (grader, file_name, memory_mb), runs in found.items():
         scores = sorted({f"{r[0]:g}" for r in runs})
         errors = sum(1 for r in runs if r[1])
-        lines.append(f"| {grader} | {file_name} | {memory_mb} MB, {cpus:g} | {' / '.join(scores)} | "
+        trained = sorted({f"{r[5]:.2f}" if r[5] is not None else "none" for r in runs})
+        lines.append(f"| {grader} | {file_name} | {memory_mb} MB, {cpus:g} | {' / '.join(scores)} | {' / '.join(trained)} | "
                      f"{f'{errors} of {len(runs)}' if errors else 'none'} | "
                      f"{statistics.median(r[2] for r in runs):.1f} s | "
                      f"{statistics.median(r[3] or 0 for r in runs):.0f} MB | {sum(r[4] or 0 for r in runs)} |")
@@ -150,6 +160,9 @@ def main(args):
         reference = os.path.abspath(args.gan or os.path.join(ROOT, "gan.py"))
         files = {"bare reference": reference,
                  "starter imports": with_starter_imports(reference, os.path.join(work, "imports", "gan.py"))}
+        if args.weights:  # what scoring the trained DCGAN adds: the same files, with its weights beside them
+            files["bare reference + trained DCGAN"] = (reference, os.path.abspath(args.weights))
+            files["starter imports + trained DCGAN"] = (files["starter imports"], os.path.abspath(args.weights))
         trees = {"this": autograder_tree(os.path.join(work, "this"))}
         if args.against:
             trees = {"before": autograder_tree(os.path.join(work, "before"), os.path.abspath(args.against)), **trees}
