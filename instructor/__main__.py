@@ -113,7 +113,8 @@ def parser():
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--gan", default=None, help="the gan.py (default: the reference)")
     p.add_argument("--weights", default=None, metavar="PT",
-                   help="a trained DCGAN generator's weights: also grade the reference with them beside it")
+                   help="a trained DCGAN generator's weights: also grade both files with them beside; "
+                        "--write puts this run in a section of its own")
     p.add_argument("--write", action="store_true",
                    help="write the rows into figures/grading-budget.md and figures/grading-speed.md")
 
