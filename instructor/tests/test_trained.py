@@ -129,9 +129,15 @@ def trained_weights(tmp_path_factory):
     return gan.save_generator(G, str(tmp_path_factory.mktemp("trained") / checks.TRAINED_FILE))
 
 
+NEAR_THE_BAR = 8.2  # below the reference's spread: 8.53 +- 0.10 over three training seeds (figures/quality.md)
+
+
 @pytest.mark.slow
-def test_a_generator_trained_as_the_notebook_trains_it_clears_the_bar_on_every_path(trained_weights, grader_root,
-                                                                                     tmp_path):
+def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_path(trained_weights, grader_root,
+                                                                                      tmp_path):
+    """The same IS and FID through grade, batch, the student's pytest and Gradescope's tree in
+    its default container; at the reference's level (the bar of 8.5 sits inside its spread:
+    one training run clears it, another may not, and every path says the same)."""
     weights = open(trained_weights, "rb").read()
     folder = handed_in(tmp_path / "subs" / "trained", weights)
     scores = {}
@@ -145,11 +151,12 @@ def test_a_generator_trained_as_the_notebook_trains_it_clears_the_bar_on_every_p
                               **LIMITS)
     row = next(p for p in reports["trained"]["parts"] if p["part"] == "trained")
     scores["batch"] = {"Inception Score": round(row["scores"]["IS"], 3), "FID": round(row["scores"]["FID"], 2)}
-    # the student's own pytest, in process
+    # the student's own pytest, in process: its verdict, and the scores it prints when the check fails
     tests = subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", str(folder / "gan.py"), "-k",
-                            "trained and cpu", "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True,
+                            "trained and cpu", "-q", "-p", "no:cacheprovider", "-rA"], cwd=ROOT, capture_output=True,
                            text=True, timeout=600)
-    assert tests.returncode == 0 and "1 passed" in tests.stdout, tests.stdout[-2000:]
+    clears = row["scores"]["IS"] >= checks.TRAINED_MIN_IS
+    assert ("1 passed" if clears else "1 failed") in tests.stdout, tests.stdout[-2000:]
     # Gradescope's tree, its Python from setup.sh's pip lines, in its default container where cgroups can be made
     python = gradescope_budget.setup_sh_python(str(tmp_path / "venv"))
     tree = gradescope_budget.autograder_tree(str(tmp_path / "autograder"))
@@ -162,6 +169,8 @@ def test_a_generator_trained_as_the_notebook_trains_it_clears_the_bar_on_every_p
     for path in ("batch", "gradescope"):  # the same samples; threads may sum in another order
         assert abs(scores[path]["Inception Score"] - scores["grade"]["Inception Score"]) < 0.01, scores
         assert abs(scores[path]["FID"] - scores["grade"]["FID"]) < 0.5, scores
-    assert scores["grade"]["Inception Score"] >= checks.TRAINED_MIN_IS, scores
-    assert scores["grade"]["FID"] < 100, scores
+    assert scores["grade"]["Inception Score"] >= NEAR_THE_BAR and scores["grade"]["FID"] < 100, scores
+    shown = next(t for t in results["tests"] if t["name"] == checks.PART_TITLES["trained"])
+    assert shown["status"] == ("passed" if clears else "failed"), shown
+    assert clears or f"Inception Score {row['scores']['IS']:.2f}" in tests.stdout  # a failed check shows its scores
     assert score.POINTS["trained"] == 0 and results["score"] == 10  # shown, not scored, by default
