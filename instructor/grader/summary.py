@@ -20,6 +20,7 @@ import io
 import os
 import re
 
+from instructor.grader.render import md_text
 from instructor.grader.report import first_failure
 from instructor.grader.score import GRADED, POINTS
 from tests import checks
@@ -161,7 +162,6 @@ def write(reports, out):
     for name, data in drawn.items():
         with open(os.path.join(out, "summary", f"{name}.png"), "wb") as f:
             f.write(data)
-    md_text = lambda s: re.sub(r"([\\`*_\[\]<>|])", r"\\\1", s)
     sections = _sections(stats, md_text, lambda name: f"![{name}](summary/{name}.png)" if name in drawn else "")
     md = ["# The class at a glance", ""]
     for heading, lines in sections:
@@ -224,7 +224,6 @@ def compare(old, reports):
     against `old` (read_old's); why names the checks whose verdict changed (or says the
     student is new or gone)."""
     old_points, old_checks = old
-    new_checks = {(s, p, c): (ok, m) for s, p, c, ok, m in verdicts(reports)}
     changes = []
     for student in sorted(set(old_points) | set(reports)):
         if student not in reports:
@@ -250,8 +249,8 @@ def write_compare(changes, old_folder, out):
     lines = [f"# Changes against {old_folder}", "", f"{len({c[0] for c in changes})} students' points changed.", "",
              "| student | part | old | new | why |", "|---|---|---|---|---|"]
     show = lambda v: "" if v is None else f"{v:g}"
-    esc = lambda s: re.sub(r"([\\`*_\[\]<>|])", r"\\\1", str(s))
-    lines += [f"| {esc(s)} | {esc(p)} | {show(o)} | {show(n)} | {esc(w)} |" for s, p, o, n, w in changes]
+    lines += [f"| {md_text(str(s))} | {md_text(p)} | {show(o)} | {show(n)} | {md_text(w)} |"
+              for s, p, o, n, w in changes]
     path = os.path.join(out, "compare.md")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

@@ -211,4 +211,4 @@ def test_batch_of_a_varied_class_writes_the_page_and_compare_names_who_a_fix_aff
     compare = (tmp_path / "new" / "compare.md").read_text()
     listed = {line.split(" | ")[0].strip("| ") for line in compare.splitlines()[6:] if line.startswith("|")}
     assert listed == {"squeezed0", "squeezed1", "squeezed2"}, compare
-    assert "noise\\_is\\_uniform: passed -\\> failed" in compare
+    assert "noise_is_uniform: passed -\\> failed" in compare

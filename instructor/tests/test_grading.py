@@ -450,14 +450,13 @@ def with_student_imports(tmp_path):
 
 
 @pytest.mark.slow
-def test_gradescope_environment_from_setup_sh_grades_a_file_with_the_students_imports(tmp_path):
+def test_gradescope_environment_from_setup_sh_grades_a_file_with_the_students_imports(setup_sh_python, tmp_path):
     """A Python made from exactly setup.sh's pip lines, the zip's own run_autograder and, where
     cgroups can be made, Gradescope's default container (768 MB, 1/2 CPU): the reference with the
     CS231n starter's imports gets 10/10 and no grader error."""
-    python = gradescope_budget.setup_sh_python(str(tmp_path))
     tree = gradescope_budget.autograder_tree(str(tmp_path / "autograder"))
     memory_mb, cpus = (768, 0.5) if cgroup.available() is None else (None, None)
-    results, seconds, peak, _ = gradescope_budget.run_autograder(tree, str(with_student_imports(tmp_path)), python,
+    results, seconds, peak, _ = gradescope_budget.run_autograder(tree, str(with_student_imports(tmp_path)), setup_sh_python,
                                                                  memory_mb, cpus)
     assert results["score"] == 10, results["output"][:3000] + results["_stderr"]
     assert results["extra_data"]["grader_error"] is None, results["extra_data"]["grader_error"]

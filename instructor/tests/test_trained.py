@@ -134,7 +134,7 @@ NEAR_THE_BAR = 8.2  # below the reference's spread: 8.53 +- 0.10 over three trai
 
 @pytest.mark.slow
 def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_path(trained_weights, grader_root,
-                                                                                      tmp_path):
+                                                                                      setup_sh_python, tmp_path):
     """The same IS and FID through grade, batch, the student's pytest and Gradescope's tree in
     its default container; at the reference's level (the bar of 8.5 sits inside its spread:
     one training run clears it, another may not, and every path says the same)."""
@@ -158,11 +158,10 @@ def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_
     clears = row["scores"]["IS"] >= checks.TRAINED_MIN_IS
     assert ("1 passed" if clears else "1 failed") in tests.stdout, tests.stdout[-2000:]
     # Gradescope's tree, its Python from setup.sh's pip lines, in its default container where cgroups can be made
-    python = gradescope_budget.setup_sh_python(str(tmp_path / "venv"))
     tree = gradescope_budget.autograder_tree(str(tmp_path / "autograder"))
     memory_mb, cpus = (768, 0.5) if cgroup.available() is None else (None, None)
-    results, seconds, peak, _ = gradescope_budget.run_autograder(tree, str(folder / "gan.py"), python, memory_mb, cpus,
-                                                                 weights=trained_weights)
+    results, seconds, peak, _ = gradescope_budget.run_autograder(tree, str(folder / "gan.py"), setup_sh_python,
+                                                                 memory_mb, cpus, weights=trained_weights)
     assert results["score"] == 10 and results["extra_data"]["grader_error"] is None, results["output"][:3000]
     scores["gradescope"] = {e["name"]: e["value"] for e in results["leaderboard"]}
     print(f"scores: {scores}; Gradescope: {seconds:.1f} s, peak {peak} MB in {memory_mb} MB, {cpus} CPU")
