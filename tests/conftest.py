@@ -46,7 +46,7 @@ def _gan_path(config):
 
 
 def _trained_path(config):
-    return os.path.join(os.path.dirname(_gan_path(config)), checks.TRAINED_FILE)
+    return checks.trained_beside(_gan_path(config))
 
 
 @pytest.fixture(scope="session")

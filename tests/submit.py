@@ -244,7 +244,7 @@ def main(argv=None):
             print(f"  {checks.PART_TITLES[part]:<14} {passed}/{total} checks pass"
                   + (f"   {first[:90]}" if first else ""))
 
-    trained = os.path.join(os.path.dirname(os.path.abspath(args.gan)), checks.TRAINED_FILE)
+    trained = checks.trained_beside(args.gan)
     if gan is not None:
         problem = trained_problem(gan, trained)
         ok &= problem is None

@@ -22,7 +22,6 @@ from instructor.grader.grade import GRADER_ERROR_EXIT, grade
 from instructor.grader.report import failed as failed_report
 from instructor.grader.run import make_pool
 from instructor.sandbox import limits
-from tests import checks
 
 JOBS = 2  # submissions graded at a time: one per CPU of this package's 2-core graders
 

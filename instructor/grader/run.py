@@ -135,7 +135,7 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
 def trained_weights(gan_path):
     """(bytes, None): the trained generator's weights handed in beside gan.py; or (b"", a
     sentence) where there are none, or too many bytes to read."""
-    path = os.path.join(os.path.dirname(os.path.abspath(gan_path)), checks.TRAINED_FILE)
+    path = checks.trained_beside(gan_path)
     try:
         size = os.path.getsize(path)
         if size > checks.TRAINED_LIMIT:
