@@ -149,19 +149,27 @@ def trained_weights(gan_path):
 def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb, weights=b""):
     """produce_all for one source: runs, retries where the grader's environment failed, reads."""
     notes = {"left_out": None, "grader_error": None}
-    # Two lanes where the sandbox has two CPUs and the memory for both: parts side by side.
-    todo = lanes(groups, limits.lanes() if pool.threads >= 2 else 1)
-    try:
-        run = pool.run(source, todo, part_timeout, import_timeout, memory_mb, weights)
+    try:  # the first start, or a retry's: either may find that this machine cannot isolate the code
+        records, payloads, over = _run_with_retries(pool, source, groups, notes,
+                                                    (part_timeout, import_timeout, memory_mb, weights))
     except Refused as err:  # no code of the student's runs where the sandbox cannot contain it
         notes["grader_error"] = str(err)
         return Produced({g: {"__failure__": NOT_ISOLATED} for g in groups}, {}, pool.describe(), notes, None)
-    records, payloads, fault, over = run
+    return _read(pool.describe(), records, payloads, groups, notes, over)
+
+
+def _run_with_retries(pool, source, groups, notes, budget):
+    """(records, payloads, over) of one source's run: where the grader's environment failed
+    under some parts (a sandbox that did not start, or died), those parts again, once, in a
+    fresh sandbox; what failed twice goes into notes. Raises Refused (the pool will not run it)."""
+    # Two lanes where the sandbox has two CPUs and the memory for both: parts side by side.
+    todo = lanes(groups, limits.lanes() if pool.threads >= 2 else 1)
+    records, payloads, fault, over = pool.run(source, todo, *budget)
     never_ran = [g for g in groups if g not in records]
     if over and never_ran and "import" in records:  # the part over budget took its lane down with it:
         for group in never_ran:                      # the parts that never ran get a chance each, alone
             pool.close()
-            again = pool.run(source, [[group]], part_timeout, import_timeout, memory_mb, weights)
+            again = pool.run(source, [[group]], *budget)
             if group in again.records:
                 records[group], payloads[group] = again.records[group], again.payloads.get(group, b"")
             fault = again.fault
@@ -170,7 +178,7 @@ def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb, weig
     missing = [g for g in groups if not payloads.get(g)]
     if fault and missing:  # the grader's environment failed, not the student: again, fresh, one lane
         pool.close()
-        again = pool.run(source, [missing], part_timeout, import_timeout, memory_mb, weights)
+        again = pool.run(source, [missing], *budget)
         for phase in again.records:
             if again.payloads.get(phase) or phase not in payloads:
                 records[phase], payloads[phase] = again.records[phase], again.payloads.get(phase, b"")
@@ -181,7 +189,7 @@ def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb, weig
                                      + ", ".join(checks.PART_TITLES[g] for g in ungraded))
         elif fault:  # only the ungraded smoke test went without a result: say so there, no grader error
             notes["smoke_fault"] = fault
-    return _read(pool.describe(), records, payloads, groups, notes, over)
+    return records, payloads, over
 
 
 def _read(mode, records, payloads, groups, notes, over):

@@ -1,0 +1,60 @@
+"""A sandbox that fails to start once (as one can on a loaded machine) is started again, and
+the submission is graded: only a second failure is the grader's error, whatever the mode."""
+import os
+
+import pytest
+
+from instructor import ROOT
+from instructor.grader import batch, grade, render, run, score
+from instructor.sandbox.pool import Pool
+from instructor.sandbox.process import SandboxError
+from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
+
+
+@pytest.fixture
+def first_start_fails(monkeypatch):
+    """Pool.start raises once, the first time it is called, then starts as usual."""
+    real, calls = Pool.start, []
+
+    def start(self):
+        calls.append(self)
+        if len(calls) == 1:
+            raise SandboxError("injected: the first start of the sandbox failed")
+        return real(self)
+
+    monkeypatch.setattr(Pool, "start", start)
+    return calls
+
+
+def reference_folder(folder):
+    folder.mkdir(parents=True)
+    (folder / "gan.py").write_bytes(open(os.path.join(ROOT, "gan.py"), "rb").read())
+    return folder
+
+
+def test_grade_starts_the_sandbox_again_and_grades(first_start_fails, grader_root, tmp_path):
+    folder = reference_folder(tmp_path / "student")
+    report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert len(first_start_fails) >= 2
+    assert report["total"] == sum(score.POINTS.values()) and not report["grader_error"], render.report_text(report)
+
+
+def test_batch_starts_the_sandbox_again_and_grades_every_submission(first_start_fails, grader_root, tmp_path):
+    for student in ("alice", "bob"):
+        reference_folder(tmp_path / "subs" / student)
+    reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "book"), jobs=1,
+                              root=grader_root, **LIMITS)
+    assert len(first_start_fails) >= 2
+    for student, report in reports.items():
+        assert report["total"] == sum(score.POINTS.values()) and not report["grader_error"], (student, report)
+
+
+def test_a_retry_that_finds_the_machine_cannot_isolate_says_so(first_start_fails, monkeypatch, grader_root,
+                                                               tmp_path):
+    """The first start fails; the second starts a sandbox that will not run code here
+    (Pool.refuses): the report says the grader could not isolate, not that it crashed."""
+    monkeypatch.setattr(Pool, "refuses", lambda self: "injected: parts would run as root" if self.sandbox else None)
+    folder = reference_folder(tmp_path / "student")
+    report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert report["total"] == 0 and "injected: parts would run as root" in report["grader_error"]
+    assert all(p["checks"][0][2] == run.NOT_ISOLATED for p in report["parts"] if p["checks"]), report["parts"]
