@@ -115,8 +115,13 @@ def build(out):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o755 << 16
             zf.writestr(info, text)
-        for rel in files():
-            zf.write(os.path.join(ROOT, rel), rel)
+        for rel in files():  # modes of their own: 0644, or 0755 where executable, whatever the checkout's are
+            info = zipfile.ZipInfo.from_file(os.path.join(ROOT, rel), rel)
+            info.date_time = (1980, 1, 1, 0, 0, 0)
+            info.external_attr = (0o755 if os.access(os.path.join(ROOT, rel), os.X_OK) else 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with open(os.path.join(ROOT, rel), "rb") as f:
+                zf.writestr(info, f.read())
         with open(os.path.join(ROOT, "gan.py")) as f:  # the release's gan.py: no solution line
             zf.writestr("gan.py", strip_code(f.read()))
     return out

@@ -4,11 +4,13 @@ As root, a reduced-mode sandbox's parts run as a uid of their own for each job
 (claim_uid): the sandbox user's for the first, then uids no account has, so one
 job's code cannot signal another's. Before any of its code runs, the grader's
 files, the answer files and the other submissions are made unreadable to that
-uid (protect); after each submission every process of that uid is killed and
-what it left in /tmp, /var/tmp, /dev/shm and SysV IPC is removed (sweep). The
+uid (protect), and given back their modes once its last sandbox has ended
+(unprotect); after each submission every process of that uid is killed and what it
+left in /tmp, /var/tmp, /dev/shm and SysV IPC is removed (sweep). The
 Landlock walls around each part are set inside the sandbox (program.py's
 confine), from the folders pool.py lists.
 """
+import atexit
 import os
 import pwd
 import shutil
@@ -56,33 +58,78 @@ def release_uid(uid):
         _CLAIMED.discard(uid)
 
 
-_PROTECTED = set()
+# top path -> [sandboxes holding it, {file: its mode before}]: what protect() changed, to give back
+_PROTECTED = {}
+_PROTECT_LOCK = threading.Lock()
 
 
 def protect(paths, keep=()):
     """Make every file under `paths` readable by its owner only (mode & ~0o077), leaving
     folders passable and what lies in `keep` (the Python environment) alone: the reduced
-    mode's parts, running as a uid of their own, can then open none of them. Once per
-    path per process; git sees no change (it keeps only the executable bit)."""
-    for top in paths:
-        top = os.path.abspath(top)
-        if top in _PROTECTED or not os.path.exists(top):
-            continue
-        _PROTECTED.add(top)
-        # A Python environment inside the folder stays readable; one the folder lies inside (a grader
-        # installed in the environment's own folder) does not make the folder readable.
-        inner = [k for k in keep if not inside(top, k)]
-        walk = [(os.path.dirname(top), [], [os.path.basename(top)])] if os.path.isfile(top) else os.walk(top)
-        for base, dirs, files in walk:
-            dirs[:] = [d for d in dirs if not any(inside(os.path.join(base, d), k) for k in inner)]
-            for name in files:
-                path = os.path.join(base, name)
+    mode's parts, running as a uid of their own, can then open none of them. Returns the
+    paths it now holds, for unprotect(), which gives every mode back once the last sandbox
+    holding a path has ended: a grading leaves the user's files as it found them."""
+    held = []
+    with _PROTECT_LOCK:  # batch starts its jobs' sandboxes from threads
+        for top in paths:
+            top = os.path.abspath(top)
+            if top in _PROTECTED:
+                _PROTECTED[top][0] += 1
+                held.append(top)
+                continue
+            if not os.path.exists(top):
+                continue
+            _PROTECTED[top] = [1, _lock_up(top, keep)]
+            held.append(top)
+    return held
+
+
+def _lock_up(top, keep):
+    """{file: mode before} of the files under `top` whose group and other bits it cleared."""
+    # A Python environment inside the folder stays readable; one the folder lies inside (a grader
+    # installed in the environment's own folder) does not make the folder readable.
+    inner = [k for k in keep if not inside(top, k)]
+    walk = [(os.path.dirname(top), [], [os.path.basename(top)])] if os.path.isfile(top) else os.walk(top)
+    changed = {}
+    for base, dirs, files in walk:
+        dirs[:] = [d for d in dirs if not any(inside(os.path.join(base, d), k) for k in inner)]
+        for name in files:
+            path = os.path.join(base, name)
+            try:
+                st = os.lstat(path)
+                if not os.path.islink(path) and st.st_mode & 0o077:
+                    os.chmod(path, st.st_mode & ~0o077)
+                    changed[path] = st.st_mode & 0o7777
+            except OSError:
+                pass
+    return changed
+
+
+def unprotect(held):
+    """Give back what protect() took for `held` once no sandbox holds it any more: each file's
+    mode as it was, unless someone changed it since (then theirs stays)."""
+    with _PROTECT_LOCK:
+        for top in held:
+            entry = _PROTECTED.get(top)
+            if entry is None:
+                continue
+            entry[0] -= 1
+            if entry[0] > 0:
+                continue
+            del _PROTECTED[top]
+            for path, mode in entry[1].items():
                 try:
-                    st = os.lstat(path)
-                    if not os.path.islink(path) and st.st_mode & 0o077:
-                        os.chmod(path, st.st_mode & ~0o077)
+                    if os.lstat(path).st_mode & 0o7777 == mode & ~0o077:
+                        os.chmod(path, mode)
                 except OSError:
                     pass
+
+
+@atexit.register
+def _give_everything_back():
+    """Should a grader stop with sandboxes still holding paths (an error, Ctrl-C), their modes
+    go back as it exits."""
+    unprotect([top for top, entry in list(_PROTECTED.items()) for _ in range(entry[0])])
 
 
 def _ipc_objects(unclaimed=False):
@@ -184,22 +231,24 @@ class Tenancy:
     objects there were. end() sweeps what its parts left and gives the uid back."""
 
     def __init__(self, sealed, hidden, python):
-        self.uid, self.before = None, None
+        self.uid, self.before, self.protected = None, None, []
         if os.geteuid() == 0:
             self.uid = claim_uid()
             if self.uid is None:
                 raise RuntimeError("more than 64 sandboxes at once in one grader")
         if not sealed:
             if os.geteuid() == 0:  # before any of its code runs: nothing of the grader's is readable to its uid
-                protect(hidden, keep=python)
+                self.protected = protect(hidden, keep=python)
             self.before = snapshot(self.uid)
 
     def end(self, part_uid):
         """After the sandbox is gone: kill what part_uid (the uid its parts ran as) still runs,
         remove what it left (reduced), and release the uid."""
         if self.before is not None:
-            sweep(part_uid, self.before)
+            sweep(part_uid, self.before)  # first: no process of its parts is left to read what is given back
             self.before = None
+        unprotect(self.protected)
+        self.protected = []
         if self.uid is not None:
             release_uid(self.uid)
             self.uid = None

@@ -234,7 +234,7 @@ def passable(path):
 
 
 def test_protect_leaves_files_readable_by_their_owner_only(tmp_path, monkeypatch):
-    monkeypatch.setattr(reduced, "_PROTECTED", set())
+    monkeypatch.setattr(reduced, "_PROTECTED", {})
     for rel in ("grader/gan.py", "grader/tests/checks.py", "grader/venv/lib/os.py", "answers.npz"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")

@@ -202,7 +202,7 @@ def test_until_the_grading_is_over_the_results_say_it_is_not(tmp_path):
 def test_the_grader_folder_is_the_graders_alone_in_every_layout(tmp_path, monkeypatch, where):
     """protect() in each place a grader may be installed, the Python environment beside it or
     around it: every file of the grader becomes its owner's alone; the environment stays readable."""
-    monkeypatch.setattr(reduced, "_PROTECTED", set())
+    monkeypatch.setattr(reduced, "_PROTECTED", {})
     venv = tmp_path / "venv"
     grader = {"venv": venv / "grader", "usr_local": tmp_path / "usr" / "local" / "grader",
               "tmp": tmp_path / "tmp" / "grader", "autograder_source": tmp_path / "autograder" / "source"}[where]
@@ -211,7 +211,30 @@ def test_the_grader_folder_is_the_graders_alone_in_every_layout(tmp_path, monkey
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x")
         os.chmod(path, 0o644)
-    reduced.protect([grader], keep=[venv, grader / ".venv"])
+    held = reduced.protect([grader], keep=[venv, grader / ".venv"])
     mode = lambda p: os.stat(p).st_mode & 0o777  # noqa: E731
     assert mode(grader / "gan.py") == mode(grader / "instructor" / "gan-checks-private.npz") == 0o600
     assert mode(grader / ".venv" / "lib" / "os.py") == mode(venv / "lib" / "site.py") == 0o644
+    reduced.unprotect(held)  # the last sandbox holding it has ended: every mode as it was
+    assert mode(grader / "gan.py") == mode(grader / "instructor" / "gan-checks-private.npz") == 0o644
+
+
+def test_modes_come_back_only_when_the_last_sandbox_holding_them_ends(tmp_path, monkeypatch):
+    """Two jobs of a batch hold the grader's folder at once: the first to end gives nothing
+    back (the other's parts still run); the second gives back every mode, and leaves a mode
+    someone changed meanwhile as they set it."""
+    monkeypatch.setattr(reduced, "_PROTECTED", {})
+    grader = tmp_path / "grader"
+    for rel, mode in (("gan.py", 0o644), ("run.sh", 0o755), ("notes.txt", 0o640), ("private.npz", 0o600)):
+        (grader / rel).parent.mkdir(parents=True, exist_ok=True)
+        (grader / rel).write_text("x")
+        os.chmod(grader / rel, mode)
+    before = {p.name: p.stat().st_mode for p in grader.iterdir()}
+    first, second = reduced.protect([grader]), reduced.protect([grader])
+    assert {p.name: p.stat().st_mode & 0o077 for p in grader.iterdir()} == dict.fromkeys(before, 0)
+    reduced.unprotect(first)
+    assert (grader / "gan.py").stat().st_mode & 0o077 == 0
+    os.chmod(grader / "notes.txt", 0o400)  # the user's own change while grading
+    reduced.unprotect(second)
+    after = {p.name: p.stat().st_mode for p in grader.iterdir()}
+    assert after == dict(before, **{"notes.txt": (before["notes.txt"] & ~0o777) | 0o400})
