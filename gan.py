@@ -591,6 +591,8 @@ def main(argv=None):
     parser.add_argument("--out", default=None, help="PNG for the final samples (default: samples-<model>.png)")
     parser.add_argument("--save-generator", default=None, metavar="PT",
                         help="also save the trained generator's weights here (save_generator)")
+    parser.add_argument("--cuda-graphs", action="store_true",
+                        help="on a GPU, replay each training step as a CUDA graph (accel/; not yet run on a GPU)")
     args = parser.parse_args(argv)
 
     dev = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device)
@@ -603,15 +605,16 @@ def main(argv=None):
         D, G, D_solver, G_solver, d_loss, g_loss = build_gan(args.model, device=dev, seed=args.seed)
     except PartNotImplemented as err:
         parser.exit(2, f"error: {err}\n")
-    print(f"Training {args.model} for {epochs} epochs on {dev} ...")
+    span = f"{epochs} epoch{'s' * (epochs != 1)}"
+    print(f"Training {args.model} for {span} on {dev} ...")
     start = time.time()
     run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader_train,
-              show_every=args.show_every, num_epochs=epochs, fast=True)
+              show_every=args.show_every, num_epochs=epochs, fast=args.cuda_graphs)
     print(f"done in {time.time() - start:.1f} s")
     with torch.no_grad():
         samples = G(sample_noise(64, NOISE_DIM).to(dev)).cpu()
     out = args.out or f"samples-{args.model}.png"
-    show_images(samples, path=out, nrow=8, title=f"{args.model}, {epochs} epochs")
+    show_images(samples, path=out, nrow=8, title=f"{args.model}, {span}")
     print(f"saved 64 samples to {out}")
     if args.save_generator:
         save_generator(G, args.save_generator)

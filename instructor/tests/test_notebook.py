@@ -55,7 +55,7 @@ def test_notebook_has_a_parameters_cell_with_the_course_settings(nb):
 def test_every_part_has_a_check_cell_that_runs_nothing_else(nb):
     code = sources(nb)
     for part in PARTS:
-        assert f"run_part('{part}', gan)" in code, part  # the cell is the check alone: it cannot crash first
+        assert f"run_part('{part}')" in code, part  # the check alone, importing gan.py itself: it cannot crash first
 
 
 def test_every_training_cell_first_requires_its_parts(nb):
@@ -162,3 +162,29 @@ def test_run_all_on_the_unfilled_release_stops_at_the_first_training_with_one_se
     assert error.traceback == [f"PartNotImplemented: {info.value.evalue}"]  # one sentence, no traceback
     before = "".join(o.get("text", "") for c in nb.cells[:failing[0]] if c.cell_type == "code" for o in c.outputs)
     assert before.count("not implemented yet") == 6  # once per function of the five parts checked before it
+
+
+def test_a_gan_py_that_does_not_import_leaves_every_check_cell_saying_where_once(tmp_path):
+    """Every cell run in turn, errors or not, on a release whose gan.py has a syntax error:
+    the set-up cell says so, and each check cell prints one line naming the line of the
+    mistake, with no NameError."""
+    import nbclient
+
+    folder = tmp_path / "release"
+    release.build(str(folder))
+    source = (folder / "gan.py").read_text().splitlines(keepends=True)
+    line = next(i for i, text in enumerate(source) if text.startswith("def sample_noise")) + 1
+    source[line - 1] = source[line - 1].replace("def sample_noise", "def sample_noise(((")
+    (folder / "gan.py").write_text("".join(source))
+    nb = nbformat.read(str(folder / "GANs-PyTorch.ipynb"), as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type != "code" or "run_a_gan(" not in c.source]  # no training
+    nbclient.NotebookClient(nb, timeout=600, allow_errors=True, kernel_name="python3",
+                            resources={"metadata": {"path": str(folder)}}).execute()
+    setup = next(c for c in nb.cells if c.cell_type == "code" and "from gan import *" in c.source)
+    assert "gan.py does not import yet (SyntaxError" in "".join(o.get("text", "") for o in setup.outputs)
+    checks_run = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("run_part(")]
+    assert len(checks_run) == len(PARTS)
+    for cell in checks_run:
+        text = "".join(o.get("text", "") for o in cell.outputs)
+        assert not any(o.output_type == "error" for o in cell.outputs), cell.source
+        assert text.count("\n") == 1 and f"SyntaxError at line {line}" in text, text
