@@ -64,10 +64,23 @@ def parser():
     p = command("gradescope", "course.gradescope", "build the Gradescope autograder zip")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "gradescope-autograder.zip"))
 
+    measurements(command)
+
+    p = command("notebook", "course.notebook", "execute GANs-PyTorch.ipynb headless (papermill)")
+    p.add_argument("--out", default="GANs-PyTorch.executed.ipynb")
+    p.add_argument("--tiny", action="store_true", help="the tiny setting CI uses (about a minute on a CPU)")
+    p.add_argument("--data-dir", default=None)
+    return top
+
+
+def measurements(command):
+    """The commands that measure the package and write figures/ (instructor/measure/)."""
     p = command("classifier", "measure.classifier", "train the MNIST classifier behind the IS/FID scores (quality/)")
     p.add_argument("--data-dir", default=None, help="folder holding MNIST/raw/ (default: $GAN_DATA_DIR or ./datasets)")
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--thumbs-only", action="store_true",
+                   help="only rewrite quality/mnist_train_thumbs.npz (the copy check's training thumbnails)")
 
     p = command("quality", "measure.quality_run", "train the three GANs with the reference solution, score IS/FID, write figures/")
     p.add_argument("--data-dir", default=None)
@@ -122,14 +135,15 @@ def parser():
                                             "untouched reference; the table (root, cgroups)")
     p.add_argument("--write", action="store_true", help="write figures/grading-limits.md")
 
+    p = command("trained-bar", "measure.trained_bar", "train the reference DCGAN from several seeds and score it as the "
+                                                      "grader does: where the trained DCGAN's bar sits")
+    p.add_argument("--weights", nargs="+", default=None, metavar="PT", help="score these files instead of training")
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--write", action="store_true", help="write figures/trained-bar.md")
+
     p = command("gpu-report", "measure.gpu_report", "on a GPU machine: every GPU check at once; writes figures/gpu-report.md")
     p.add_argument("--data-dir", default=None)
-
-    p = command("notebook", "course.notebook", "execute GANs-PyTorch.ipynb headless (papermill)")
-    p.add_argument("--out", default="GANs-PyTorch.executed.ipynb")
-    p.add_argument("--tiny", action="store_true", help="the tiny setting CI uses (about a minute on a CPU)")
-    p.add_argument("--data-dir", default=None)
-    return top
 
 
 def main(argv=None):

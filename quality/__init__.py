@@ -10,7 +10,13 @@ in place of Inception-v3's pool layer). Generated samples are compared with the
 statistics of the 10,000 MNIST test images, stored in mnist_stats.npz, so scoring
 needs no dataset.
 
-Both files beside this one are written by `python -m instructor classifier`.
+copy_share: the share of samples that are copies of training digits. Each image is
+shrunk to 7x7 (4x4 averages, 49 bytes) and its nearest neighbour among the 60,000
+shrunk training images is found; a sample counts as a copy when it lies closer to the
+training set than all but 1% of the real test images do (the nearest-neighbour test
+of memorisation, Theis et al. 2016, section 3.1). Real unseen digits give about 1%.
+
+The files beside this one are written by `python -m instructor classifier`.
 """
 import os
 
@@ -22,6 +28,11 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 WEIGHTS = os.path.join(HERE, "mnist_classifier.pt")
 STATS = os.path.join(HERE, "mnist_stats.npz")
+THUMBS = os.path.join(HERE, "mnist_train_thumbs.npz")
+# What the scorer needs, relative to the repository root (the sandbox, the release and the zip copy these).
+FILES = ("quality/__init__.py", "quality/mnist_classifier.pt", "quality/mnist_stats.npz",
+         "quality/mnist_train_thumbs.npz")
+COPY_QUANTILE = 0.01  # a sample is a copy when nearer the training set than all but this share of test images
 
 
 class MnistClassifier(nn.Module):
@@ -107,14 +118,46 @@ def reference_stats():
         return {k: f[k] for k in f.files}
 
 
-def score_images(images, model=None, stats=None, batch_size=1000):
-    """{'IS': ..., 'FID': ...} of images in [0, 1] against the MNIST test set; batch_size:
-    images through the classifier at a time (its activations take about 0.4 MB an image)."""
+def thumbnails(images):
+    """(N, 49) float32 7x7 versions (4x4 averages) of images in [0, 1], (N, 784) or (N, 1, 28, 28)."""
+    x = torch.as_tensor(np.asarray(images), dtype=torch.float32).reshape(-1, 1, 28, 28)
+    return F.avg_pool2d(x, 4).reshape(len(x), 49)
+
+
+def train_thumbs():
+    """{'thumbs': (60000, 49) uint8, 'copy_distance': float}: the shrunk training images, and
+    the distance under which a sample counts as a copy (COPY_QUANTILE of the test images')."""
+    if not os.path.exists(THUMBS):
+        raise FileNotFoundError(f"{THUMBS} is missing: run `python -m instructor classifier --thumbs-only`.")
+    with np.load(THUMBS) as f:
+        return {"thumbs": f["thumbs"], "copy_distance": float(f["copy_distance"])}
+
+
+@torch.no_grad()
+def nearest_train_distance(images, thumbs, batch_size=250):
+    """(N,) Euclidean distance of each image's thumbnail to the nearest training thumbnail."""
+    train = torch.as_tensor(thumbs, dtype=torch.float32) / 255
+    queries = thumbnails(images)
+    return torch.cat([torch.cdist(queries[i:i + batch_size], train).min(dim=1).values
+                      for i in range(0, len(queries), batch_size)]).numpy()
+
+
+def copy_share(images, thumbs=None):
+    """The share of images that are copies of training digits (see the module's docstring)."""
+    thumbs = thumbs or train_thumbs()
+    return float(np.mean(nearest_train_distance(images, thumbs["thumbs"]) < thumbs["copy_distance"]))
+
+
+def score_images(images, model=None, stats=None, batch_size=1000, thumbs=None):
+    """{'IS': ..., 'FID': ..., 'copies': ...} of images in [0, 1] against the MNIST test set
+    (copies: copy_share); batch_size: images through the classifier at a time (its
+    activations take about 0.4 MB an image)."""
     model = model or load_classifier()
     stats = stats or reference_stats()
     probs, feats = classify(model, images, batch_size)
     mu, sigma = gaussian_stats(feats)
-    return {"IS": inception_score(probs), "FID": frechet_distance(mu, sigma, stats["mu"], stats["sigma"])}
+    return {"IS": inception_score(probs), "FID": frechet_distance(mu, sigma, stats["mu"], stats["sigma"]),
+            "copies": copy_share(images, thumbs)}
 
 
 @torch.no_grad()

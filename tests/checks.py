@@ -81,12 +81,22 @@ NOISE_DIM = 96  # gan.NOISE_DIM, which the checks' generators are built with
 TRAINING_BATCH, TRAINING_NOISE, TRAINING_ITERATIONS = 8, 16, 4
 # The trained DCGAN: the notebook saves the generator's state_dict as TRAINED_FILE beside gan.py;
 # the grader loads it into the student's build_dc_generator(), draws TRAINED_SAMPLES samples from
-# noise seeded with TRAINED_SEED and scores them with quality/'s classifier. The bar is the one
-# the CS231n assignment sets for its GAN (an Inception Score of at least 8.5); the reference
-# solution's DCGAN reaches 8.53 +- 0.10 over three seeds (figures/quality.md).
+# noise seeded with TRAINED_SEED and scores them with quality/'s classifier. It passes when the
+# samples are recognised as digits (Inception Score), look like MNIST as a whole (FID) and are
+# not copies of training digits (quality.copy_share), and the file holds the parameters of the
+# assignment's generator and nothing else. The bars come from the reference solution's DCGAN
+# trained with the notebook's settings over several seeds (figures/trained-bar.md, written by
+# `python -m instructor trained-bar`): its mean minus three standard deviations for the IS, plus
+# three for the FID; a share of copies ten times what real unseen digits give (1%).
 TRAINED_FILE = "dcgan_generator.pt"
 TRAINED_SAMPLES, TRAINED_SEED = 1000, 0
-TRAINED_MIN_IS = 8.5
+# Measured on 2026-12-05 over five seeds: IS 8.57 +- 0.15, FID 45.2 +- 11.9, copies 0.4% (figures/trained-bar.md).
+# 8.5, the CS231n assignment's target for its GAN, is an instructor's stricter choice: about a third
+# of correct, fully trained generators fall below it.
+TRAINED_MIN_IS = 8.1
+TRAINED_MAX_FID = 81.0
+TRAINED_MAX_COPIES = 0.1
+TRAINED_TYPICAL = "8.57 ± 0.15 and an FID of 45 ± 12"  # the reference, for the student's message
 TRAINED_LIMIT = 64 << 20  # bytes: the generator's weights take 25.5 MB (6,675,009 float32s)
 
 
@@ -535,19 +545,34 @@ def training_dcgan_runs(out, ans):
 
 # -- the trained DCGAN
 
-@check("trained", name="trained_dcgan_inception_score")
-def trained_inception_score(out, ans):
+@check("trained", name="trained_dcgan_clears_the_bar")
+def trained_clears_the_bar(out, ans):
     scores = out.get("scores") if isinstance(out, dict) else None
     if isinstance(scores, dict) and "error" in scores:  # a sentence on the file handed in, as it is
         fail(scores["error"], scores["error"])
     scores = _get(out, "scores", f"your trained DCGAN generator ({TRAINED_FILE})")
     if scores["n"] != TRAINED_SAMPLES:
         fail(f"the grader scored {scores['n']} samples of your trained generator, not {TRAINED_SAMPLES}.")
-    line = f"Inception Score {scores['IS']:.2f}, FID {scores['FID']:.1f} on {scores['n']:,} samples"
-    if not scores["IS"] >= TRAINED_MIN_IS:
-        fail(f"{line}: below the bar of {TRAINED_MIN_IS}. Train the DCGAN with the notebook's settings (5 epochs), "
-             f"then run the cell that saves {TRAINED_FILE} and hand in that file.")
-    return f"{line} (the bar: {TRAINED_MIN_IS})"
+    expected = int(ans["trained_params_true"])
+    if scores["params"] != expected:
+        fail(f"{TRAINED_FILE} holds {scores['params']:,} parameters; the assignment's DCGAN generator has {expected:,}. "
+             "Hand in the state_dict of the generator build_dc_generator() builds, saved by the notebook's cell, "
+             "and nothing else.")
+    line = (f"Inception Score {scores['IS']:.2f}, FID {scores['FID']:.1f}, {scores['copies']:.1%} copies of "
+            f"training digits, on {scores['n']:,} samples")
+    bar = (f"the bar: IS at least {TRAINED_MIN_IS}, FID at most {TRAINED_MAX_FID:g}, copies at most "
+           f"{TRAINED_MAX_COPIES:.0%}")
+    problems = ([f"an Inception Score below {TRAINED_MIN_IS}"] if not scores["IS"] >= TRAINED_MIN_IS else []) + (
+        [f"an FID above {TRAINED_MAX_FID:g} (the samples do not look like MNIST as a whole)"]
+        if not scores["FID"] <= TRAINED_MAX_FID else [])
+    if not scores["copies"] <= TRAINED_MAX_COPIES:
+        fail(f"{line}: {scores['copies']:.0%} of the samples are copies of MNIST training digits (real unseen digits: "
+             f"about 1%). The generator must make digits, not replay stored ones.")
+    if problems:
+        fail(f"{line}: {' and '.join(problems)} ({bar}). A correct DCGAN trained with the notebook's settings "
+             f"(5 epochs) reaches IS {TRAINED_TYPICAL}; train it so, then run the cell that saves {TRAINED_FILE} "
+             "and hand in that file.")
+    return f"{line} ({bar})"
 
 
 # -----------------------------------------------------------------------------
@@ -576,7 +601,7 @@ def top_level_imports(source):
     blocks do not run at import and are not counted; those under a module-level
     if/try/with are. The grader's sandbox loads these ahead of the parts
     (instructor/sandbox/program.py, Supervisor.preload); [] for a file that does not parse."""
-    text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+    text = source.decode("utf-8-sig", "replace") if isinstance(source, bytes) else source
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -608,7 +633,7 @@ def without_top_level_calls(source):
     import_student would leave out made blank (so every other line keeps its number), and
     [(line, code)] of them; (None, []) if there is nothing to leave out. The grader uses
     it where the import did not even return (os._exit, a signal, a loop that never ends)."""
-    text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+    text = source.decode("utf-8-sig", "replace") if isinstance(source, bytes) else source
     try:
         tree = ast.parse(text)
     except SyntaxError:

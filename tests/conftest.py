@@ -106,7 +106,7 @@ def verdicts(request, device, answers, _verdict_cache, pytestconfig):
             elif part == "trained":  # samples of the student's trained generator, then their scores
                 module = request.getfixturevalue("student_module")
                 samples = produce.produce(part, module, device, answers, weights=_trained_path(pytestconfig))
-                produced = {part: produce.score_samples(samples)}
+                produced = {part: produce.score_samples(samples, weights=_trained_path(pytestconfig))}
             else:
                 module = request.getfixturevalue("student_module")
                 produced = {part: produce.produce(part, module, device, answers)}

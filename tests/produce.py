@@ -234,7 +234,7 @@ def import_failure(err, path, tree=None, source=""):
 
 
 def _source_of(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
         return f.read()
 
 
@@ -561,28 +561,93 @@ def _produce_trained(gan, device, weights):
     return {"samples": _attempt(samples, "build_dc_generator")}
 
 
-def score_samples(produced, classifier=None, stats=None):
-    """What the judge of the trained DCGAN reads, from what _produce_trained made: the
-    Inception Score and FID of the samples, by quality/'s classifier (its weights read afresh
-    unless given, as are the test set's statistics), or the error as it came. Runs where no
-    student code does (the grader's sandbox forks a process for it)."""
-    samples = produced.get("samples") if isinstance(produced, dict) else None
-    if not isinstance(samples, dict) or "images" not in samples:
-        return {"scores": samples} if isinstance(samples, dict) and "error" in samples else produced
+BN_STATISTICS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+def weights_census(weights):
+    """The number of parameters in the trained generator's file (`weights`: its bytes or
+    path): every tensor but BatchNorm's running statistics. StudentError where the file
+    holds anything else: a tensor named as a statistic must sit beside its layer's 1-D
+    weight, with that weight's length. Loads tensors only; runs no student code."""
+    source = io.BytesIO(weights) if isinstance(weights, bytes) else weights
     try:
-        raw = base64.b64decode(samples["images"], validate=True)
-        images = np.frombuffer(raw, dtype="<f4").reshape(int(samples["n"]), 784)
+        state = torch.load(source, map_location="cpu", weights_only=True)
+    except Exception as err:
+        raise StudentError(f"{TRAINED_FILE} could not be read as saved weights ({type(err).__name__}): save the "
+                           "generator's state_dict with the notebook's cell and hand that in.") from None
+    if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
+                                              for k, v in state.items()):
+        raise StudentError(f"{TRAINED_FILE} is not a generator's state_dict (a dict of named tensors): save it with "
+                           "the notebook's cell.")
+    params = 0
+    for key, tensor in state.items():
+        layer, _, kind = key.rpartition(".")
+        if kind in BN_STATISTICS:
+            weight = state.get(f"{layer}.weight")
+            size = 1 if kind == "num_batches_tracked" else (weight.numel() if weight is not None else -1)
+            if weight is None or weight.dim() != 1 or tensor.numel() != size:
+                raise StudentError(f"{TRAINED_FILE} holds `{key[:80]}` ({tensor.numel():,} values), which is not "
+                                   "a BatchNorm layer's running statistic: the trained generator may hold only the "
+                                   "parameters of the network build_dc_generator() builds and its BatchNorm "
+                                   "statistics.")
+        else:
+            params += tensor.numel()
+    return params
+
+
+def _samples_of(produced):
+    """The (images, n) the trained part sent, or the failure it reported, read strictly:
+    ('images', base64 text, n), ('error', sentence) or ('failure', sentence). The part
+    runs student code, so it may send anything: only samples, or a sentence that fails
+    the part, come through; never a score."""
+    if isinstance(produced, dict) and set(produced) == {"__failure__"} and isinstance(produced["__failure__"], str):
+        return "failure", produced["__failure__"]
+    samples = produced.get("samples") if isinstance(produced, dict) and set(produced) == {"samples"} else None
+    if isinstance(samples, dict) and set(samples) <= {"error", "not_implemented"} and isinstance(
+            samples.get("error"), str):
+        return "error", samples["error"]
+    if (isinstance(samples, dict) and set(samples) == {"images", "n"} and isinstance(samples["images"], str)
+            and samples["n"] == TRAINED_SAMPLES and type(samples["n"]) is int):
+        return "images", samples["images"], samples["n"]
+    return "error", (f"the trained part sent back something other than {TRAINED_SAMPLES} samples of your "
+                     "generator, which is all the grader takes from it")
+
+
+def score_samples(produced, classifier=None, stats=None, thumbs=None, weights=None):
+    """What the judge of the trained DCGAN reads, from what _produce_trained made: the
+    Inception Score, FID and share of copies of training digits (quality/) of the samples,
+    and the parameters in the weights file (weights_census), or the error as it came.
+    classifier, stats, thumbs: quality/'s, read afresh unless given. Runs where no student
+    code does (the grader's sandbox forks a process for it), and trusts nothing it is given:
+    every number it returns it computed itself."""
+    kind, *rest = _samples_of(produced)
+    if kind == "failure":
+        return {"__failure__": rest[0]}
+    if kind == "error":
+        return {"scores": {"error": rest[0]}}
+    try:
+        raw = base64.b64decode(rest[0], validate=True)
+        images = np.frombuffer(raw, dtype="<f4").reshape(rest[1], 784)
     except Exception:
         return {"scores": {"error": f"the samples of your trained generator were not {TRAINED_SAMPLES} images of "
                                     "784 values"}}
     if not np.all(np.isfinite(images)):
         return {"scores": {"error": "your trained generator's samples hold NaN or infinity: its weights, or its "
                                     "forward pass, are broken"}}
+    try:
+        params = weights_census(weights)
+    except StudentError as err:
+        return {"scores": {"error": str(err)}}
     import quality
 
     model = quality.load_classifier(weights=classifier)
-    scores = quality.score_images(np.clip(images, 0, 1), model, stats, batch_size=100)  # memory: ~40 MB
-    return {"scores": {"IS": float(scores["IS"]), "FID": float(scores["FID"]), "n": int(len(images))}}
+    images = np.clip(images, 0, 1)
+    scores = quality.score_images(images, model, stats, batch_size=100, thumbs=thumbs)  # memory: ~40 MB
+    scores = {"IS": float(scores["IS"]), "FID": float(scores["FID"]), "copies": float(scores["copies"]),
+              "n": int(len(images)), "params": int(params)}
+    if not all(math.isfinite(v) for v in scores.values()):  # clipped, finite images give finite scores
+        return {"scores": {"error": "the grader could not score your trained generator's samples"}}
+    return {"scores": scores}
 
 
 def produce(part, gan, device, ans, provided=None, weights=None):

@@ -90,6 +90,8 @@ def build(gan, seeds=PUBLIC_SEEDS):
     a["g_params_true"] = np.int64(gan.count_params(gan.generator(4)))
     a["dc_d_params_true"] = np.int64(gan.count_params(gan.build_dc_classifier(N_IMAGES)))
     a["dc_g_params_true"] = np.int64(gan.count_params(gan.build_dc_generator(4)))
+    # the trained DCGAN's file holds the generator the notebook trains: its parameters, counted
+    a["trained_params_true"] = np.int64(gan.count_params(gan.build_dc_generator(gan.NOISE_DIM)))
     a["d_input"] = images()
     a["d_output_true"] = _forward(gan.discriminator(), a["d_input"], salt)
     a["g_input"] = noise()

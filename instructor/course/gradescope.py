@@ -23,7 +23,7 @@ import re
 import shlex
 import zipfile
 
-from instructor import ROOT
+from instructor import ROOT, quality_files
 from instructor.grader.markers import strip_code
 from instructor.sandbox.reduced import SANDBOX_USER
 
@@ -32,8 +32,7 @@ from instructor.sandbox.reduced import SANDBOX_USER
 # producing code) and the student runtime's package list (setup.sh's pip lines come from it).
 PACKAGES = ["instructor/grader", "instructor/sandbox"]
 SUPPORT = ["instructor/__init__.py", "instructor/__main__.py", "tests/__init__.py", "tests/checks.py",
-           "tests/produce.py", "quality/__init__.py", "quality/mnist_classifier.pt", "quality/mnist_stats.npz",
-           "requirements.txt"]
+           "tests/produce.py", *quality_files(), "requirements.txt"]
 
 
 def files():

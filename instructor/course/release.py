@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 
-from instructor import ROOT
+from instructor import ROOT, quality_files
 from instructor.grader.markers import CODE_END, CODE_START, SOLUTION_MARKERS, split_blocks, strip_code
 from tests.submit import ANSWER_PLACEHOLDER
 
@@ -29,9 +29,7 @@ FILES = [
     "tests/test_parts.py",
     "tests/submit.py",
     "accel/__init__.py",
-    "quality/__init__.py",
-    "quality/mnist_classifier.pt",
-    "quality/mnist_stats.npz",
+    *quality_files(),
     "figures/example-outputs.png",
 ]
 STUDENT_README = os.path.join(ROOT, "instructor", "course", "student-README.md")

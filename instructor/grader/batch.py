@@ -100,9 +100,10 @@ def write_gradebook(reports, submissions, out, device):
             report = reports.get(student) or failed_report(submissions[student], device, RuntimeError("not graded"),
                                                            time.time())
             reports[student] = report
-            writer.writerow([student, report["total"], report["max_total"]]
-                            + [p["points"] for p in report["parts"]]
-                            + [report["seconds"], report["isolation"]["mode"], report["grader_error"] or ""])
+            writer.writerow(render.csv_row([student, report["total"], report["max_total"]]
+                                           + [p["points"] for p in report["parts"]]
+                                           + [report["seconds"], report["isolation"]["mode"],
+                                              report["grader_error"] or ""]))
 
 
 def main(args):

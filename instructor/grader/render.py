@@ -46,6 +46,21 @@ def md_text(text):
     return re.sub(r"(?<!\w)_|_(?!\w)", r"\\_", text)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def csv_row(values):
+    """A CSV row whose text cells a spreadsheet reads as text: one that begins as a formula
+    would (=, +, -, @, a tab, a carriage return) gets a leading apostrophe, as OWASP's
+    advice on CSV injection has it. Numbers stay numbers; read_csv_cell takes the mark off."""
+    return [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS + ("'",)) else v for v in values]
+
+
+def read_csv_cell(text):
+    """A cell as csv_row wrote it, back as it was."""
+    return text[1:] if text.startswith("'") else text
+
+
 def md_block(text):
     """`text` as a fenced code block, with a fence no line of it can close."""
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
@@ -123,7 +138,9 @@ def write_json(path, data):
     """Write JSON as valid UTF-8, atomically: readers see the old file or the whole new one."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    # Strict JSON, which Gradescope reads: NaN and Infinity are not JSON. A non-finite number
+    # never reaches a report (the schema refuses them); should one, it fails here, loudly.
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     # A fresh name no one could have laid a link at (the folder may be /tmp), renamed over the file.
     fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=folder)
     with os.fdopen(fd, "w", encoding="utf-8") as f:

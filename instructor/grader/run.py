@@ -11,7 +11,7 @@ import os
 from collections import namedtuple
 
 from instructor import ROOT
-from instructor.grader import schema, score
+from instructor.grader import handin, schema, score
 from instructor.grader.guard import Guard, provided_source
 from instructor.sandbox import limits
 from instructor.sandbox.command import CODE, PROVIDED
@@ -93,14 +93,13 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
     again without gan.py's top-level calls: this does, with their lines made blank."""
     answers = answers if answers is not None else score.load_answers(os.path.join(root, score.PRIVATE))
     try:
-        with open(gan_path, "rb") as f:
-            source = f.read(SOURCE_LIMIT + 1)
+        source, message = handin.read(gan_path, SOURCE_LIMIT, "gan.py"), None
+    except handin.NotAFile as err:
+        source, message = None, (f"gan.py is larger than {SOURCE_LIMIT // 1024} KiB: submit the assignment's file."
+                                 if err.size else str(err))
     except OSError:
-        message = f"no gan.py was found at {gan_path}: submit the file named gan.py."
-        source = None
-    else:
-        message = f"gan.py is larger than {SOURCE_LIMIT // 1024} KiB: submit the assignment's file."
-    if source is None or len(source) > SOURCE_LIMIT:
+        source, message = None, f"no gan.py was found at {gan_path}: submit the file named gan.py."
+    if source is None:
         return Produced({g: {"__failure__": message} for g in groups}, {}, {"mode": "not run", "reason": None},
                         {"left_out": None, "grader_error": None}, None)
     weights, no_weights = trained_weights(gan_path) if "trained" in groups else (b"", None)
@@ -137,11 +136,9 @@ def trained_weights(gan_path):
     sentence) where there are none, or too many bytes to read."""
     path = checks.trained_beside(gan_path)
     try:
-        size = os.path.getsize(path)
-        if size > checks.TRAINED_LIMIT:
-            return b"", checks.trained_too_large(size)
-        with open(path, "rb") as f:
-            return f.read(checks.TRAINED_LIMIT + 1), None
+        return handin.read(path, checks.TRAINED_LIMIT, checks.TRAINED_FILE), None
+    except handin.NotAFile as err:
+        return b"", checks.trained_too_large(err.size) if err.size else str(err)
     except OSError:
         return b"", checks.trained_missing()
 

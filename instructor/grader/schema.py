@@ -25,6 +25,7 @@ class Malformed(Exception):
 # -----------------------------------------------------------------------------
 # The specification language: a spec is one of
 #   "int", "bool", "float", "str"        a JSON scalar of that type
+#   "finite"                              a float that is never NaN or infinite, in any form
 #   Str(n)                                a string, cut to n characters
 #   Array(n)                              a float64 array of at most n elements
 #   List(spec, n)                         at most n items, each a spec
@@ -124,6 +125,11 @@ def read(value, spec, where="result"):
         raise Malformed(f"{where}: expected true or false, got {_kind(value)}")
     if spec == "float":
         return _float(value, where)
+    if spec == "finite":
+        number = _float(value, where)
+        if not math.isfinite(number):
+            raise Malformed(f"{where}: expected a finite number, got {number}")
+        return number
     if spec == "str":
         spec = Str(200)
     if isinstance(spec, Str):
@@ -187,7 +193,9 @@ PARTS = {
     "dc_generator": MODEL,
     "training": Record({"vanilla": Result(RUN), "lsgan": Result(RUN), "dcgan": Result(RUN)}),
     # what the sandbox's scorer made of the trained generator's samples (tests.produce.score_samples)
-    "trained": Record({"scores": Result(Record({"IS": "float", "FID": "float", "n": "int"}))}),
+    # (every one of them computed there: a number that is not finite is no score)
+    "trained": Record({"scores": Result(Record({"IS": "finite", "FID": "finite", "copies": "finite", "n": "int",
+                                                "params": "int"}))}),
 }
 assert set(PARTS) == set(GROUPS)
 FAILURE = Record({"__failure__": Str(4000)})

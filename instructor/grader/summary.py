@@ -17,10 +17,11 @@ import collections
 import csv
 import html
 import io
+import math
 import os
 import re
 
-from instructor.grader.render import md_text
+from instructor.grader.render import csv_row, md_text, read_csv_cell
 from instructor.grader.report import first_failure
 from instructor.grader.score import GRADED, POINTS
 from tests import checks
@@ -40,7 +41,7 @@ def write_checks_csv(reports, out):
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "part", "check", "passed", "message"])
-        writer.writerows(verdicts(reports))
+        writer.writerows(csv_row(row) for row in verdicts(reports))
     return path
 
 
@@ -60,6 +61,7 @@ def class_stats(reports):
             example.setdefault(NUMBER.sub("#", m), m)
         rows.append({"part": part, "title": checks.PART_TITLES[part], "check": name,
                      "passed": sum(ok for ok, _ in results), "n": len(results),
+                     "not_run": sum(1 for ok, m in results if not ok and m.startswith("not checked: ")),
                      "common": [(example[shape], count) for shape, count in shapes.most_common(COMMON)]})
     order = {part: i for i, part in enumerate(GRADED)}
     rows.sort(key=lambda r: order.get(r["part"], len(order)))
@@ -69,60 +71,83 @@ def class_stats(reports):
         full = sum(1 for p in rows_of if p["points"] == p["max_points"] and all(c[1] for c in p["checks"]))
         parts.append({"part": part, "title": checks.PART_TITLES[part], "passed": full, "n": len(rows_of)})
     scores = [(s, p["scores"]["IS"], p["scores"]["FID"]) for s, r in graded.items() for p in r["parts"]
-              if p.get("scores")]
+              if p.get("scores") and all(math.isfinite(p["scores"].get(k, math.nan)) for k in ("IS", "FID"))]
     return {"n": len(reports), "graded": len(graded), "errors": sorted(set(reports) - set(graded)),
             "totals": [r["total"] for r in graded.values()], "max_total": sum(POINTS.values()),
             "parts": parts, "checks": rows, "scores": sorted(scores, key=lambda t: -t[1])}
 
 
-def plots(stats):
-    """{name: PNG bytes}: the score histogram, the pass rate of each check, and the trained
-    DCGANs' Inception Score against FID (where any were scored)."""
+DPI = 100  # with matplotlib's 10-point text: letters about 10 pixels high in a browser at 100%
+
+
+def figures(stats):
+    """[(name, matplotlib figure)]: the score histogram, the pass rate of each check, and the
+    trained DCGANs' Inception Score against FID (where any were scored)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
-    drawn = {}
-
-    def save(fig, name):
-        buffer = io.BytesIO()
-        fig.tight_layout()
-        fig.savefig(buffer, format="png", dpi=90)
-        plt.close(fig)
-        drawn[name] = buffer.getvalue()
-
+    drawn = []
     fig, ax = plt.subplots(figsize=(6, 3.2))
     top = stats["max_total"]
     ax.hist(stats["totals"], bins=[x - 0.25 for x in range(int(top) + 2)], color="#4c72b0", rwidth=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # students come whole
     ax.set_xlabel(f"autograded points (of {top:g})")
     ax.set_ylabel("students")
     ax.set_title(f"Scores of {stats['graded']} graded submissions")
-    save(fig, "score-histogram")
+    drawn.append(("score-histogram", fig))
 
     labels = [f"{r['title']}: {r['check']}" for r in stats["checks"]]
     rates = [100 * r["passed"] / max(r["n"], 1) for r in stats["checks"]]
-    fig, ax = plt.subplots(figsize=(7, 0.22 * len(labels) + 1))
+    fig, ax = plt.subplots(figsize=(6, 0.24 * len(labels) + 1))
     colors = ["#55a868" if v >= 90 else "#dd8452" if v >= 50 else "#c44e52" for v in rates]  # the trouble in red
     ax.barh(range(len(labels)), rates, color=colors)
-    ax.set_yticks(range(len(labels)), labels, fontsize=6)
+    ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("students passing (%)")
-    ax.set_title("Pass rate of each check (green: 90% or more; red: under half)")
-    save(fig, "check-pass-rates")
+    ax.set_title("Pass rate of each check\n(green: 90% or more; red: under half)")
+    drawn.append(("check-pass-rates", fig))
 
     if stats["scores"]:
         fig, ax = plt.subplots(figsize=(6, 3.2))
         ax.scatter([t[2] for t in stats["scores"]], [t[1] for t in stats["scores"]], color="#8172b2")
         ax.axhline(checks.TRAINED_MIN_IS, color="#c44e52", linestyle="--", label=f"bar: IS {checks.TRAINED_MIN_IS}")
+        ax.axvline(checks.TRAINED_MAX_FID, color="#c44e52", linestyle=":", label=f"bar: FID {checks.TRAINED_MAX_FID:g}")
         ax.set_xscale("log")
         ax.set_xlabel("FID (lower is better)")
         ax.set_ylabel("Inception Score")
         ax.set_title("Trained DCGANs")
         ax.legend()
-        save(fig, "trained-scores")
+        drawn.append(("trained-scores", fig))
     return drawn
+
+
+def png(fig):
+    """The figure as PNG bytes, cut to what it draws (bbox_inches="tight": no label is clipped
+    however long), and closed."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.1)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def plots(stats):
+    """{name: PNG bytes} of figures(stats)."""
+    return {name: png(fig) for name, fig in figures(stats)}
+
+
+def shorten(message, limit=400):
+    """`message` whole, or cut at the last word boundary before `limit` characters, marked."""
+    if len(message) <= limit:
+        return message
+    cut = message[:limit].rsplit(" ", 1)[0]
+    return cut + " ..."
 
 
 def _sections(stats, text, image):
@@ -136,11 +161,16 @@ def _sections(stats, text, image):
             + f". Median {median:g} of {stats['max_total']:g} points; {sum(t == stats['max_total'] for t in totals)} "
               "with full marks.", image("score-histogram")]
     parts = ["| part | students with full points |", "|---|---|"]
-    parts += [f"| {p['title']} | {p['passed']} of {p['n']} |" for p in stats["parts"]]
+    parts += [f"| {p['title']} | {p['passed']} of {p['n']} |" if POINTS[p["part"]] else
+              f"| {p['title']} | shown, not scored: {p['passed']} of {p['n']} pass its checks |"
+              for p in stats["parts"]]
     rows = ["| part | check | passing | most common failures (count) |", "|---|---|---|---|"]
     for r in stats["checks"]:
-        common = "<br>".join(f"{text(m[:200])} ({c})" for m, c in r["common"]) or "none"
-        rows.append(f"| {r['title']} | `{r['check']}` | {r['passed']} of {r['n']} | {common} |")
+        common = [f"{text(shorten(m))} ({c})" for m, c in r["common"]]
+        if r["not_run"]:
+            common.append(f"not run: an earlier check of the same function failed first ({r['not_run']})")
+        rows.append(f"| {r['title']} | `{r['check']}` | {r['passed']} of {r['n']} | "
+                    f"{'<br>'.join(common) or ('none' if r['passed'] == r['n'] else '')} |")
     sections = [("Scores", head), ("Parts", parts), ("Checks", [image("check-pass-rates"), ""] + rows)]
     if stats["scores"]:
         values = [t[1] for t in stats["scores"]]
@@ -208,14 +238,15 @@ def read_old(folder):
     folder that batch wrote (gradebook.csv, and checks.csv where there is one)."""
     folder = folder if os.path.isdir(folder) else os.path.dirname(os.path.abspath(folder))
     with open(os.path.join(folder, "gradebook.csv"), newline="", encoding="utf-8") as f:
-        points = {row["student"]: {p: float(row[p]) for p in GRADED if row.get(p) not in (None, "")}
+        points = {read_csv_cell(row["student"]): {p: float(row[p]) for p in GRADED if row.get(p) not in (None, "")}
                   for row in csv.DictReader(f)}
     old_checks = {}
     path = os.path.join(folder, "checks.csv")
     if os.path.exists(path):
         with open(path, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
-                old_checks[(row["student"], row["part"], row["check"])] = (row["passed"] == "True", row["message"])
+                old_checks[(read_csv_cell(row["student"]), row["part"], row["check"])] = (
+                    row["passed"] == "True", read_csv_cell(row["message"]))
     return points, old_checks
 
 

@@ -3,7 +3,8 @@
 Trains on the 60,000 training images, reports accuracy on the 10,000 test images,
 and writes quality/mnist_classifier.pt (weights) and quality/mnist_stats.npz
 (test-set feature statistics, the test set's own IS, the FID of 10,000 training
-images against the test set, and the test accuracy).
+images against the test set, and the test accuracy), and quality/mnist_train_thumbs.npz
+(the training images shrunk to 7x7, and the copy check's distance: see quality/).
 """
 import time
 
@@ -20,10 +21,24 @@ def _images(data_dir, train):
     return ds.data.unsqueeze(1).float().div(255), ds.targets
 
 
+def write_thumbs(x_train, x_test):
+    """quality/mnist_train_thumbs.npz: the 60,000 training thumbnails, as bytes, and the
+    distance to them that all but COPY_QUANTILE of the 10,000 test images exceed."""
+    thumbs = (quality.thumbnails(x_train) * 255).round().to(torch.uint8).numpy()
+    distances = quality.nearest_train_distance(x_test, thumbs)
+    copy_distance = float(np.quantile(distances, quality.COPY_QUANTILE))
+    np.savez_compressed(quality.THUMBS, thumbs=thumbs, copy_distance=copy_distance)
+    print(f"test images' distance to the nearest training thumbnail: median {np.median(distances):.3f}, "
+          f"{quality.COPY_QUANTILE:.0%} quantile {copy_distance:.4f} (a sample nearer is a copy); wrote {quality.THUMBS}")
+
+
 def main(args):
     torch.manual_seed(args.seed)
     x_train, y_train = _images(args.data_dir, True)
     x_test, y_test = _images(args.data_dir, False)
+    write_thumbs(x_train, x_test)
+    if args.thumbs_only:
+        return
     model = quality.MnistClassifier()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     steps = args.epochs * ((len(x_train) + 127) // 128)

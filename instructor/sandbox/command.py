@@ -17,6 +17,7 @@ import tempfile
 
 import numpy as np
 
+from instructor import quality_files
 from instructor.sandbox import paths
 from instructor.sandbox.bwrap import bwrap_command
 
@@ -25,10 +26,8 @@ CODE = {  # what the sandbox runs, relative to the repository root -> where it l
     "tests/checks.py": "tests/checks.py",
     "tests/produce.py": "tests/produce.py",
     "instructor/sandbox/program.py": "sandbox.py",
-    # the scorer of the trained generator's samples (tests.produce.score_samples)
-    "quality/__init__.py": "quality/__init__.py",
-    "quality/mnist_classifier.pt": "quality/mnist_classifier.pt",
-    "quality/mnist_stats.npz": "quality/mnist_stats.npz",
+    # and quality/, the scorer of the trained generator's samples (tests.produce.score_samples)
+    **{rel: rel for rel in quality_files()},
 }
 PROVIDED = "provided_gan.py"  # the assignment's gan.py, blocks emptied: the smoke test's run_a_gan
 

@@ -438,13 +438,14 @@ def _in_child(fn):
 
 def read_code_files(code):
     """What the zygote reads of the code folder while it still can (the parts' uid may not):
-    the trained generator's scorer, as (the classifier's weights, the test set's statistics),
+    the trained generator's scorer, as (the classifier's weights, the test set's statistics,
+    the training set's thumbnails),
     and the assignment's own gan.py, blocks emptied (None where there is none). The
     classifier module is built in the part that scores: building it here would start torch's
     thread pool, which does not survive a fork."""
     import quality
 
-    scorer = (quality.classifier_weights(), quality.reference_stats())
+    scorer = (quality.classifier_weights(), quality.reference_stats(), quality.train_thumbs())
     provided = os.path.join(code, "provided_gan.py")
     if not os.path.exists(provided):
         return scorer, None
@@ -893,7 +894,11 @@ class Part:
                 result = {"loaded": trial_imports(self.supervisor.ahead)}
             elif self.phase == "score":  # the trained generator's samples, which the part before made: no gan.py
                 zygote = self.supervisor.zygote
-                result = encode(zygote.produce.score_samples(json.loads(self.supervisor.samples), *zygote.scorer))
+                try:  # what a part running student code sent: anything at all
+                    samples = json.loads(self.supervisor.samples)
+                except (ValueError, RecursionError):
+                    samples = None
+                result = encode(zygote.produce.score_samples(samples, *zygote.scorer, weights=self.supervisor.weights))
             else:
                 result = self.produce()
             write_frame(self.res_w, json.dumps(result).encode())

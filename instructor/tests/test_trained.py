@@ -95,7 +95,8 @@ def test_an_untrained_generator_is_scored_far_below_the_bar(grader_root, tmp_pat
     assert board["Inception Score"]["value"] < 3 and board["Inception Score"]["order"] == "desc"
     assert board["FID"]["value"] > 500 and board["FID"]["order"] == "asc"
     row = next(t for t in results["tests"] if t["name"] == checks.PART_TITLES["trained"])
-    assert row["status"] == "failed" and row["max_score"] == 0 and "below the bar of 8.5" in row["output"]
+    assert row["status"] == "failed" and row["max_score"] == 0
+    assert f"an Inception Score below {checks.TRAINED_MIN_IS}" in row["output"]
     assert results["score"] == 10
     assert "Trained DCGAN      0 / 0   not scored: Inception Score" in out.stdout
 
@@ -129,15 +130,14 @@ def trained_weights(tmp_path_factory):
     return gan.save_generator(G, str(tmp_path_factory.mktemp("trained") / checks.TRAINED_FILE))
 
 
-NEAR_THE_BAR = 8.2  # below the reference's spread: 8.53 +- 0.10 over three training seeds (figures/quality.md)
 
 
 @pytest.mark.slow
 def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_path(trained_weights, grader_root,
                                                                                       setup_sh_python, tmp_path):
     """The same IS and FID through grade, batch, the student's pytest and Gradescope's tree in
-    its default container; at the reference's level (the bar of 8.5 sits inside its spread:
-    one training run clears it, another may not, and every path says the same)."""
+    its default container; and it clears the bar, which sits three standard deviations outside
+    the reference's own spread over training seeds (figures/trained-bar.md)."""
     weights = open(trained_weights, "rb").read()
     folder = handed_in(tmp_path / "subs" / "trained", weights)
     scores = {}
@@ -155,7 +155,8 @@ def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_
     tests = subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", str(folder / "gan.py"), "-k",
                             "trained and cpu", "-q", "-p", "no:cacheprovider", "-rA"], cwd=ROOT, capture_output=True,
                            text=True, timeout=600)
-    clears = row["scores"]["IS"] >= checks.TRAINED_MIN_IS
+    clears = (row["scores"]["IS"] >= checks.TRAINED_MIN_IS and row["scores"]["FID"] <= checks.TRAINED_MAX_FID
+              and row["scores"]["copies"] <= checks.TRAINED_MAX_COPIES)
     assert ("1 passed" if clears else "1 failed") in tests.stdout, tests.stdout[-2000:]
     # Gradescope's tree, its Python from setup.sh's pip lines, in its default container where cgroups can be made
     tree = gradescope_budget.autograder_tree(str(tmp_path / "autograder"))
@@ -168,7 +169,7 @@ def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_
     for path in ("batch", "gradescope"):  # the same samples; threads may sum in another order
         assert abs(scores[path]["Inception Score"] - scores["grade"]["Inception Score"]) < 0.01, scores
         assert abs(scores[path]["FID"] - scores["grade"]["FID"]) < 0.5, scores
-    assert scores["grade"]["Inception Score"] >= NEAR_THE_BAR and scores["grade"]["FID"] < 100, scores
+    assert clears, scores  # a correct training clears the bar: it sits three deviations outside the reference's spread
     shown = next(t for t in results["tests"] if t["name"] == checks.PART_TITLES["trained"])
     assert shown["status"] == ("passed" if clears else "failed"), shown
     assert clears or f"Inception Score {row['scores']['IS']:.2f}" in tests.stdout  # a failed check shows its scores

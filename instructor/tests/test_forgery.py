@@ -1,0 +1,240 @@
+"""The trained result, the handed-in files and the class files against hostile submissions.
+
+Each attack here is one a student holding this package's source could write: a trained part
+that sends the scorer's answer itself (finite or not), weights or a gan.py that are links to
+files the grader can read, a generator that replays stored training digits or makes images
+the classifier likes, spreadsheet formulas in names, a byte-order mark. None of them may earn
+a trained result, reach a private byte or break a file the grader writes; the untouched
+reference beside them keeps full marks.
+"""
+import csv
+import json
+import math
+import os
+
+import pytest
+import torch
+
+import gan
+import quality
+from instructor import ROOT
+from instructor.grader import batch, render, schema, summary
+from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
+from tests import checks, produce
+
+REFERENCE = open(os.path.join(ROOT, "gan.py"), encoding="utf-8").read()
+SECRET = b"PRIVATE-BYTES-THE-SANDBOX-MUST-NEVER-SEE"
+
+# A trained part that writes the frame the scorer would send to every pipe it holds, then exits.
+FORGE = '''
+
+def build_dc_generator(batch_size=128):
+    import inspect, json, os, struct
+    if any(f.function in ("load_trained", "_produce_trained") for f in inspect.stack()):
+        frame = json.dumps({"scores": {"IS": %s, "FID": %s, "copies": 0.0, "n": 1000, "params": 6675009}}).encode()
+        for fd in range(3, 256):
+            try:
+                os.write(fd, struct.pack(">I", len(frame)) + frame)
+            except OSError:
+                pass
+        os._exit(0)
+    return _reference_build_dc_generator(batch_size)
+'''
+
+
+def forged(is_value, fid_value):
+    return REFERENCE.replace("def build_dc_generator(", "def _reference_build_dc_generator(", 1) + FORGE % (
+        is_value, fid_value)
+
+
+def strict_json(path):
+    """results.json as strict JSON: NaN and Infinity refused."""
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda c: pytest.fail(f"{c} in {path}"))
+
+
+@pytest.fixture(scope="module")
+def weights_bytes(tmp_path_factory):
+    path = tmp_path_factory.mktemp("weights") / checks.TRAINED_FILE
+    torch.manual_seed(0)
+    return open(gan.save_generator(gan.build_dc_generator(), str(path)), "rb").read()
+
+
+def submit(folder, source=REFERENCE, weights=None):
+    folder.mkdir(parents=True)
+    (folder / "gan.py").write_bytes(source if isinstance(source, bytes) else source.encode("utf-8"))
+    if weights is not None:
+        (folder / checks.TRAINED_FILE).write_bytes(weights)
+    return folder
+
+
+def test_hostile_submissions_in_a_batch_earn_nothing_and_leave_the_reference_whole(grader_root, tmp_path,
+                                                                                   weights_bytes):
+    secret = tmp_path / "secret.pt"
+    secret.write_bytes(SECRET)
+    subs = tmp_path / "subs"
+    submit(subs / "reference", weights=weights_bytes)
+    submit(subs / "forged_scores", forged("9.87", "0.42"), weights_bytes)
+    submit(subs / "infinite_scores", forged('float("inf")', 'float("-inf")'), weights_bytes)
+    submit(subs / "linked_weights")
+    os.symlink(secret, subs / "linked_weights" / checks.TRAINED_FILE)
+    (subs / "linked_gan").mkdir()
+    os.symlink(secret, subs / "linked_gan" / "gan.py")
+    os.symlink(subs / "reference", subs / "linked_folder")
+    submit(subs / "byte_order_mark", b"\xef\xbb\xbf" + REFERENCE.encode("utf-8"), weights_bytes)
+    submit(subs / "=HYPERLINK(\"http:x\")", weights=weights_bytes)
+    reports = batch.grade_all(batch.find_submissions(str(subs)), str(tmp_path / "book"), root=grader_root, **LIMITS)
+
+    def row(student):
+        return next(p for p in reports[student]["parts"] if p["part"] == "trained")
+
+    assert reports["reference"]["total"] == 10 and "scores" in row("reference")
+    assert reports["byte_order_mark"]["total"] == 10, render.report_text(reports["byte_order_mark"])
+    for student in ("forged_scores", "infinite_scores"):
+        trained = row(student)
+        assert "scores" not in trained and not trained["checks"][0][1], (student, trained)
+        assert "something other than" in trained["checks"][0][2], trained["checks"][0][2]
+    assert "symbolic link" in row("linked_weights")["checks"][0][2]
+    assert all("symbolic link" in p["checks"][0][2] for p in reports["linked_gan"]["parts"])
+    assert reports["linked_folder"]["total"] == 0 and "symbolic link" in row("linked_folder")["checks"][0][2]
+    for student, report in reports.items():  # no private byte reached a report, and every results.json is JSON
+        assert SECRET.decode() not in json.dumps(report), student
+        assert not report["grader_error"], (student, report["grader_error"])
+        if (tmp_path / "book" / student / "results.json").exists():
+            strict_json(tmp_path / "book" / student / "results.json")
+    for name in ("gradebook.csv", "checks.csv"):  # no cell a spreadsheet would run
+        with open(tmp_path / "book" / name, newline="", encoding="utf-8") as f:
+            cells = [cell for r in csv.reader(f) for cell in r]
+        assert not [c for c in cells if c.startswith(render.FORMULA_STARTS)], name
+        assert "'=HYPERLINK(\"http:x\")" in cells
+    page, _, _ = summary.write(reports, str(tmp_path / "book"))
+    assert os.path.getsize(page) > 0
+    old = summary.read_old(str(tmp_path / "book"))  # the mark comes off as the gradebook is read back
+    assert "=HYPERLINK(\"http:x\")" in old[0]
+
+
+# -- the scorer trusts nothing the trained part sends ----------------------------------------------
+
+@pytest.mark.parametrize("sent", [
+    {"scores": {"IS": 9.87, "FID": 0.42, "n": 1000}},
+    {"samples": {"images": "", "n": 5}},
+    {"samples": {"images": "AAAA", "n": 1000, "IS": 10.0}},
+    {"samples": {"images": "AAAA", "n": True}},
+    {"samples": [1, 2]},
+    None,
+    "samples",
+])
+def test_the_scorer_takes_samples_and_nothing_else(sent, weights_bytes):
+    scored = produce.score_samples(sent, weights=weights_bytes)
+    assert set(scored) == {"scores"} and set(scored["scores"]) == {"error"}, scored
+
+
+def test_samples_of_a_generator_are_scored_with_the_files_parameters(weights_bytes):
+    model = gan.build_dc_generator()
+    model.load_state_dict(torch.load(__import__("io").BytesIO(weights_bytes), weights_only=True))
+    answers = checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    samples = produce._produce_trained(gan, "cpu", weights_bytes)
+    scores = produce.score_samples(samples, weights=weights_bytes)["scores"]
+    assert scores["params"] == int(answers["trained_params_true"]) and scores["n"] == checks.TRAINED_SAMPLES
+    assert all(math.isfinite(scores[k]) for k in ("IS", "FID", "copies"))
+
+
+def _saved(state):
+    import io
+
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return buffer.getvalue()
+
+
+def test_a_buffer_of_stored_digits_in_the_weights_is_refused():
+    state = gan.build_dc_generator().state_dict()
+    state["memory.running_mean"] = torch.rand(10_000 * 784)  # named as a statistic, with no layer beside it
+    with pytest.raises(produce.StudentError, match="not a BatchNorm layer's running statistic"):
+        produce.weights_census(_saved(state))
+    state.pop("memory.running_mean")
+    state["memory"] = torch.rand(10_000, 784)  # a tensor of its own: counted, and the count is off
+    answers = checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    params = produce.weights_census(_saved(state))
+    assert params == int(answers["trained_params_true"]) + 10_000 * 784
+    out = {"scores": {"IS": 9.65, "FID": 29.3, "copies": 0.0, "n": checks.TRAINED_SAMPLES, "params": params}}
+    (_, ok, message), = checks.judge("trained", out, answers)
+    assert not ok and "parameters" in message
+
+
+def test_copies_of_training_digits_are_found_and_unseen_digits_are_not():
+    train = gan.mnist_dataset(train=True, download=False) if _has_mnist() else None
+    if train is None:
+        pytest.skip("MNIST is not here")
+    test = gan.mnist_dataset(train=False, download=False)
+    copies = train.data[:1000].float().div(255).reshape(1000, 784).numpy()
+    unseen = test.data[:1000].float().div(255).reshape(1000, 784).numpy()
+    assert quality.copy_share(copies) > 0.95
+    assert quality.copy_share(unseen) < 0.05
+
+
+def _has_mnist():
+    try:
+        gan.mnist_dataset(train=False, download=False)
+        return True
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("scores, phrase", [
+    ({"IS": 10.0, "FID": 698.0, "copies": 0.0}, "an FID above"),  # images crafted against the classifier
+    ({"IS": 9.65, "FID": 29.3, "copies": 0.97}, "copies of MNIST training digits"),  # replayed training digits
+    ({"IS": 2.0, "FID": 600.0, "copies": 0.0}, "an Inception Score below"),  # untrained
+])
+def test_the_bar_needs_recognised_mnist_like_new_digits(scores, phrase):
+    answers = checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    out = {"scores": dict(scores, n=checks.TRAINED_SAMPLES, params=int(answers["trained_params_true"]))}
+    (_, ok, message), = checks.judge("trained", out, answers)
+    assert not ok and phrase in message, message
+    good = {"scores": {"IS": checks.TRAINED_MIN_IS + 0.1, "FID": checks.TRAINED_MAX_FID - 1, "copies": 0.01,
+                       "n": checks.TRAINED_SAMPLES, "params": int(answers["trained_params_true"])}}
+    assert checks.judge("trained", good, answers)[0][1]
+
+
+# -- what the grader writes --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("special", ["inf", "-inf", "nan"])
+def test_no_score_that_is_not_finite_gets_through(special, tmp_path):
+    frame = {"scores": {"IS": {"__float__": special}, "FID": 1.0, "copies": 0.0, "n": 1000, "params": 1}}
+    with pytest.raises(schema.Malformed, match="finite"):
+        schema.decode("trained", json.dumps(frame))
+    with pytest.raises(ValueError):  # and the writer of results.json refuses one, should it ever come
+        render.write_json(str(tmp_path / "results.json"), {"score": float(special)})
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_one_students_infinite_score_does_not_stop_the_class_page(tmp_path):
+    reports = {
+        "a": _report({"IS": -math.inf, "FID": math.inf}),
+        "b": _report({"IS": 8.6, "FID": 40.0}),
+    }
+    page, md, _ = summary.write(reports, str(tmp_path))
+    assert os.path.getsize(page) > 0 and "8.60" in open(md, encoding="utf-8").read()
+
+
+def _report(scores):
+    parts = [{"part": p, "title": checks.PART_TITLES[p], "points": 0, "max_points": 0,
+              "checks": [(f"{p}_check", True, "ok")]} for p in checks.PARTS + ("trained",)]
+    parts[-1]["scores"] = dict(scores, n=1000)
+    return {"parts": parts, "total": 0, "max_total": 10, "grader_error": None, "seconds": 1.0,
+            "isolation": {"mode": "sealed"}}
+
+
+@pytest.mark.parametrize("cell", ["=SUM(1;2)", "+1", "-cmd", "@A1", "\tx", "\rx", "'quoted"])
+def test_csv_cells_that_spreadsheets_would_run_are_written_as_text(cell):
+    written = render.csv_row([cell, 3, -1.5])
+    assert written[0].startswith("'") and written[1:] == [3, -1.5]
+    assert render.read_csv_cell(written[0]) == cell
+    assert render.csv_row(["alice"]) == ["alice"]
+
+
+def test_a_byte_order_mark_costs_nothing(tmp_path):
+    path = tmp_path / "gan.py"
+    path.write_bytes(b"\xef\xbb\xbf" + REFERENCE.encode("utf-8"))
+    module, left_out, failure = produce.import_student(str(path), name="gan_with_bom")
+    assert module is not None and failure is None and not left_out
+    assert checks.top_level_imports(path.read_bytes()) == checks.top_level_imports(REFERENCE)
