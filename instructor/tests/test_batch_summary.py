@@ -6,11 +6,14 @@ reference's, with parts swapped for a failure or for a slightly squeezed noise s
 so that the page has every kind of row to show and a change to one check touches some
 students and not others.
 """
+import io
 import os
+import re
 import subprocess
 import sys
 import types
 
+import matplotlib.text
 import numpy as np
 import pytest
 import torch
@@ -43,10 +46,12 @@ def produced():
     reference = {part: produce.produce(part, gan, "cpu", answers) for part in checks.PARTS}
     squeezed = dict(reference, noise=produce.produce("noise", types.SimpleNamespace(sample_noise=squeezed_noise), "cpu",
                                                     answers))
-    trained = {"scores": {"IS": 8.7, "FID": 31.0, "n": checks.TRAINED_SAMPLES}}
+    scored = lambda IS, FID: {"scores": {"IS": IS, "FID": FID, "copies": 0.0, "n": checks.TRAINED_SAMPLES,  # noqa: E731
+                                         "params": int(answers["trained_params_true"])}}
+    trained = scored(8.7, 31.0)
     return answers, {
         "reference": dict(reference, trained=trained),
-        "squeezed": dict(squeezed, trained={"scores": {"IS": 6.2, "FID": 140.0, "n": checks.TRAINED_SAMPLES}}),
+        "squeezed": dict(squeezed, trained=scored(6.2, 140.0)),
         "no_loss": dict(reference, gan_loss={"__failure__": "discriminator_loss() returned None: it is not "
                                                             "implemented yet"}, trained={"scores": {"error": "x"}}),
         "crashed": {part: {"__failure__": "importing gan.py failed: SyntaxError at line 12"} for part in checks.GROUPS},
@@ -88,7 +93,7 @@ def test_summary_counts_parts_checks_failures_and_trained_scores(produced, tmp_p
     html_path, md_path, csv_path = summary.write(reports, str(tmp_path))
     md = open(md_path).read()
     assert "| GAN loss | `discriminator_loss_value` | 13 of 20 |" in md
-    assert "8 at or above the bar of 8.5" in md
+    assert f"8 at or above the bar of {checks.TRAINED_MIN_IS}" in md
     for name in ("score-histogram", "check-pass-rates", "trained-scores"):
         assert os.path.getsize(tmp_path / "summary" / f"{name}.png") > 5000
     assert open(html_path).read().count("data:image/png;base64,") == 3
@@ -212,3 +217,34 @@ def test_batch_of_a_varied_class_writes_the_page_and_compare_names_who_a_fix_aff
     listed = {line.split(" | ")[0].strip("| ") for line in compare.splitlines()[6:] if line.startswith("|")}
     assert listed == {"squeezed0", "squeezed1", "squeezed2"}, compare
     assert "noise_is_uniform: passed -\\> failed" in compare
+
+
+def test_the_class_page_plots_clip_nothing_and_read_at_full_size(produced):
+    """Each plot's PNG holds all it draws (the tight box of its text and marks), its text is
+    at least 10 px high at 100% zoom, and its counts of students are whole numbers."""
+    import matplotlib.image
+
+    stats = summary.class_stats(class_of(produced, KINDS))
+    for name, fig in summary.figures(stats):
+        renderer = fig.canvas.get_renderer()
+        box = fig.get_tightbbox(renderer)  # inches: everything drawn, labels and titles included
+        texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
+        if name == "score-histogram":
+            ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+            assert all(re.fullmatch(r"\d+", t.replace("\u2212", "-")) for t in ticks if t), ticks
+        assert min(t.get_fontsize() for t in texts) * summary.DPI / 72 >= 10, name
+        height, width = matplotlib.image.imread(io.BytesIO(summary.png(fig))).shape[:2]
+        assert width >= box.width * summary.DPI - 2 and height >= box.height * summary.DPI - 2, (name, box)
+
+
+def test_the_class_page_counts_agree_and_cuts_only_between_words(produced):
+    reports = class_of(produced, KINDS)
+    stats = summary.class_stats(reports)
+    md = "\n".join(line for _, lines in summary._sections(stats, str, lambda n: "") for line in lines)
+    assert "| Trained DCGAN | shown, not scored:" in md  # worth 0 points: not "0 of 20 with full points"
+    assert any(r["not_run"] for r in stats["checks"])  # a failure said once, the checks after it counted
+    assert "not run: an earlier check of the same function failed first" in md
+    long = "the check fed the model an input of shape (16, 96) and " * 20
+    cut = summary.shorten(long)[:-len(" ...")]
+    assert summary.shorten(long).endswith(" ...") and len(cut) <= 400 and long[len(cut)] == " "
+    assert summary.shorten("short enough") == "short enough"
