@@ -208,14 +208,6 @@ def _student_error(err, function=None):
 # Importing a student's gan.py
 
 
-def _exec_into(name, path, code):
-    module = types.ModuleType(name)
-    module.__file__ = path
-    sys.modules[name] = module
-    exec(code, module.__dict__)
-    return module
-
-
 def import_failure(err, path, tree=None, source=""):
     """One line on why gan.py did not import: the error, the line of gan.py it came from,
     and, where a top-level statement raised, what to do with it."""
@@ -226,10 +218,10 @@ def import_failure(err, path, tree=None, source=""):
     detail = " ".join(f"{type(err).__name__}: {err}".split())[:300]
     text = f"importing gan.py failed at line {line}: {detail}" if line else f"importing gan.py failed: {detail}"
     statement = next((n for n in (tree.body if tree else []) if n.lineno <= (line or 0) <= (n.end_lineno or 0)), None)
-    if statement is not None and not _keeps(statement):
+    if statement is not None and not _defines(statement):
         code = " ".join((ast.get_source_segment(source, statement) or "").split())[:60]
-        text += (f". Line {line} runs `{code}` when the grader imports gan.py: put it under "
-                 "`if __name__ == \"__main__\":` (or delete it)")
+        text += (f". Line {line} runs `{code}` when gan.py is imported, and the autograder leaves it out: put "
+                 "experiments under `if __name__ == \"__main__\":` or in the notebook")
     return text
 
 
@@ -238,31 +230,46 @@ def _source_of(path):
         return f.read()
 
 
-def import_student(path, name="gan"):
-    """(module, left_out, failure) for the gan.py at `path`.
+def _defines(node):
+    """Whether a top-level statement defines what the module is for: an import, a function
+    or class definition, a docstring, or an `if __name__ == "__main__":` block. Anything
+    else (assignments included) is code that runs at import."""
+    return _keeps(node) and not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
 
-    It is imported as it is; if that raises, once more without its top-level statements
-    other than imports, definitions, assignments, docstrings and `if __name__ ==
-    "__main__":` blocks (a test() call at the bottom, say). left_out is then
-    [(line, code)] of what was left out and failure why the file did not import as it
-    is; module is None if neither import worked.
+
+def import_student(path, name="gan"):
+    """(module, left_out, failure) for the gan.py at `path`, the one way every path imports it.
+
+    Its top-level statements run one by one, in order, in one module. A statement that
+    runs code (a call, an assignment, a loop) and raises, a training run at the bottom
+    that finds no MNIST say, is left out and the import goes on; left_out is then
+    [(line, code)] of what was left out and failure why the first one failed. A failing
+    import, definition or docstring, or a syntax error, fails the import: module is None.
     """
     source = _source_of(path)
     try:
         tree = ast.parse(source, path)
     except SyntaxError as err:
         return None, [], import_failure(err, path)
-    try:
-        return _exec_into(name, path, compile(tree, path, "exec")), [], None
-    except BaseException as err:  # an exception, SystemExit, KeyboardInterrupt, anything at import
-        failure = import_failure(err, path, tree, source)
-    blanked, left_out = without_top_level_calls(source)  # the same lines the grader would leave out
-    if blanked is None:
-        return None, [], failure
-    try:
-        module = _exec_into(name, path, compile(blanked, path, "exec"))
-    except BaseException:
-        return None, [], failure
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    flags, left_out, failure = 0, [], None
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            import __future__
+
+            for alias in node.names:
+                flags |= getattr(getattr(__future__, alias.name, None), "compiler_flag", 0)
+        try:
+            exec(compile(ast.Module([node], type_ignores=[]), path, "exec", flags=flags, dont_inherit=True),
+                 module.__dict__)
+        except BaseException as err:  # an exception, SystemExit, KeyboardInterrupt, anything at import
+            if _defines(node):
+                sys.modules.pop(name, None)
+                return None, [], import_failure(err, path, tree, source)
+            failure = failure or import_failure(err, path, tree, source)
+            left_out.append((node.lineno, " ".join((ast.get_source_segment(source, node) or "").split())[:120]))
     return module, left_out, failure
 
 

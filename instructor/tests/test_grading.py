@@ -11,6 +11,7 @@ import zipfile
 import nbformat
 import pytest
 import torch
+import torchvision
 
 from instructor import ROOT
 from instructor.course import gradescope, release
@@ -126,14 +127,15 @@ def test_module_level_code_is_named_then_left_out_and_the_rest_graded(grader_roo
     assert report["total"] == 10, text
     assert report["left_out"]["lines"] == [{"line": line, "code": "test()"}]
     assert f"importing gan.py failed at line {line}: RuntimeError: Error downloading" in report["left_out"]["why"]
-    assert f"Line {line} runs `test()` when the grader imports gan.py: put it under `if __name__" in text
+    assert (f"Line {line} runs `test()` when gan.py is imported, and the autograder leaves it out: put experiments "
+            "under `if __name__") in report["left_out"]["why"]
     assert "Your instructor decides whether this grade stands" in text
     assert render.gradescope_results(report)["extra_data"]["left_out"] == report["left_out"]
 
 
 def test_an_import_failure_names_its_line_and_keeps_the_report_rows_on_one_line(grader_root, tmp_path):
-    (tmp_path / "gan.py").write_text("import torch\n\nBROKEN = (_ for _ in ()).throw(RuntimeError('first line\\n"
-                                     "second line'))\n")  # an assignment: it stays in on the second try too
+    (tmp_path / "gan.py").write_text("import torch\n\n@(_ for _ in ()).throw(RuntimeError('first line\\n"
+                                     "second line'))\ndef sample_noise(): pass\n")  # a definition: it cannot be left out
     report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
     assert report["total"] == 0 and report["left_out"] is None
     rows = [line for line in render.report_text(report).splitlines() if line.startswith("Random noise")]
@@ -503,3 +505,34 @@ def test_pytest_isolate_grades_in_the_sandbox(release_dir):
     assert unfilled.returncode == 1 and "sample_noise() returned None: it is not implemented yet" in unfilled.stdout
     reference = pytest_isolated(os.path.join(ROOT, "gan.py"))
     assert reference.returncode == 0, reference.stdout[-2000:]
+
+
+LEFTOVER_EXPERIMENT = '''
+
+# quick test of my code
+loader_train, loader_val = load_mnist(batch_size=128)
+D = discriminator(); G = generator()
+images = run_a_gan(D, G, get_optimizer(D), get_optimizer(G), discriminator_loss, generator_loss, loader_train,
+                   num_epochs=1)
+'''
+
+
+def test_a_leftover_training_run_is_left_out_by_name_and_the_functions_keep_their_points(grader_root, tmp_path,
+                                                                                         monkeypatch):
+    """The experiment students leave at the bottom: on their machine MNIST is there and it
+    trains; in the grader it is not. The lines that fail are left out, named, and every
+    function keeps its points; the assignments that work (D = ..., G = ...) stay."""
+    source = open(os.path.join(ROOT, "gan.py")).read() + LEFTOVER_EXPERIMENT
+    (tmp_path / "gan.py").write_text(source)
+    lines = source.splitlines()
+    first = lines.index("loader_train, loader_val = load_mnist(batch_size=128)") + 1
+    last = next(i for i, text in enumerate(lines) if text.startswith("images = run_a_gan(")) + 1
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    assert report["total"] == 10, render.report_text(report)
+    assert [entry["line"] for entry in report["left_out"]["lines"]] == [first, last]
+    assert f"Line {first} runs `loader_train, loader_val = load_mnist(" in report["left_out"]["why"]
+    # the student's own import, the same rule, where MNIST is missing too
+    monkeypatch.setenv("GAN_DATA_DIR", str(tmp_path / "no-data"))
+    monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", [])  # nothing to download from
+    module, left_out, failure = produce.import_student(str(tmp_path / "gan.py"), name="gan_leftover")
+    assert module is not None and [n for n, _ in left_out] == [first, last] and module.D is not None
