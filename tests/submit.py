@@ -4,7 +4,9 @@
 2. Checks that GANs-PyTorch.ipynb has been run (every code cell has run, and none
    ended in an error) and that every answer cell has been written.
 3. Checks that dcgan_generator.pt, the DCGAN generator the notebook trained and saved
-   beside gan.py, is there and loads into your build_dc_generator().
+   beside gan.py, is there and loads into your build_dc_generator(), and scores it as the
+   autograder does, against its bar; and names any top-level import of gan.py that the
+   autograder's environment lacks. Everything runs on the CPU, as the autograder does.
 4. Writes submission.zip: gan.py, dcgan_generator.pt, the notebook, and the notebook as
    a PDF (through LaTeX, or a headless browser) or, where neither is installed, as a
    self-contained HTML file, which it says.
@@ -56,16 +58,59 @@ def import_gan(path):
     return module, None
 
 
-def trained_problem(gan, path):
-    """None if the trained generator's weights at `path` load into gan's build_dc_generator()
-    as the grader loads them, else the sentence the grader would say."""
-    from tests.produce import StudentError, load_trained
+def trained_verdict(gan, path, answers):
+    """(whether the file is in order, the sentence the grader would say of the trained DCGAN
+    at `path`): loaded into gan's build_dc_generator() and scored as the grader scores it,
+    on the CPU, against the bar. A file that does not load is not in order; one below the
+    bar is, and the sentence says where it stands (the course decides what that costs)."""
+    from tests.produce import produce, score_samples
 
+    scored = score_samples(produce("trained", gan, "cpu", answers, weights=path), weights=path)
+    error = scored.get("scores", {}).get("error") or scored.get("__failure__")
+    if error:
+        return False, error
+    (_, passed, message), = checks.judge("trained", scored, answers)
+    return True, ("clears the bar: " if passed else "below the bar: ") + message
+
+
+# Where the autograder runs, only the packages of requirements.txt (and what they need) are
+# installed, as Gradescope's setup.sh installs them; gan.py may also import these, shipped with it.
+SHIPPED = {"tests", "quality"}
+
+
+def missing_on_the_grader(source, requirements="requirements.txt"):
+    """The modules gan.py's top level imports that the autograder's environment lacks: not
+    the standard library, not a package of `requirements` or one they depend on."""
+    import importlib.metadata as metadata
+
+    if not hasattr(metadata, "packages_distributions") or not hasattr(sys, "stdlib_module_names"):
+        return []  # Python 3.9: no way to tell; the autograder's own report will say
     try:
-        load_trained(gan, path)
-    except StudentError as err:
-        return str(err)
-    return None
+        with open(requirements) as f:
+            wanted = [re.split(r"[<>=!~;\[ ]", line.split("#")[0].strip(), maxsplit=1)[0] for line in f]
+    except OSError:
+        return []
+    todo, installed = [w.lower().replace("_", "-") for w in wanted if w and not w.startswith("-")], set()
+    while todo:  # the requirements, and everything they require, as this machine has them
+        name = todo.pop()
+        if name in installed:
+            continue
+        installed.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        todo += [re.split(r"[<>=!~;\[ (]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requires
+                 if "extra ==" not in r]
+    owners = metadata.packages_distributions()
+    missing = []
+    for module in checks.top_level_imports(source):
+        top = module.partition(".")[0]
+        if top in sys.stdlib_module_names or top in SHIPPED or top == "__future__":
+            continue
+        if not {d.lower().replace("_", "-") for d in owners.get(top, [])} & installed:
+            missing.append(top)
+    return sorted(set(missing))
 
 
 def describe_cell(cell):
@@ -224,11 +269,11 @@ def main(argv=None):
                         help="the notebook, run and saved (default: GANs-PyTorch.ipynb)")
     parser.add_argument("--answers", default="gan-checks.npz", help="the checks' answer file (default: gan-checks.npz)")
     parser.add_argument("--out", default="submission.zip", help="the zip to write (default: submission.zip)")
-    parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda if there is one)")
+    parser.add_argument("--device", default="cpu",
+                        help="cpu (default: the autograder has no GPU, and its verdicts are the CPU's) or cuda")
     args = parser.parse_args(argv)
 
     import nbformat
-    import torch
 
     ok = True
     print(f"Checking {args.gan} with the autograder's checks ...")
@@ -236,9 +281,16 @@ def main(argv=None):
     if problem:
         ok = False
         print(f"  {problem}.")
+    with open(args.gan, "rb") as f:
+        missing = missing_on_the_grader(f.read())
+    if missing:
+        ok = False
+        print(f"  gan.py imports {', '.join(missing)}, which the autograder's environment does not have (it installs "
+              "requirements.txt alone): the import fails there and every part gets 0. Remove the import, or move "
+              "it into the function that needs it.")
     if gan is not None:
         answers = checks.load_answers(args.answers)
-        device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        device = args.device
         for part, (passed, total, first) in run_checks(gan, answers, device).items():
             ok &= passed == total
             print(f"  {checks.PART_TITLES[part]:<14} {passed}/{total} checks pass"
@@ -246,10 +298,9 @@ def main(argv=None):
 
     trained = checks.trained_beside(args.gan)
     if gan is not None:
-        problem = trained_problem(gan, trained)
-        ok &= problem is None
-        print(f"  {checks.PART_TITLES['trained']:<14} " + (problem or f"{checks.TRAINED_FILE} loads into your "
-                                                                   "build_dc_generator()"))
+        in_order, verdict = trained_verdict(gan, trained, answers)
+        ok &= in_order
+        print(f"  {checks.PART_TITLES['trained']:<14} {verdict}")
 
     nb = nbformat.read(args.notebook, as_version=4)
     problems = notebook_problems(nb)

@@ -172,7 +172,8 @@ def test_hand_in_of_finished_work_is_in_order(student):
     out = hand_in(student)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     assert "All in order" in out.stdout and "0/" not in out.stdout
-    assert "dcgan_generator.pt loads into your build_dc_generator()" in out.stdout
+    # an untrained generator loads, and is scored as the autograder scores it: below the bar, said with its scores
+    assert "Trained DCGAN  below the bar: Inception Score" in out.stdout, out.stdout[-3000:]
     with zipfile.ZipFile(student / "submission.zip") as zf:
         assert checks.TRAINED_FILE in zf.namelist()
         rendered = next(n for n in zf.namelist() if n.endswith((".pdf", ".html")))
@@ -282,3 +283,16 @@ def test_the_html_hand_in_shows_its_formulas_offline(tmp_path, monkeypatch):
     assert height > 1.3 * (width / 3), (height, width)  # a over b: two lines of ink, three characters wide
     height, width = screenshot(tmp_path / "plain.html", tmp_path / "plain.png")
     assert height < width / 4, (height, width)  # the control: raw "$$\frac{a+1}{b}$$", one line
+
+
+def test_hand_in_names_an_import_the_autograder_lacks(student):
+    """Colab has scipy, seaborn and scikit-learn; the autograder installs requirements.txt
+    alone: an import of theirs at the top of gan.py fails there, and the hand-in says so."""
+    with open(os.path.join(ROOT, "gan.py")) as f:
+        blocks = release.solution_blocks(f.read())
+    with open(student / "gan.py") as f:
+        filled = release.fill_code(f.read(), blocks)
+    (student / "gan.py").write_text(filled.replace("\nimport torch\n", "\nimport torch\nimport sklearn.metrics\n", 1))
+    out = hand_in(student)
+    assert out.returncode == 1
+    assert "gan.py imports sklearn, which the autograder's environment does not have" in out.stdout, out.stdout
