@@ -26,7 +26,8 @@ figures/benchmark-cpu.md), and why the results stay the same up to float roundin
   with one launch instead of about a hundred small ones. The kernels are the ones a plain
   step runs. Not yet measured on a GPU (figures/gpu-report.md is to be made).
 
-Together, on that CPU: vanilla GAN 2.12x, LSGAN 2.09x, DCGAN 1.73x the course loop.
+Together, on the 2-core AMD EPYC VM (2026-12-05, figures/benchmark-cpu.md): vanilla GAN 1.57x,
+LSGAN 1.54x, DCGAN 1.49x the course loop; the ratio varies with the host CPU and its load.
 Two correct runs that differ only by rounding drift apart over a whole GAN training, as
 any two runs of a GAN do; the tests therefore compare a few SGD iterations, and
 figures/quality.md shows the digits are as good.
