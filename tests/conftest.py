@@ -62,13 +62,18 @@ def answers(pytestconfig):
     return checks.load_answers(path)
 
 
+class ImportFailed(str):
+    """What student_module gives for a gan.py that does not import: why, said once."""
+
+
 @pytest.fixture(scope="session")
 def student_module(pytestconfig):
-    """The student's gan.py, imported in this process (not used with --isolate)."""
+    """The student's gan.py, imported in this process (not used with --isolate); an
+    ImportFailed where it does not import (the first test says why, the others point to it)."""
     path = _gan_path(pytestconfig)
     module, left_out, failure = produce.import_student(path)  # as the grader imports it
     if module is None:
-        pytest.fail(f"{path}: {failure}", pytrace=False)
+        return ImportFailed(f"{path}: {failure}")
     if left_out:
         import warnings
 
@@ -93,6 +98,15 @@ def verdicts(request, device, answers, _verdict_cache, pytestconfig):
     """verdicts(part): {check name: (passed, message)} for one part on this device,
     produced and judged once per run."""
 
+    def module():
+        found = request.getfixturevalue("student_module")
+        if isinstance(found, ImportFailed):  # whole in the first test that needs it, then a pointer to it
+            said = _verdict_cache.setdefault("import failure said", [])
+            message = "not run: gan.py does not import (the first failed test says why)" if said else str(found)
+            said.append(True)
+            pytest.fail(message, pytrace=False)
+        return found
+
     def get(part):
         if (part, device) not in _verdict_cache:
             if pytestconfig.getoption("--isolate"):
@@ -104,12 +118,10 @@ def verdicts(request, device, answers, _verdict_cache, pytestconfig):
                 timeout = pytestconfig.getoption("--part-timeout") or limits.PART_TIMEOUT
                 produced = produce_all(_gan_path(pytestconfig), device, checks.GROUPS, answers, timeout).produced
             elif part == "trained":  # samples of the student's trained generator, then their scores
-                module = request.getfixturevalue("student_module")
-                samples = produce.produce(part, module, device, answers, weights=_trained_path(pytestconfig))
+                samples = produce.produce(part, module(), device, answers, weights=_trained_path(pytestconfig))
                 produced = {part: produce.score_samples(samples, weights=_trained_path(pytestconfig))}
             else:
-                module = request.getfixturevalue("student_module")
-                produced = {part: produce.produce(part, module, device, answers)}
+                produced = {part: produce.produce(part, module(), device, answers)}
             for group, out in produced.items():
                 _verdict_cache[(group, device)] = {name: (ok, message)
                                                    for name, ok, message in checks.judge(group, out, answers)}

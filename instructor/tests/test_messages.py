@@ -12,6 +12,7 @@ import torch.nn as nn
 
 import gan as ref
 from instructor.tests.test_autograder_fairness import module_with
+from instructor import ROOT
 from tests import checks, produce
 
 
@@ -163,3 +164,15 @@ def test_the_smoke_test_trains_with_the_provided_loop_whatever_the_file_brings(a
     assert all(ok for _, ok, _ in checks.judge("training", produced, answers))
     own = produce.produce("training", student, "cpu", answers)  # without `provided`: the file's own loop
     assert "the file's own copy of the loop ran" in str(own["vanilla"])
+
+
+def test_an_import_failure_is_said_once_per_pytest_run(tmp_path):
+    """The first test says why gan.py does not import; the other 35 point to it."""
+    import subprocess
+    import sys
+
+    (tmp_path / "gan.py").write_text("import torch\n\ndef sample_noise(:\n    pass\n")
+    out = subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", str(tmp_path / "gan.py"), "-q", "-p",
+                          "no:cacheprovider", "-k", "cpu"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.stdout.count("SyntaxError at line 3") == 1, out.stdout[-3000:]
+    assert "not run: gan.py does not import (the first failed test says why)" in out.stdout
