@@ -416,7 +416,7 @@ class TrainingImages(list):
 
 
 def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,
-              show_every=250, batch_size=128, noise_size=96, num_epochs=10, *, progress=True,
+              show_every=250, batch_size=128, noise_size=NOISE_DIM, num_epochs=10, *, progress=True,
               fast_kernels=True, fast=False):
     """Train a GAN with alternating discriminator and generator steps.
 
