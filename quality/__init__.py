@@ -29,9 +29,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WEIGHTS = os.path.join(HERE, "mnist_classifier.pt")
 STATS = os.path.join(HERE, "mnist_stats.npz")
 THUMBS = os.path.join(HERE, "mnist_train_thumbs.npz")
-# What the scorer needs, relative to the repository root (the sandbox, the release and the zip copy these).
-FILES = ("quality/__init__.py", "quality/mnist_classifier.pt", "quality/mnist_stats.npz",
-         "quality/mnist_train_thumbs.npz")
 COPY_QUANTILE = 0.01  # a sample is a copy when nearer the training set than all but this share of test images
 
 

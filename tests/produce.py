@@ -506,11 +506,11 @@ def _produce_training(gan, device, provided=None):
     return {name: _attempt(lambda name=name: train(name)) for name in ("vanilla", "lsgan", "dcgan")}
 
 
-def load_trained(gan, weights):
-    """The student's build_dc_generator() with the trained weights loaded (`weights`: the
-    file's path, or its bytes), or StudentError with one sentence on what is wrong with the
-    file. torch.load runs with weights_only: a file that holds anything but tensors (a
-    pickled object, code) is refused, never run."""
+def read_state_dict(weights):
+    """(file name, state_dict) of the trained generator's file (`weights`: its path, or its
+    bytes), or StudentError with one sentence on what is wrong with it. torch.load runs with
+    weights_only: a file that holds anything but tensors (a pickled object, code) is refused,
+    never run. Runs no student code: the grader's scorer reads the file with it too."""
     if isinstance(weights, bytes):
         name, size, path = TRAINED_FILE, len(weights), io.BytesIO(weights)  # shares the bytes: no copy
     else:
@@ -535,9 +535,18 @@ def load_trained(gan, weights):
         raise StudentError(f"{name} " + ("holds more than weights (the grader loads tensors only, and refused it)"
                                          if refused else f"could not be read as saved weights ({type(err).__name__})")
                            + ": save the generator's state_dict with the notebook's cell and hand that in.") from None
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+    if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
+                                              for k, v in state.items()):
         raise StudentError(f"{name} holds a {type(state).__name__}, not a generator's state_dict (a dict of tensors): "
                            "save it with the notebook's cell.")
+    return name, state
+
+
+def load_trained(gan, weights):
+    """The student's build_dc_generator() with the trained weights loaded (`weights`: the
+    file's path, or its bytes), or StudentError with one sentence on what is wrong with the
+    file (read_state_dict's, or that it does not fit)."""
+    name, state = read_state_dict(weights)
     model = _model(gan, "build_dc_generator", ())
     try:
         model.load_state_dict(state)
@@ -574,18 +583,9 @@ BN_STATISTICS = ("running_mean", "running_var", "num_batches_tracked")
 def weights_census(weights):
     """The number of parameters in the trained generator's file (`weights`: its bytes or
     path): every tensor but BatchNorm's running statistics. StudentError where the file
-    holds anything else: a tensor named as a statistic must sit beside its layer's 1-D
-    weight, with that weight's length. Loads tensors only; runs no student code."""
-    source = io.BytesIO(weights) if isinstance(weights, bytes) else weights
-    try:
-        state = torch.load(source, map_location="cpu", weights_only=True)
-    except Exception as err:
-        raise StudentError(f"{TRAINED_FILE} could not be read as saved weights ({type(err).__name__}): save the "
-                           "generator's state_dict with the notebook's cell and hand that in.") from None
-    if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
-                                              for k, v in state.items()):
-        raise StudentError(f"{TRAINED_FILE} is not a generator's state_dict (a dict of named tensors): save it with "
-                           "the notebook's cell.")
+    cannot be read (read_state_dict) or holds anything else: a tensor named as a statistic
+    must sit beside its layer's 1-D weight, with that weight's length."""
+    _, state = read_state_dict(weights)
     params = 0
     for key, tensor in state.items():
         layer, _, kind = key.rpartition(".")

@@ -85,12 +85,15 @@ def missing_on_the_grader(source, requirements="requirements.txt"):
 
     if not hasattr(metadata, "packages_distributions") or not hasattr(sys, "stdlib_module_names"):
         return []  # Python 3.9: no way to tell; the autograder's own report will say
+    def project(requirement):  # "torchvision>=0.16" -> "torchvision", as pip compares names
+        return re.split(r"[<>=!~;\[ (]", requirement.split("#")[0].strip(), maxsplit=1)[0].lower().replace("_", "-")
+
     try:
         with open(requirements) as f:
-            wanted = [re.split(r"[<>=!~;\[ ]", line.split("#")[0].strip(), maxsplit=1)[0] for line in f]
+            todo = [project(line) for line in f if project(line) and not line.startswith("-")]
     except OSError:
         return []
-    todo, installed = [w.lower().replace("_", "-") for w in wanted if w and not w.startswith("-")], set()
+    installed = set()
     while todo:  # the requirements, and everything they require, as this machine has them
         name = todo.pop()
         if name in installed:
@@ -100,15 +103,14 @@ def missing_on_the_grader(source, requirements="requirements.txt"):
             requires = metadata.requires(name) or []
         except metadata.PackageNotFoundError:
             continue
-        todo += [re.split(r"[<>=!~;\[ (]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requires
-                 if "extra ==" not in r]
+        todo += [project(r) for r in requires if "extra ==" not in r]
     owners = metadata.packages_distributions()
     missing = []
     for module in checks.top_level_imports(source):
         top = module.partition(".")[0]
         if top in sys.stdlib_module_names or top in SHIPPED or top == "__future__":
             continue
-        if not {d.lower().replace("_", "-") for d in owners.get(top, [])} & installed:
+        if not {project(d) for d in owners.get(top, [])} & installed:
             missing.append(top)
     return sorted(set(missing))
 
