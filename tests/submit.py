@@ -55,7 +55,33 @@ def import_gan(path):
         lines = ", ".join(f"line {n} (`{code[:40]}`)" for n, code in left_out[:5])
         return module, (f"{failure}. The grader will leave out {lines} and say so on your report; fix it before "
                         "you hand in")
+    calls = calls_at_import(path)
+    if calls:  # it worked here; the autograder has no MNIST, no GPU and no network, and may not get so far
+        lines = ", ".join(f"line {n} (`{code[:40]}`)" for n, code in calls[:5])
+        return module, (f"{lines} of gan.py run code when it is imported. The autograder has no MNIST, no GPU and "
+                        "no network: whatever of it fails there is left out and named on your report. Put "
+                        "experiments under `if __name__ == \"__main__\":` or in the notebook before you hand in")
     return module, None
+
+
+def calls_at_import(path):
+    """[(line, code)] of gan.py's top-level statements that call one of gan.py's own functions
+    when it is imported (a training run, a test, loading MNIST), outside definitions and the
+    `if __name__ == "__main__":` block: the experiments left at the bottom of a file."""
+    import ast
+
+    from tests.produce import _defines
+
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        source = f.read()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    own = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return [(node.lineno, " ".join((ast.get_source_segment(source, node) or "").split()))
+            for node in tree.body if not _defines(node)
+            and any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in own for n in ast.walk(node))]
 
 
 def trained_verdict(gan, path, answers):

@@ -296,3 +296,17 @@ def test_hand_in_names_an_import_the_autograder_lacks(student):
     out = hand_in(student)
     assert out.returncode == 1
     assert "gan.py imports sklearn, which the autograder's environment does not have" in out.stdout, out.stdout
+
+
+def test_hand_in_names_experiments_left_at_the_bottom_of_gan_py(student):
+    """A line that runs gan.py's own functions at import works here, and may not where the
+    autograder runs (no MNIST, no GPU): the hand-in names it either way."""
+    with open(os.path.join(ROOT, "gan.py")) as f:
+        blocks = release.solution_blocks(f.read())
+    with open(student / "gan.py") as f:
+        filled = release.fill_code(f.read(), blocks)
+    (student / "gan.py").write_text(filled + "\n# quick test of my code\nD = discriminator()\n")
+    line = len(filled.splitlines()) + 3
+    out = hand_in(student)
+    assert out.returncode == 1
+    assert f"line {line} (`D = discriminator()`) of gan.py run code when it is imported" in out.stdout, out.stdout
