@@ -79,9 +79,13 @@ def calls_at_import(path):
     except SyntaxError:
         return []
     own = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+    def calls_own(node):
+        return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in own
+                   for n in ast.walk(node))
+
     return [(node.lineno, " ".join((ast.get_source_segment(source, node) or "").split()))
-            for node in tree.body if not _defines(node)
-            and any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in own for n in ast.walk(node))]
+            for node in tree.body if not _defines(node) and calls_own(node)]
 
 
 def trained_verdict(gan, path, answers):

@@ -172,7 +172,8 @@ def test_an_import_failure_is_said_once_per_pytest_run(tmp_path):
     import sys
 
     (tmp_path / "gan.py").write_text("import torch\n\ndef sample_noise(:\n    pass\n")
-    out = subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", str(tmp_path / "gan.py"), "-q", "-p",
-                          "no:cacheprovider", "-k", "cpu"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    out = subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", str(tmp_path / "gan.py"), "-q", "-rN",
+                          "-p", "no:cacheprovider", "-k", "cpu"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=600)  # -rN: no summary lines, whose width depends on the terminal
     assert out.stdout.count("SyntaxError at line 3") == 1, out.stdout[-3000:]
     assert "not run: gan.py does not import (the first failed test says why)" in out.stdout
