@@ -69,7 +69,8 @@ OPTIM_TOL = 1e-4
 # Kolmogorov-Smirnov test of sample_noise against U[-1, 1) on NOISE_KS_N values:
 # sqrt(n) * D exceeds 1.949 with probability 0.001 for a correct sampler, so a
 # correct implementation fails this check once in a thousand seeds at most.
-NOISE_KS_N = 1000 * 1000
+NOISE_KS_SHAPE = (1000, 1000)  # sample_noise(1000, 1000, seed=NOISE_SEED)
+NOISE_KS_N = NOISE_KS_SHAPE[0] * NOISE_KS_SHAPE[1]
 NOISE_KS_CRITICAL = 1.949
 NOISE_SEED = 231
 # Outputs with more elements than this are described by their shape only.
@@ -243,6 +244,14 @@ def noise_seed_reproduces(out, ans):
 def _uniformity_hint(ks):
     """What the measured values look like, and so what to change."""
     lo, hi, mean, std = ks["min"], ks["max"], ks["mean"], ks["std"]
+    rows, columns = ks.get("distinct_rows"), ks.get("distinct_columns")
+    call = f"sample_noise{NOISE_KS_SHAPE}"
+    if rows and rows < NOISE_KS_SHAPE[0]:
+        return (f"Of the {NOISE_KS_SHAPE[0]} rows of {call} only {rows} differ: draw a fresh value for every entry "
+                "(torch.rand(batch_size, dim)), not one vector repeated for the whole batch.")
+    if columns and columns < NOISE_KS_SHAPE[1]:
+        return (f"Of the {NOISE_KS_SHAPE[1]} columns of {call} only {columns} differ: draw a fresh value for every "
+                "entry (torch.rand(batch_size, dim)), not one value per row.")
     if lo >= 0:
         return (f"All values are in [{lo:.3f}, {hi:.3f}]: torch.rand gives [0, 1); stretch and shift it to "
                 "[-1, 1) (2 * torch.rand(...) - 1).")
@@ -261,7 +270,7 @@ def _uniformity_hint(ks):
 
 @check("noise")
 def noise_is_uniform(out, ans):
-    ks = _get(out, "ks", "sample_noise(1000, 1000, seed=231)")
+    ks = _get(out, "ks", f"sample_noise({NOISE_KS_SHAPE[0]}, {NOISE_KS_SHAPE[1]}, seed={NOISE_SEED})")
     limit = NOISE_KS_CRITICAL / math.sqrt(ks["n"])
     if not ks["statistic"] <= limit:
         fail(f"sample_noise: not uniform on [-1, 1): Kolmogorov-Smirnov distance {ks['statistic']:.5f} over "
@@ -384,23 +393,126 @@ _model_checks("dc_generator", "dc_g", "build_dc_generator(4)", "build_dc_generat
 
 # -- losses
 
-def _loss_value(out, key, call, expected):
+def _bce(s, y):
+    """The stable binary cross-entropy on logits, element by element (gan.bce_loss before its mean)."""
+    return np.maximum(s, 0) - s * y + np.log1p(np.exp(-np.abs(s)))
+
+
+def _bce_of_sigmoid(s, y):
+    """nn.BCELoss on torch.sigmoid(s) in float32, element by element: the sigmoid rounds to
+    exactly 0 or 1 for large logits, and BCELoss then clamps the log at -100."""
+    p = (1 / (1 + np.exp(-s.astype(np.float32)))).astype(np.float32)
+    with np.errstate(divide="ignore"):
+        log_p, log_q = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
+    return -(y * log_p + (1 - y) * log_q).astype(np.float64)
+
+
+LSGAN_FIX = "the course's loss is Mao et al.'s equation 9: targets 1 for real and 0 for fake, 1/2 before each mean"
+# The usual wrong versions of each loss, as (what the student wrote, what to change, the value it gives
+# on real and fake inputs). When a failing loss equals one of them, the message names it.
+LOSS_MISTAKES = {
+    "discriminator_loss": [
+        ("nn.BCELoss (or BCE written with log) on torch.sigmoid(logits)",
+         "use the provided bce_loss on the logits themselves: the sigmoid rounds to 0 or 1 for large logits",
+         lambda r, f: _bce_of_sigmoid(r, 1).mean() + _bce_of_sigmoid(f, 0).mean()),
+        ("the labels swapped (real scored against 0, fake against 1)",
+         "real logits go with target 1, fake ones with target 0",
+         lambda r, f: _bce(r, 0).mean() + _bce(f, 1).mean()),
+        ("label smoothing (a real target of 0.9)", "use targets of exactly 1 and 0",
+         lambda r, f: _bce(r, 0.9).mean() + _bce(f, 0).mean()),
+        ("two-sided label smoothing (targets 0.9 and 0.1)", "use targets of exactly 1 and 0",
+         lambda r, f: _bce(r, 0.9).mean() + _bce(f, 0.1).mean()),
+        ("the two terms averaged (or one bce_loss over real and fake together)",
+         "add the two means: bce_loss(real, 1) + bce_loss(fake, 0)",
+         lambda r, f: (_bce(r, 1).mean() + _bce(f, 0).mean()) / 2),
+        ("sums where the means belong", "average each term (bce_loss takes the mean)",
+         lambda r, f: _bce(r, 1).sum() + _bce(f, 0).sum()),
+        ("only the real term", "add bce_loss(logits_fake, 0)", lambda r, f: _bce(r, 1).mean()),
+        ("only the fake term", "add bce_loss(logits_real, 1)", lambda r, f: _bce(f, 0).mean()),
+        ("the opposite sign", "the loss is the cross-entropy itself, which is never negative",
+         lambda r, f: -(_bce(r, 1).mean() + _bce(f, 0).mean())),
+    ],
+    "generator_loss": [
+        ("nn.BCELoss (or BCE written with log) on torch.sigmoid(logits)",
+         "use the provided bce_loss on the logits themselves: the sigmoid rounds to 0 or 1 for large logits",
+         lambda f: _bce_of_sigmoid(f, 1).mean()),
+        ("the saturating loss of the minimax game, -bce(fake, 0) (that is, log(1 - D(G(z))))",
+         "the assignment asks for the non-saturating loss bce_loss(logits_fake, 1) (Goodfellow et al. 2014)",
+         lambda f: -_bce(f, 0).mean()),
+        ("the fake logits scored against 0, as the discriminator does",
+         "the generator wants its fakes called real: target 1", lambda f: _bce(f, 0).mean()),
+        ("label smoothing (a target of 0.9)", "use a target of exactly 1", lambda f: _bce(f, 0.9).mean()),
+        ("a sum where the mean belongs", "average (bce_loss takes the mean)", lambda f: _bce(f, 1).sum()),
+        ("the opposite sign", "the loss is the cross-entropy itself, which is never negative",
+         lambda f: -_bce(f, 1).mean()),
+    ],
+    "ls_discriminator_loss": [
+        ("no 1/2 before the means", LSGAN_FIX, lambda r, f: ((r - 1) ** 2).mean() + (f ** 2).mean()),
+        ("the targets -1 for fake and 1 for real (the paper's other choice, equation 8)", LSGAN_FIX,
+         lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * ((f + 1) ** 2).mean()),
+        ("the targets swapped (0 for real, 1 for fake)", LSGAN_FIX,
+         lambda r, f: 0.5 * (r ** 2).mean() + 0.5 * ((f - 1) ** 2).mean()),
+        ("`scores_real - 1 ** 2`, which Python reads as scores_real - (1 ** 2)",
+         "write (scores_real - 1) ** 2, with the brackets",
+         lambda r, f: 0.5 * (r - 1).mean() + 0.5 * (f ** 2).mean()),
+        ("the mean squared, where the squares are averaged", "square first, then take the mean",
+         lambda r, f: 0.5 * (r - 1).mean() ** 2 + 0.5 * f.mean() ** 2),
+        ("sums where the means belong", "average each term with .mean()",
+         lambda r, f: 0.5 * ((r - 1) ** 2).sum() + 0.5 * (f ** 2).sum()),
+        ("only the real term", "add 0.5 * mean(scores_fake ** 2)", lambda r, f: 0.5 * ((r - 1) ** 2).mean()),
+        ("only the fake term", "add 0.5 * mean((scores_real - 1) ** 2)", lambda r, f: 0.5 * (f ** 2).mean()),
+    ],
+    "ls_generator_loss": [
+        ("no 1/2 before the mean", LSGAN_FIX, lambda f: ((f - 1) ** 2).mean()),
+        ("the target 0 (the paper's other choice, equation 8, or the discriminator's target for fakes)",
+         LSGAN_FIX, lambda f: 0.5 * (f ** 2).mean()),
+        ("`scores_fake - 1 ** 2`, which Python reads as scores_fake - (1 ** 2)",
+         "write (scores_fake - 1) ** 2, with the brackets", lambda f: 0.5 * (f - 1).mean()),
+        ("the mean squared, where the squares are averaged", "square first, then take the mean",
+         lambda f: 0.5 * (f - 1).mean() ** 2),
+        ("a sum where the mean belongs", "average with .mean()", lambda f: 0.5 * ((f - 1) ** 2).sum()),
+    ],
+}
+MISTAKE_MATCH = 1e-5  # relative error within which a value is taken to come from a known mistake
+
+
+def known_mistake(function, value, inputs):
+    """The sentence naming the known wrong version of `function` whose value on `inputs`
+    (the check's own logits or scores, float64 arrays) is `value`, or ''."""
+    for wrote, fix, formula in LOSS_MISTAKES.get(function, ()):
+        with np.errstate(all="ignore"):
+            expected = float(formula(*inputs))
+        if np.isfinite(expected) and course_rel_error(value, expected) <= MISTAKE_MATCH:
+            return f" That is the value of {wrote}: {fix}."
+    return ""
+
+
+def _require_scalar(rec, call):
+    if rec["shape"] not in ([], [1]):
+        fail(f"{call}: expected a scalar tensor (shape ()), got shape {tuple(rec['shape'])}; average with .mean().",
+             "the loss is not a scalar")  # one cause, said once for the function
+
+
+def _loss_value(out, key, call, expected, function, inputs):
+    """The loss's value against the reference; `inputs` are the arrays the check fed
+    `function`, by which a wrong value is matched against its known mistakes."""
     rec = _get(out, key, call)
     _require_tensor(rec, call)
-    if rec["shape"] not in ([], [1]):
-        fail(f"{call}: expected a scalar tensor (shape ()), got shape {tuple(rec['shape'])}; average with .mean().")
+    _require_scalar(rec, call)
     v = _value(rec, call).reshape(())
     if not np.isfinite(v):
         fail(f"{call}: the loss is {float(v)}; use the numerically stable bce_loss provided.")
     err = course_rel_error(v, expected)
     if not err <= LOSS_TOL:
-        fail(f"{call}: expected {float(expected):.8g}, got {float(v):.8g} (relative error {err:.2e} > {LOSS_TOL:.0e}).")
+        fail(f"{call}: expected {float(expected):.8g}, got {float(v):.8g} (relative error {err:.2e} > "
+             f"{LOSS_TOL:.0e}).{known_mistake(function, float(v), inputs)}")
     return rec, err
 
 
 def _loss_grads(out, key, call, expected_grads, inputs):
     rec = _get(out, key, call)
     _require_tensor(rec, call)
+    _require_scalar(rec, call)  # the check calls backward() only on a scalar loss
     grads = rec.get("grads") or []
     for i, exp in enumerate(expected_grads):
         got = grads[i] if i < len(grads) else None
@@ -424,14 +536,19 @@ def _loss_checks(part, d_name, g_name, true_key, inputs):
     arguments are called: logits (logits_real, logits_fake) or scores (scores_real, ...)."""
     real, fake = f"{inputs}_real", f"{inputs}_fake"
 
+    def fed(ans, prefix, *which):  # the arrays the producing half fed the function, as float32 tensors
+        return [np.asarray(ans[f"{prefix}logits_{w}"], dtype=np.float32).astype(np.float64) for w in which]
+
     @check(part, d_name, f"{d_name}_value")
     def d_value(out, ans):
-        _, err = _loss_value(out, "d", f"{d_name}({real}, {fake})", ans[f"d_{true_key}"])
+        _, err = _loss_value(out, "d", f"{d_name}({real}, {fake})", ans[f"d_{true_key}"], d_name,
+                             fed(ans, "", "real", "fake"))
         return f"{d_name} relative error {err:.1e}"
 
     @check(part, d_name, f"{d_name}_on_large_{inputs}")
     def d_large(out, ans):
-        _loss_value(out, "d_big", f"{d_name} on large {inputs}", ans[f"big_d_{true_key}"])
+        _loss_value(out, "d_big", f"{d_name} on large {inputs}", ans[f"big_d_{true_key}"], d_name,
+                    fed(ans, "big_", "real", "fake"))
         return f"{d_name} finite and correct on large {inputs}"
 
     @check(part, d_name, f"{d_name}_gradients")
@@ -441,12 +558,13 @@ def _loss_checks(part, d_name, g_name, true_key, inputs):
 
     @check(part, g_name, f"{g_name}_value")
     def g_value(out, ans):
-        _, err = _loss_value(out, "g", f"{g_name}({fake})", ans[f"g_{true_key}"])
+        _, err = _loss_value(out, "g", f"{g_name}({fake})", ans[f"g_{true_key}"], g_name, fed(ans, "", "fake"))
         return f"{g_name} relative error {err:.1e}"
 
     @check(part, g_name, f"{g_name}_on_large_{inputs}")
     def g_large(out, ans):
-        _loss_value(out, "g_big", f"{g_name} on large {inputs}", ans[f"big_g_{true_key}"])
+        _loss_value(out, "g_big", f"{g_name} on large {inputs}", ans[f"big_g_{true_key}"], g_name,
+                    fed(ans, "big_", "fake"))
         return f"{g_name} finite and correct on large {inputs}"
 
     @check(part, g_name, f"{g_name}_gradients")

@@ -23,7 +23,7 @@ import zlib
 import numpy as np
 import torch
 
-from tests.checks import (GROUPS, NOISE_DIM, NOISE_KS_N, NOISE_SEED, NOT_IMPLEMENTED, TRAINED_FILE,
+from tests.checks import (GROUPS, NOISE_DIM, NOISE_KS_SHAPE, NOISE_SEED, NOT_IMPLEMENTED, TRAINED_FILE,
                           TRAINED_LIMIT, TRAINED_SAMPLES, TRAINED_SEED, TRAINING_BATCH, TRAINING_ITERATIONS,
                           TRAINING_NOISE, VALUE_LIMIT, keeps_at_import as _keeps, trained_missing,
                           trained_too_large, without_top_level_calls)
@@ -393,13 +393,19 @@ def _produce_noise(gan):
         return bool(torch.equal(torch.as_tensor(a), torch.as_tensor(b)))
 
     def ks():
-        x = torch.as_tensor(_call(gan, "sample_noise", 1000, NOISE_KS_N // 1000, seed=NOISE_SEED))
-        x = np.sort(x.detach().cpu().double().numpy().ravel())
+        x = torch.as_tensor(_call(gan, "sample_noise", *NOISE_KS_SHAPE, seed=NOISE_SEED))
+        x = x.detach().cpu().double().numpy()
+        # Independence before the distribution: a vector repeated down the batch, or a value across a row.
+        rows = columns = 0  # 0: not measured (not a 2-D result; the shape check says so)
+        if x.ndim == 2 and x.size:
+            grid = np.ascontiguousarray(x)
+            rows, columns = np.unique(grid, axis=0).shape[0], np.unique(grid, axis=1).shape[1]
+        x = np.sort(x.ravel())
         cdf = (x + 1) / 2  # CDF of U[-1, 1)
         n = len(x)
         d = max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n))
         return {"n": n, "statistic": float(d), "min": float(x[0]), "max": float(x[-1]),
-                "mean": float(x.mean()), "std": float(x.std())}
+                "mean": float(x.mean()), "std": float(x.std()), "distinct_rows": rows, "distinct_columns": columns}
 
     return {"basic": _attempt(basic, "sample_noise"), "two_calls_equal": _attempt(two_calls, "sample_noise"),
             "seeded_equal": _attempt(seeded, "sample_noise"), "ks": _attempt(ks, "sample_noise")}

@@ -175,7 +175,8 @@ LAYER = Record({"type": Str(40), "eps?": "float", "slope?": "float"})
 MODEL = Record({"params": Result("int"), "forward": Result(Record(dict(DESCRIBED, **{"layers?": List(LAYER, 64)})))})
 LOSSES = Record({"d": Result(LOSS), "g": Result(LOSS), "d_big": Result(LOSS), "g_big": Result(LOSS)})
 RUN = Record({"n_images": "int", "shapes": List(List("int", 8), 16), "d_losses": Array(64), "g_losses": Array(64)})
-NUMBERS = Record({k: "float" for k in ("statistic", "min", "max", "mean", "std")} | {"n": "int"})
+NUMBERS = Record({k: "float" for k in ("statistic", "min", "max", "mean", "std")}
+                 | {k: "int" for k in ("n", "distinct_rows", "distinct_columns")})
 
 PARTS = {
     "noise": Record({"basic": Result(OUTPUT), "two_calls_equal": Result("bool"), "seeded_equal": Result("bool"),

@@ -5,6 +5,8 @@ and runs the part's checks as every grading path does (produce, then judge). The
 messages must say what was measured and what to change in that function, name only
 causes the model can have, and report one cause once.
 """
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -92,6 +94,12 @@ CASES = [
     ("noise from numpy", "noise",
      {"sample_noise": seeded(lambda b, d: torch.from_numpy(np.random.uniform(-1, 1, (b, d))).float())},
      ["draw the values with torch.rand after it, not with numpy's"], ["keep the provided"]),
+    ("one noise vector for the whole batch", "noise",
+     {"sample_noise": seeded(lambda b, d: (2 * torch.rand(1, d) - 1).repeat(b, 1))},
+     ["only 1 differ", "not one vector repeated for the whole batch"], ["centred", "stretch"]),
+    ("one noise value per row", "noise",
+     {"sample_noise": seeded(lambda b, d: (2 * torch.rand(b, 1) - 1).expand(b, d))},
+     ["only 1 differ", "not one value per row"], ["centred", "stretch"]),
     ("DC classifier with ReLU", "dc_classifier", {"build_dc_classifier": dc_classifier_relu},
      ["a ReLU layer, which its architecture does not have"], ["BatchNorm", "eps"]),
     ("DC generator with BatchNorm eps 1e-3", "dc_generator", {"build_dc_generator": dc_generator(eps=1e-3)},
@@ -177,3 +185,76 @@ def test_an_import_failure_is_said_once_per_pytest_run(tmp_path):
                          timeout=600)  # -rN: no summary lines, whose width depends on the terminal
     assert out.stdout.count("SyntaxError at line 3") == 1, out.stdout[-3000:]
     assert "not run: gan.py does not import (the first failed test says why)" in out.stdout
+
+
+# -- losses: a wrong value is matched against the known mistakes ----------------------
+
+def sig_bce(x, y):  # what students write with nn.BCELoss
+    return nn.BCELoss()(torch.sigmoid(x), torch.full_like(x, y))
+
+
+def bce(x, y):
+    return ref.bce_loss(x, torch.full_like(x, y))
+
+
+# (function, the student's version, words of the sentence that names it)
+LOSS_MISTAKES = [
+    ("discriminator_loss", lambda r, f: sig_bce(r, 1) + sig_bce(f, 0), "nn.BCELoss"),
+    ("discriminator_loss", lambda r, f: bce(r, 0) + bce(f, 1), "labels swapped"),
+    ("discriminator_loss", lambda r, f: bce(r, 0.9) + bce(f, 0), "label smoothing (a real target of 0.9)"),
+    ("discriminator_loss", lambda r, f: ref.bce_loss(torch.cat([r, f]), torch.cat([torch.ones_like(r),
+                                                                                   torch.zeros_like(f)])),
+     "one bce_loss over real and fake"),
+    ("discriminator_loss", lambda r, f: (r.clamp(min=0) - r + (1 + (-r.abs()).exp()).log()).sum()
+     + (f.clamp(min=0) + (1 + (-f.abs()).exp()).log()).sum(), "sums where the means belong"),
+    ("generator_loss", lambda f: -bce(f, 0), "saturating loss of the minimax game"),
+    ("generator_loss", lambda f: bce(f, 0), "scored against 0, as the discriminator does"),
+    ("generator_loss", lambda f: bce(f, 0.9), "label smoothing"),
+    ("ls_discriminator_loss", lambda r, f: ((r - 1) ** 2).mean() + (f ** 2).mean(), "no 1/2"),
+    ("ls_discriminator_loss", lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * ((f + 1) ** 2).mean(),
+     "the paper's other choice"),
+    ("ls_discriminator_loss", lambda r, f: 0.5 * torch.mean(r - 1 ** 2) + 0.5 * torch.mean(f ** 2),
+     "Python reads as scores_real - (1 ** 2)"),
+    ("ls_generator_loss", lambda f: 0.5 * torch.mean(f - 1 ** 2), "Python reads as scores_fake - (1 ** 2)"),
+    ("ls_generator_loss", lambda f: 0.5 * (f ** 2).mean(), "the paper's other choice"),
+    ("ls_generator_loss", lambda f: 0.5 * ((f - 1) ** 2).sum(), "a sum where the mean belongs"),
+]
+PART_OF = {"discriminator_loss": "gan_loss", "generator_loss": "gan_loss", "ls_discriminator_loss": "lsgan_loss",
+           "ls_generator_loss": "lsgan_loss"}
+
+
+@pytest.mark.parametrize("function,wrong,named", LOSS_MISTAKES, ids=[f"{f}: {n}" for f, _, n in LOSS_MISTAKES])
+@pytest.mark.parametrize("answer_file", ["public", "private"])
+def test_a_known_wrong_loss_is_named(function, wrong, named, answer_file, answers):
+    ans = answers if answer_file == "public" else checks.load_answers(
+        os.path.join(ROOT, "instructor", "grader", "gan-checks-private.npz"))
+    first = next(m for name, ok, m in results(PART_OF[function], {function: wrong}, ans)
+                 if not ok and name.startswith(function))
+    assert "That is the value of" in first and named in first, first
+
+
+def test_a_correct_loss_written_otherwise_is_never_told_of_a_mistake(answers):
+    """Losses that are right (BCEWithLogitsLoss, the LSGAN halves written as a division) pass, so no
+    mistake is named; and no two known mistakes give the same value on the checks' inputs."""
+    bce_logits = nn.BCEWithLogitsLoss()
+    variants = {"discriminator_loss": lambda r, f: bce_logits(r, torch.ones_like(r)) + bce_logits(f, torch.zeros_like(f)),
+                "generator_loss": lambda f: bce_logits(f, torch.ones_like(f)),
+                "ls_discriminator_loss": lambda r, f: ((r - 1) ** 2).mean() / 2 + f.pow(2).mean() / 2,
+                "ls_generator_loss": lambda f: torch.mean((f - 1) ** 2) / 2}
+    for part in ("gan_loss", "lsgan_loss"):
+        assert all(ok for _, ok, _ in results(part, variants, answers))
+    for function, mistakes in checks.LOSS_MISTAKES.items():
+        for prefix in ("", "big_"):
+            inputs = [answers[f"{prefix}logits_{w}"].astype(np.float64) for w in ("real", "fake")]
+            values = [float(formula(*inputs[-formula.__code__.co_argcount:])) for _, _, formula in mistakes]
+            for i, a in enumerate(values):
+                for b in values[i + 1:]:
+                    assert checks.course_rel_error(a, b) > checks.MISTAKE_MATCH, (function, prefix, values)
+
+
+def test_a_loss_that_is_not_a_scalar_is_told_so_by_every_check(answers):
+    found = [m for name, ok, m in results("gan_loss", {"generator_loss": lambda f: ref.bce_loss(f, torch.ones_like(f))
+                                                        * torch.ones(f.shape[0])}, answers)
+             if not ok and name.startswith("generator_loss")]
+    assert "expected a scalar tensor (shape ()), got shape (64,)" in found[0], found
+    assert all(m.startswith("not checked: the same failure as generator_loss_value") for m in found[1:]), found
