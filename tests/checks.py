@@ -280,37 +280,53 @@ def noise_is_uniform(out, ans):
 
 # -- models
 
-def _param_count(out, expected, call):
+def _param_count(out, ans, key, call):
     got = _get(out, "params", call)
-    expected = int(expected)
+    expected = int(ans[f"{key}_params_true"])
     if got != expected:
         diff = got - expected
-        hint = ("is a bias missing, or a layer size off? Compare each layer with the docstring." if diff < 0 else
-                "is there an extra layer, or a layer too wide? Compare each layer with the docstring.")
-        if call.endswith("(4)") and diff == (NOISE_DIM - 4) * 1024:  # a first Linear(NOISE_DIM, 1024)
-            hint = (f"that is what a first layer of input size {NOISE_DIM} would add: its input size must be the "
+        first = next((layer for layer in reference_layers(ans, key) if layer["type"] == "Linear"), None)
+        width = int(_settings(first["spec"])[1].split("=")[-1]) if first else 0  # Linear(in_features=.., out_features=..)
+        if call.endswith("(4)") and width and diff == (NOISE_DIM - 4) * width:  # a first Linear(NOISE_DIM, width)
+            hint = (f"That is what a first layer of input size {NOISE_DIM} would add: its input size must be the "
                     "noise_dim argument, not the constant NOISE_DIM.")
+        else:
+            hint = _structure_hint(out, ans, key) or (
+                "Is a bias missing, or a layer size off? Compare each layer with the docstring." if diff < 0 else
+                "Is there an extra layer, or a layer too wide? Compare each layer with the docstring.")
         fail(f"{call}: expected {expected:,} parameters, got {got:,} ({abs(diff):,} too "
-             f"{'few' if diff < 0 else 'many'}): {hint}")
+             f"{'few' if diff < 0 else 'many'}). {hint}")
     return f"{got:,} parameters"
+
+
+def _model_output(out, ans, key, call):
+    """The forward pass's output record; where it failed (an error in the student's forward,
+    a shape), the failure also names the first layer that differs from the reference's."""
+    try:
+        rec = _get(out, "forward", call)
+        _require_tensor(rec, call)
+        _require_shape(rec, ans[f"{key}_output_true"].shape, call)
+        return rec
+    except CheckFailed as err:
+        hint = _structure_hint(out, ans, key)
+        raise CheckFailed(f"{err} {hint}" if hint else str(err), err.cause) from None
 
 
 # Outputs this close to the reference come from the right layers computed a little
 # differently, not from a wrong architecture.
 NEAR_MISS = 1e-2
 
-# The layers of each architecture other than Linear, convolutions and reshapes; a layer of
-# one of the kinds in LAYER_KINDS that its architecture lacks is named in the hint.
-ARCHITECTURE_LAYERS = {
-    "discriminator": {"LeakyReLU"},
-    "generator": {"ReLU", "Tanh"},
-    "dc_classifier": {"LeakyReLU", "MaxPool2d"},
-    "dc_generator": {"ReLU", "BatchNorm1d", "BatchNorm2d", "Tanh"},
-}
+# Activations, pooling, normalisation and dropout: a layer of one of these kinds that the
+# reference's architecture lacks is named in the hint.
 LAYER_KINDS = {"ReLU", "LeakyReLU", "PReLU", "ReLU6", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Softplus",
                "Tanh", "Hardtanh", "Sigmoid", "Softmax", "LogSoftmax", "MaxPool2d", "AvgPool2d",
                "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",
                "InstanceNorm1d", "InstanceNorm2d", "Dropout", "Dropout1d", "Dropout2d"}
+# The layers with weights: a model is held against the reference's layer by layer on these,
+# since activations and pooling may be written as functions, which leave no trace.
+WEIGHTED = {"Linear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+            "ConvTranspose3d", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm",
+            "InstanceNorm1d", "InstanceNorm2d", "Embedding"}
 # What a near miss can come from, for each architecture: only causes its layers can have.
 NEAR_MISS_CAUSES = {
     "discriminator": "a LeakyReLU slope other than 0.01, a ReLU where the architecture has LeakyReLU(0.01), "
@@ -322,29 +338,144 @@ NEAR_MISS_CAUSES = {
 }
 
 
-def _layer_hint(part, layers):
-    """What the model's own layers show that differs from its architecture, or ''."""
+def reference_layers(ans, key):
+    """The layers the reference's model ran, in order, on the check's input (tests.produce.run_traced,
+    written into the answer file)."""
+    import json
+
+    return json.loads(str(ans[f"{key}_layers_true"]))
+
+
+def _layer_hint(layers, reference):
+    """What the model's own layers show that the reference's do not (an activation, a pooling,
+    a normalisation it lacks; another LeakyReLU slope or BatchNorm eps), or ''."""
+    kinds = {layer["type"] for layer in reference}
+    slopes = {layer["slope"] for layer in reference if "slope" in layer}
+    eps = {layer["eps"] for layer in reference if "eps" in layer}
     found = []
     for layer in layers or []:
         kind = layer.get("type", "")
-        if kind in LAYER_KINDS and kind not in ARCHITECTURE_LAYERS[part]:
+        if kind in LAYER_KINDS and kind not in kinds:
             found.append(f"a {kind} layer, which its architecture does not have")
-        if kind == "LeakyReLU" and "slope" in layer and not math.isclose(layer["slope"], 0.01, rel_tol=1e-6):
-            found.append(f"LeakyReLU(negative_slope={layer['slope']:g}), where the architecture has 0.01")
-        if kind.startswith("BatchNorm") and "eps" in layer and not math.isclose(layer["eps"], 1e-5, rel_tol=1e-6):
-            found.append(f"{kind}(eps={layer['eps']:g}), where the architecture keeps PyTorch's default eps=1e-05")
+        if kind == "LeakyReLU" and "slope" in layer and slopes and not any(
+                math.isclose(layer["slope"], x, rel_tol=1e-6) for x in slopes):
+            found.append(f"LeakyReLU(negative_slope={layer['slope']:g}), where the architecture has "
+                         f"{min(slopes):g}")
+        if kind.startswith("BatchNorm") and "eps" in layer and eps and not any(
+                math.isclose(layer["eps"], x, rel_tol=1e-6) for x in eps):
+            found.append(f"{kind}(eps={layer['eps']:g}), where the architecture keeps PyTorch's default "
+                         f"eps={min(eps):g}")
     found = list(dict.fromkeys(found))  # each finding once, in the model's order
     return f"Your model has {'; '.join(found)}." if found else ""
 
 
-def _forward(out, expected, part, call, shape_call, hint):
-    rec = _get(out, "forward", shape_call)
-    _require_tensor(rec, shape_call)
-    _require_shape(rec, expected.shape, shape_call)
-    err = _scale_error(_value(rec, call), expected)
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+# Settings torch writes that are the defaults everyone keeps: left out of a layer as a message shows it.
+QUIET = ("eps=1e-05", "momentum=0.1", "affine=True", "track_running_stats=True", "bias=True")
+
+
+def _settings(spec):
+    """Conv2d(1, 32, kernel_size=(5, 5)) -> ['1', '32', 'kernel_size=(5, 5)']."""
+    import re
+
+    inside = spec[spec.find("(") + 1:spec.rfind(")")]
+    return [item.strip() for item in re.split(r",(?![^()]*\))", inside) if item.strip()]
+
+
+def shown_layer(layer):
+    """A layer as a message shows it: its type and the settings torch writes, less the defaults."""
+    return f"{layer['type']}({', '.join(x for x in _settings(layer['spec']) if x not in QUIET)})"
+
+
+def _named(layers, i):
+    """'the second Linear': the i-th of `layers`, counted among those of its type."""
+    k = sum(layer["type"] == layers[i]["type"] for layer in layers[:i + 1])
+    return f"the {ORDINALS[k - 1] if k <= len(ORDINALS) else f'{k}th'} {layers[i]['type']}"
+
+
+def _shape_text(shape):
+    return str(tuple(shape))
+
+
+def layer_difference(layers, reference):
+    """The first place where the layers a model ran differ from the reference's, as a sentence
+    (or ''): a layer missing or extra, a layer with other settings, or a layer that gets an
+    input of another shape (with what the reference runs before it). Only layers with weights
+    are compared one to one, so functional activations and layers registered in another order
+    make no difference; what runs between them is shown where a shape differs."""
+    mine = [i for i, layer in enumerate(layers) if layer.get("type") in WEIGHTED]
+    theirs = [i for i, layer in enumerate(reference) if layer["type"] in WEIGHTED]
+    wanted = [reference[i] for i in theirs]
+    same = lambda a, b: a["spec"] == b["spec"]
+    for n, want in enumerate(wanted):
+        where = f"after {_named(wanted, n - 1)}" if n else "as its first layer with weights"
+        if n >= len(mine):
+            return f"{where[0].upper()}{where[1:]}, the architecture has {shown_layer(want)}; your model runs none."
+        have = layers[mine[n]]
+        if same(have, want):
+            if list(have["in"]) != list(want["in"]):
+                before = lambda trace, picks: ", ".join(shown_layer(x) for x in trace[picks[n - 1] + 1:picks[n]]) \
+                    if n else ", ".join(shown_layer(x) for x in trace[:picks[0]])
+                return (f"{_named(wanted, n)[0].upper()}{_named(wanted, n)[1:]} gets an input of shape "
+                        f"{_shape_text(have['in'])}, where the architecture's gets {_shape_text(want['in'])}: check "
+                        f"what runs before it (the architecture runs {before(reference, theirs) or 'nothing'} there; "
+                        f"yours runs {before(layers, mine) or 'no layer module'}).")
+            continue
+        if n + 1 < len(wanted) and same(have, wanted[n + 1]):
+            return f"{where[0].upper()}{where[1:]}, the architecture has {shown_layer(want)}; your model has none."
+        if n + 1 < len(mine) and same(layers[mine[n + 1]], want):
+            return (f"{where[0].upper()}{where[1:]}, your model has {shown_layer(have)}, which the architecture does "
+                    "not have.")
+        if have["type"] == want["type"]:
+            extra = [x for x in _settings(have["spec"]) if x not in _settings(want["spec"])]
+            lacking = [x for x in _settings(want["spec"]) if x not in _settings(have["spec"])]
+            gives = (f": it gives an output of shape {_shape_text(have['out'])}, where "
+                     f"{_shape_text(want['out'])} is wanted" if have["out"] and have["out"] != want["out"] else "")
+            mine_only, theirs_only = ", ".join(extra), ", ".join(lacking)
+            which = (f"yours has {mine_only}, the architecture's {theirs_only}" if extra and lacking else
+                     f"yours sets {mine_only}, which the architecture's leaves at its default" if extra else
+                     f"the architecture's sets {theirs_only}, which yours leaves at its default")
+            return (f"{_named(wanted, n)[0].upper()}{_named(wanted, n)[1:]} is {shown_layer(have)}, where the "
+                    f"architecture has {shown_layer(want)} ({which}){gives}.")
+        return (f"{where[0].upper()}{where[1:]}, the architecture has {shown_layer(want)}; your model has "
+                f"{shown_layer(have)}.")
+    if len(mine) > len(wanted):
+        return (f"After {_named(wanted, len(wanted) - 1)}, your model has {shown_layer(layers[mine[len(wanted)]])}, "
+                "which the architecture does not have." if wanted else "")
+    # The layers with weights agree; what runs after each may not. A layer module the reference
+    # does not run at that place is named (one that is missing may be written as a function).
+    for n in range(len(wanted)):
+        segment = lambda trace, picks: trace[picks[n] + 1:picks[n + 1] if n + 1 < len(picks) else len(trace)]
+        theirs_after = list(dict.fromkeys(shown_layer(x) for x in segment(reference, theirs)))
+        extra = [shown_layer(x) for x in segment(layers, mine) if shown_layer(x) not in theirs_after
+                 and x.get("type") in LAYER_KINDS]
+        if extra:
+            runs = ", ".join(theirs_after) or "nothing"
+            last = " (it is the model's last layer)" if n + 1 == len(wanted) else ""
+            return (f"After {_named(wanted, n)}{last}, your model runs {', '.join(extra)}, where the architecture "
+                    f"runs {runs}.")
+    return ""
+
+
+def _structure_hint(out, ans, key):
+    """What the model's layers show against the reference's: a layer of another kind or
+    setting first, then the first layer that differs; '' where nothing does."""
+    layers, reference = out.get("layers") if isinstance(out, dict) else None, reference_layers(ans, key)
+    if not layers:
+        return ""
+    return _layer_hint(layers, reference) or layer_difference(layers, reference)
+
+
+def _forward(out, ans, key, part, call, shape_call, hint):
+    rec = _model_output(out, ans, key, shape_call)
+    got, expected = _value(rec, call), ans[f"{key}_output_true"]
+    err = _scale_error(got, expected)
     if not err <= FORWARD_TOL:
-        if _layer_hint(part, rec.get("layers")):  # what its layers show first, then what to compare
-            hint = f"{_layer_hint(part, rec.get('layers'))} {hint}"
+        if _scale_error(2 * np.asarray(got, dtype=np.float64) - 1, expected) <= FORWARD_TOL:
+            hint = ("Your outputs are the reference's moved from [-1, 1] to [0, 1] ((x + 1) / 2): return the final "
+                    "Tanh's output as it is; the images are kept in [-1, 1].")
+        elif _structure_hint(out, ans, key):  # what its layers show first, then what to compare
+            hint = _structure_hint(out, ans, key)
         elif err <= NEAR_MISS:
             hint = ("The outputs are close, so the layers are probably right: look for a numerical difference, "
                     f"such as {NEAR_MISS_CAUSES[part]}.")
@@ -359,13 +490,11 @@ def _model_checks(part, key, count_call, call, shape_call, hint, images_out):
 
     @check(part)
     def parameter_count(out, ans):
-        return _param_count(out, ans[f"{key}_params_true"], count_call)
+        return _param_count(out, ans, key, count_call)
 
     @check(part)
     def output_shape(out, ans):
-        rec = _get(out, "forward", shape_call)
-        _require_tensor(rec, shape_call)
-        _require_shape(rec, ans[f"{key}_output_true"].shape, shape_call)
+        rec = _model_output(out, ans, key, shape_call)
         if images_out:  # a failure only: these inputs can stay in [-1, 1] without a Tanh too
             v = _value(rec, call)
             if not (v.min() >= -1 and v.max() <= 1):
@@ -375,18 +504,18 @@ def _model_checks(part, key, count_call, call, shape_call, hint, images_out):
 
     @check(part)
     def forward_matches_reference(out, ans):
-        return f"forward relative error {_forward(out, ans[f'{key}_output_true'], part, call, shape_call, hint):.1e}"
+        return f"forward relative error {_forward(out, ans, key, part, call, shape_call, hint):.1e}"
 
 
 _model_checks("discriminator", "d", "discriminator()", "discriminator()", "discriminator() on 16 images",
               "Check the layer order and LeakyReLU's slope of 0.01, and that the last layer has no activation.", False)
-_model_checks("generator", "g", "generator(4)", "generator()", "generator(96) on 16 noise vectors",
+_model_checks("generator", "g", "generator(4)", "generator()", f"generator({NOISE_DIM}) on 16 noise vectors",
               "Check the layer order, the ReLUs and the final Tanh.", True)
 _model_checks("dc_classifier", "dc_d", "build_dc_classifier()", "build_dc_classifier()",
               "build_dc_classifier(16) on 16 images",
               "Check kernel sizes, LeakyReLU(0.01) after each conv and the first Linear, and max-pooling.", False)
 _model_checks("dc_generator", "dc_g", "build_dc_generator(4)", "build_dc_generator()",
-              "build_dc_generator(96) on 16 noise vectors",
+              f"build_dc_generator({NOISE_DIM}) on 16 noise vectors",
               "Check that each BatchNorm comes after its ReLU, the transposed convolutions' stride 2 and padding 1, "
               "and the final Tanh and flatten to (N, 784).", True)
 
@@ -401,8 +530,8 @@ def _bce(s, y):
 def _bce_of_sigmoid(s, y):
     """nn.BCELoss on torch.sigmoid(s) in float32, element by element: the sigmoid rounds to
     exactly 0 or 1 for large logits, and BCELoss then clamps the log at -100."""
-    p = (1 / (1 + np.exp(-s.astype(np.float32)))).astype(np.float32)
-    with np.errstate(divide="ignore"):
+    with np.errstate(over="ignore", divide="ignore"):
+        p = (1 / (1 + np.exp(-s.astype(np.float32)))).astype(np.float32)
         log_p, log_q = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
     return -(y * log_p + (1 - y) * log_q).astype(np.float64)
 

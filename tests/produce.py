@@ -26,7 +26,7 @@ import torch
 from tests.checks import (GROUPS, NOISE_DIM, NOISE_KS_SHAPE, NOISE_SEED, NOT_IMPLEMENTED, TRAINED_FILE,
                           TRAINED_LIMIT, TRAINED_SAMPLES, TRAINED_SEED, TRAINING_BATCH, TRAINING_ITERATIONS,
                           TRAINING_NOISE, VALUE_LIMIT, keeps_at_import as _keeps, trained_missing,
-                          trained_too_large, without_top_level_calls)
+                          shown_layer, trained_too_large, without_top_level_calls)
 
 
 class StudentError(Exception):
@@ -102,9 +102,9 @@ def _torch_layer_name(module):
     """Name of the first torch.nn class in the module's ancestry (a subclass of
     nn.Linear still counts as Linear)."""
     for cls in type(module).__mro__:
-        if cls.__module__.startswith("torch.nn"):
+        if cls.__module__.startswith("torch.nn") and cls.__name__ != "Module":
             return cls.__name__
-    return type(module).__name__
+    return type(module).__name__  # a module of the file's own (gan.py's Flatten): its own name
 
 
 @torch.no_grad()
@@ -306,29 +306,76 @@ def _model(gan, builder, args):
     return model
 
 
-def _layers(model, limit=64):
-    """The model's layers as a hint can speak of them: the torch.nn type of each module
-    without children, with the settings that change its outputs (BatchNorm's eps,
-    LeakyReLU's slope). Activations written as functions in forward() do not show."""
-    layers = []
-    for module in list(model.modules())[:1000]:
-        if len(layers) >= limit:
-            break
-        if any(True for _ in module.children()):
-            continue
-        rec = {"type": _torch_layer_name(module)[:40]}
-        for attr, key in (("eps", "eps"), ("negative_slope", "slope")):
-            try:
-                value = float(getattr(module, attr))
-                if math.isfinite(value):
-                    rec[key] = value
-            except Exception:  # no such attribute, or not a number
-                pass
-        layers.append(rec)
-    return layers
+def _shape(value):
+    return [int(n) for n in value.shape][:8] if isinstance(value, torch.Tensor) else []
+
+
+def _layer_record(module, args, output=None):
+    """One call of a layer, as a message can speak of it: its torch.nn type, its settings as
+    torch writes them (Conv2d(1, 32, kernel_size=(5, 5), stride=(1, 1))), the shapes it got
+    and gave, and the settings that change its outputs without changing a shape."""
+    kind = _torch_layer_name(module)[:40]
+    try:
+        settings = str(module.extra_repr())
+    except Exception:  # a student's subclass whose extra_repr fails
+        settings = "?"
+    rec = {"type": kind, "spec": f"{kind}({settings})"[:200], "in": _shape(args[0] if args else None),
+           "out": _shape(output)}
+    for attr, key in (("eps", "eps"), ("negative_slope", "slope")):
+        try:
+            value = float(getattr(module, attr))
+            if math.isfinite(value):
+                rec[key] = value
+        except Exception:  # no such attribute, or not a number
+            pass
+    return rec
+
+
+def run_traced(model, x, function=None, limit=64):
+    """(output, layers, failure): the model's forward pass on x, with every module that has
+    no children recorded as it runs, in the order it runs (whatever order the layers were
+    registered in); activations written as functions do not show. Where the forward pass
+    raises, failure is a sentence naming the layer it raised in and the input that layer got
+    (or the last layer that finished, where it raised between layers) and output is None."""
+    layers, entered, handles = [], [], []
+
+    def before(module, args):
+        entered.append((module, args))
+
+    def after(module, args, output):
+        if entered and entered[-1][0] is module:
+            entered.pop()
+        if len(layers) < limit:
+            layers.append(_layer_record(module, args, output))
+
+    try:
+        for module in list(model.modules())[:1000]:
+            if not any(True for _ in module.children()):
+                handles += [module.register_forward_pre_hook(before), module.register_forward_hook(after)]
+        try:
+            with torch.no_grad():
+                return model(x), layers, None
+        except Exception as err:
+            where = f"the model's input has shape {tuple(x.shape)}"
+            if entered:  # it raised inside this layer
+                module, args = entered[-1]
+                rec = _layer_record(module, args)
+                layers.append(rec)
+                got = "the model's own input" if rec["in"] == list(x.shape) else where
+                where = (f"it raised in layer {len(layers)} of the forward pass, {shown_layer(rec)}, which got an input "
+                         f"of shape {tuple(rec['in'])} ({got})")
+            elif layers:  # between layers: in the model's own forward code
+                where = (f"it raised after layer {len(layers)} of the forward pass, {shown_layer(layers[-1])}, whose "
+                         f"output has shape {tuple(layers[-1]['out'])} ({where})")
+            return None, layers, f"{_student_error(err, function)}; {where}."
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 def _produce_model(gan, builder, count_args, forward_args, inp, device, salt):
+    traced = []
+
     def count():
         model = _model(gan, builder, count_args)
         return int(sum(p.numel() for p in model.parameters()))
@@ -338,15 +385,14 @@ def _produce_model(gan, builder, count_args, forward_args, inp, device, salt):
         set_check_weights(model, salt)
         model = model.to(device).train()  # BatchNorm uses batch statistics, as in training
         x = torch.as_tensor(inp, dtype=torch.float32).to(device)
-        try:
-            with torch.no_grad():
-                out = model(x)
-        except Exception as err:
-            raise StudentError(f"{_student_error(err, builder)}; the check fed the model an input of shape "
-                               f"{tuple(x.shape)}") from None
-        return dict(_describe(out), layers=_layers(model))
+        out, layers, failure = run_traced(model, x, builder)
+        traced.extend(layers)
+        if failure:
+            raise StudentError(failure)
+        return _describe(out)
 
-    return {"params": _attempt(count, builder), "forward": _attempt(forward, builder)}
+    produced = {"params": _attempt(count, builder), "forward": _attempt(forward, builder)}
+    return dict(produced, layers=traced)
 
 
 def _produce_loss(gan, d_name, g_name, ans, device):

@@ -13,6 +13,7 @@ with fixed seeds, and stored next to those inputs. The zips are written with
 fixed timestamps so that a rerun on the same machine gives the same bytes.
 """
 import io
+import json
 import os
 import zipfile
 
@@ -21,7 +22,7 @@ import torch
 
 from instructor import ROOT
 from instructor.grader import score
-from tests.produce import optimizer_model, adam_steps, set_check_weights
+from tests.produce import adam_steps, optimizer_model, run_traced, set_check_weights
 
 PUBLIC = os.path.join(ROOT, "gan-checks.npz")
 PRIVATE = score.ANSWERS
@@ -67,6 +68,15 @@ def _forward(model, inputs, salt):
         return model(torch.tensor(inputs, dtype=torch.float64)).numpy()
 
 
+def _layers(model, inputs, salt):
+    """The layers the reference's model runs on the check's input, in order, as the checks
+    describe a student's (tests.produce.run_traced): a JSON string, which the messages hold
+    a student's model against layer by layer."""
+    _, layers, failure = run_traced(set_check_weights(model, salt).train(), torch.tensor(inputs, dtype=torch.float32))
+    assert failure is None, failure
+    return np.array(json.dumps(layers))
+
+
 def build(gan, seeds=PUBLIC_SEEDS):
     """All arrays of one answer file, computed with the reference module `gan`."""
     seed, salt = seeds
@@ -94,12 +104,16 @@ def build(gan, seeds=PUBLIC_SEEDS):
     a["trained_params_true"] = np.int64(gan.count_params(gan.build_dc_generator(gan.NOISE_DIM)))
     a["d_input"] = images()
     a["d_output_true"] = _forward(gan.discriminator(), a["d_input"], salt)
+    a["d_layers_true"] = _layers(gan.discriminator(), a["d_input"], salt)
     a["g_input"] = noise()
     a["g_output_true"] = _forward(gan.generator(gan.NOISE_DIM), a["g_input"], salt)
+    a["g_layers_true"] = _layers(gan.generator(gan.NOISE_DIM), a["g_input"], salt)
     a["dc_d_input"] = images()
     a["dc_d_output_true"] = _forward(gan.build_dc_classifier(N_IMAGES), a["dc_d_input"], salt)
+    a["dc_d_layers_true"] = _layers(gan.build_dc_classifier(N_IMAGES), a["dc_d_input"], salt)
     a["dc_g_input"] = noise()
     a["dc_g_output_true"] = _forward(gan.build_dc_generator(gan.NOISE_DIM), a["dc_g_input"], salt)
+    a["dc_g_layers_true"] = _layers(gan.build_dc_generator(gan.NOISE_DIM), a["dc_g_input"], salt)
 
     # Optimizer settings of the reference get_optimizer, and the weights of a small model
     # after a few steps on fixed gradients (of shrinking size, where Adam's steps differ

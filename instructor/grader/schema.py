@@ -171,8 +171,9 @@ DESCRIBED = {"type": Str(200), "tensor": "bool", "shape?": List("int", 16), "dty
              "value?": Array(VALUE_LIMIT)}
 OUTPUT = Record(DESCRIBED)
 LOSS = Record(dict(DESCRIBED, grads=List(Optional(Array(VALUE_LIMIT)), 2)))
-LAYER = Record({"type": Str(40), "eps?": "float", "slope?": "float"})
-MODEL = Record({"params": Result("int"), "forward": Result(Record(dict(DESCRIBED, **{"layers?": List(LAYER, 64)})))})
+LAYER = Record({"type": Str(40), "spec": Str(200), "in": List("int", 8), "out": List("int", 8), "eps?": "float",
+                "slope?": "float"})
+MODEL = Record({"params": Result("int"), "forward": Result(OUTPUT), "layers": List(LAYER, 65)})
 LOSSES = Record({"d": Result(LOSS), "g": Result(LOSS), "d_big": Result(LOSS), "g_big": Result(LOSS)})
 RUN = Record({"n_images": "int", "shapes": List(List("int", 8), 16), "d_losses": Array(64), "g_losses": Array(64)})
 NUMBERS = Record({k: "float" for k in ("statistic", "min", "max", "mean", "std")}

@@ -258,3 +258,94 @@ def test_a_loss_that_is_not_a_scalar_is_told_so_by_every_check(answers):
              if not ok and name.startswith("generator_loss")]
     assert "expected a scalar tensor (shape ()), got shape (64,)" in found[0], found
     assert all(m.startswith("not checked: the same failure as generator_loss_value") for m in found[1:]), found
+
+
+# -- models: held against the reference layer by layer -----------------------------------
+
+def dc_classifier(pool_stride=2, conv_stride=1, pool=True):
+    def build_dc_classifier(batch_size):
+        pooling = [nn.MaxPool2d(2, pool_stride)] if pool else []
+        return nn.Sequential(ref.Unflatten(-1, 1, 28, 28), nn.Conv2d(1, 32, 5, conv_stride), nn.LeakyReLU(0.01),
+                             *pooling, nn.Conv2d(32, 64, 5, conv_stride), nn.LeakyReLU(0.01), *pooling,
+                             nn.Flatten(), nn.Linear(1024, 1024), nn.LeakyReLU(0.01), nn.Linear(1024, 1))
+
+    return build_dc_classifier
+
+
+def dc_generator_with(first=(4, 2, 1, 0), last=(4, 2, 1, 0), bn2=nn.BatchNorm2d, bn_6272=True):
+    def build_dc_generator(noise_dim=ref.NOISE_DIM):
+        return nn.Sequential(nn.Linear(noise_dim, 1024), nn.ReLU(), nn.BatchNorm1d(1024), nn.Linear(1024, 6272),
+                             nn.ReLU(), *([nn.BatchNorm1d(6272)] if bn_6272 else []), nn.Unflatten(1, (128, 7, 7)),
+                             nn.ConvTranspose2d(128, 64, *first), nn.ReLU(), bn2(64),
+                             nn.ConvTranspose2d(64, 1, *last), nn.Tanh(), nn.Flatten())
+
+    return build_dc_generator
+
+
+def discriminator_leaky_at_the_end(seed=None):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.LeakyReLU(0.01), nn.Linear(256, 256),
+                         nn.LeakyReLU(0.01), nn.Linear(256, 1), nn.LeakyReLU(0.01))
+
+
+def generator_rescaled(noise_dim=ref.NOISE_DIM, seed=None):
+    class Rescaled(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = ref.generator(noise_dim)
+
+        def forward(self, z):
+            return (self.net(z) + 1) / 2
+
+    return Rescaled()
+
+
+# (case, part, replacements, sentences the first message of the part must hold)
+MODEL_MISTAKES = [
+    ("max-pooling with stride 1", "dc_classifier", {"build_dc_classifier": dc_classifier(pool_stride=1)},
+     ["it raised in layer", "Linear(in_features=1024", "which got an input of shape (16, 20736)",
+      "The second Conv2d gets an input of shape (16, 32, 23, 23), where the architecture's gets (16, 32, 12, 12)",
+      "MaxPool2d(kernel_size=2, stride=1"]),
+    ("strided convolutions in place of max-pooling", "dc_classifier",
+     {"build_dc_classifier": dc_classifier(conv_stride=2, pool=False)},
+     ["The first Conv2d is Conv2d(1, 32, kernel_size=(5, 5), stride=(2, 2))", "yours has stride=(2, 2), the architecture's stride=(1, 1)"]),
+    ("BatchNorm1d after a transposed convolution", "dc_generator",
+     {"build_dc_generator": dc_generator_with(bn2=nn.BatchNorm1d)},
+     ["BatchNorm1d(64", "which got an input of shape (16, 64, 14, 14)",
+      "After the first ConvTranspose2d, the architecture has BatchNorm2d(64); your model has BatchNorm1d(64)"]),
+    ("output_padding=1", "dc_generator", {"build_dc_generator": dc_generator_with(last=(4, 2, 1, 1))},
+     ["expected shape (16, 784), got (16, 841)", "The second ConvTranspose2d is",
+      "yours sets output_padding=(1, 1), which the architecture's leaves at its default",
+      "it gives an output of shape (16, 1, 29, 29), where (16, 1, 28, 28) is wanted"]),
+    ("no BatchNorm1d(6272)", "dc_generator", {"build_dc_generator": dc_generator_with(bn_6272=False)},
+     ["12,544 too few", "After the second Linear, the architecture has BatchNorm1d(6272); your model has none"]),
+    ("transposed convolution with kernel 3", "dc_generator",
+     {"build_dc_generator": dc_generator_with(first=(3, 2, 1, 0))},
+     ["The first ConvTranspose2d is ConvTranspose2d(128, 64, kernel_size=(3, 3)", "yours has kernel_size=(3, 3), the architecture's kernel_size=(4, 4)"]),
+    ("LeakyReLU after the last Linear", "discriminator", {"discriminator": discriminator_leaky_at_the_end},
+     ["After the third Linear (it is the model's last layer), your model runs LeakyReLU(negative_slope=0.01), "
+      "where the architecture runs nothing"]),
+    ("Tanh output moved to [0, 1]", "generator", {"generator": generator_rescaled},
+     ["moved from [-1, 1] to [0, 1]", "return the final Tanh's output as it is"]),
+]
+
+
+@pytest.mark.parametrize("part,replacements,said", [c[1:] for c in MODEL_MISTAKES], ids=[c[0] for c in MODEL_MISTAKES])
+def test_a_wrong_model_is_told_the_first_layer_that_differs(part, replacements, said, answers):
+    first = next(m for _, ok, m in results(part, replacements, answers) if not ok)
+    for sentence in said:
+        assert sentence in first, first
+
+
+@pytest.mark.parametrize("part", ["discriminator", "generator", "dc_classifier", "dc_generator"])
+def test_a_correct_model_written_otherwise_differs_in_no_layer(part, answers):
+    """The reference and the variants written as subclasses, with functional activations and
+    layers registered in another order: full marks, and nothing for the layer comparison to say."""
+    from instructor.tests import variants
+
+    key = {"discriminator": "d", "generator": "g", "dc_classifier": "dc_d", "dc_generator": "dc_g"}[part]
+    for module in (ref, module_with(variants.RIGHT[part])):
+        produced = produce.produce(part, module, "cpu", answers)
+        assert all(ok for _, ok, _ in checks.judge(part, produced, answers))
+        reference = checks.reference_layers(answers, key)
+        assert checks.layer_difference(produced["layers"], reference) == ""
+        assert checks._layer_hint(produced["layers"], reference) == ""
