@@ -186,13 +186,24 @@ def _asked_for_cuda(err):
     return "NVIDIA driver" in text or "not compiled with CUDA" in text or "no CUDA GPUs are available" in text
 
 
+ERROR_TEXT = 600  # characters of an exception's own message kept in a sentence about it
+
+
 def _student_error(err, function=None):
     """One line on an exception raised by student code: type, message, where in gan.py,
     and, when it asked for a GPU the grader lacks, what to do instead in that function."""
     tb = traceback.extract_tb(err.__traceback__)
-    where = next((f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in reversed(tb)
-                  if f.filename.endswith("gan.py")), None)
+    # The student's own file only: the smoke test's training loop is the assignment's, which the
+    # grader runs from a copy (provided_gan.py) that students never see.
+    where = next((f"gan.py:{f.lineno} in {f.name}" for f in reversed(tb)
+                  if f.filename.rsplit("/", 1)[-1] == "gan.py"), None)
+    loop = next((f.name for f in reversed(tb) if f.filename.rsplit("/", 1)[-1] == "provided_gan.py"), None)
+    if where and loop:
+        where += f", called from the provided run_a_gan's {loop}" if loop != "run_a_gan" else \
+            ", called from the provided run_a_gan"
     at = f" (at {where})" if where else ""
+    if loop and not where:
+        at = f" (in the provided run_a_gan's {loop})" if loop != "run_a_gan" else " (in the provided run_a_gan)"
     if isinstance(err, MemoryError) and MEMORY_LIMIT_MB:
         return (f"MemoryError: your code asked for more memory than a part may use ({MEMORY_LIMIT_MB:,} MB){at}: "
                 "look for a tensor far larger than the check's inputs need.")
@@ -201,7 +212,10 @@ def _student_error(err, function=None):
                                  "create tensors on the device of the inputs (.to(x.device)), never with .cuda()")
         return (f"{type(err).__name__}: your code asked for a CUDA GPU{at}, and the grader runs it on a CPU "
                 f"without one: {advice}.")
-    return f"{type(err).__name__}: {err}{at}"
+    text = " ".join(str(err).split())
+    if len(text) > ERROR_TEXT:  # cut the error's own text, at a word, so that where and what to do survive
+        text = text[:ERROR_TEXT].rsplit(" ", 1)[0] + " [...]"
+    return f"{type(err).__name__}: {text}{at}"
 
 
 # -----------------------------------------------------------------------------
@@ -594,6 +608,29 @@ def read_state_dict(weights):
     return name, state
 
 
+# Prefixes that wrappers add to every key of a state_dict: torch.compile(G) and nn.DataParallel(G).
+WRAPPED = {"_orig_mod.": "torch.compile(G)", "module.": "nn.DataParallel(G)"}
+
+
+def _misfit(wanted, state, err):
+    """Why a state_dict does not load into a model, cause first: a wrapper's prefix on every
+    key, the keys missing and unexpected, or torch's first size mismatch."""
+    for prefix, wrapper in WRAPPED.items():
+        if state and all(k.startswith(prefix) for k in state) and not any(k.startswith(prefix) for k in wanted):
+            return (f"every key of it begins with '{prefix}', which {wrapper} adds: it was saved from the wrapped "
+                    f"model. Save the generator itself (G{'._orig_mod' if prefix == '_orig_mod.' else '.module'}"
+                    ".state_dict()) with the notebook's cell and hand that file in.")
+    missing, unexpected = [k for k in wanted if k not in state], [k for k in state if k not in wanted]
+    if missing or unexpected:
+        said = [f"{len(missing)} of its keys are missing (the first: '{missing[0]}')" if missing else "",
+                f"{len(unexpected)} are not in your model (the first: '{unexpected[0][:80]}')" if unexpected else ""]
+        return (f"{'; '.join(x for x in said if x)}. Hand in the weights of the generator this gan.py builds, "
+                "saved by the notebook's cell after training it.")
+    first = next((line.strip() for line in str(err).splitlines() if "size mismatch" in line), "")
+    return (f"{first[:300] or ' '.join(str(err).split())[:300]}. Hand in the weights of the generator this gan.py "
+            "builds, saved by the notebook's cell after training it.")
+
+
 def load_trained(gan, weights):
     """The student's build_dc_generator() with the trained weights loaded (`weights`: the
     file's path, or its bytes), or StudentError with one sentence on what is wrong with the
@@ -603,10 +640,8 @@ def load_trained(gan, weights):
     try:
         model.load_state_dict(state)
     except Exception as err:
-        first = " ".join(str(err).split())
-        first = first if len(first) <= 240 else first[:240] + "..."
-        raise StudentError(f"{name} does not fit your build_dc_generator() ({first}): hand in the weights of the "
-                           "generator this gan.py builds.") from None
+        raise StudentError(f"{name} does not fit your build_dc_generator(): {_misfit(model.state_dict(), state, err)}"
+                           ) from None
     return model
 
 

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import tempfile
+import textwrap
 
 from instructor.grader import schema
 from instructor.grader.report import (GRADER_WORDS, first_failure, isolation_line, left_out_line, manual_line,
@@ -19,9 +20,10 @@ def report_text(report, width=100):
         lines += [left_out_line(report), ""]
     lines.append(f"{'part':<16}{'points':>8}  first failure")
     for p in report["parts"]:
-        failure = row_note(p)
-        lines.append(f"{p['title']:<16}{p['points']:>4g} / {p['max_points']:<2}  {failure[:width]}"
-                     + ("..." if len(failure) > width else ""))
+        row = f"{p['title']:<16}{p['points']:>4g} / {p['max_points']:<2}  "
+        # the whole message, wrapped under its column: the fix is often at its end
+        wrapped = textwrap.wrap(row_note(p), width, break_on_hyphens=False) or [""]
+        lines += [row + wrapped[0]] + [" " * len(row) + more for more in wrapped[1:]]
     lines.append(f"{'total':<16}{report['total']:>4g} / {report['max_total']:<2}  (autograded)")
     lines.append("graded by hand: " + manual_line(report))
     smoke = first_failure(report.get("training_smoke", []))

@@ -349,3 +349,53 @@ def test_a_correct_model_written_otherwise_differs_in_no_layer(part, answers):
         reference = checks.reference_layers(answers, key)
         assert checks.layer_difference(produced["layers"], reference) == ""
         assert checks._layer_hint(produced["layers"], reference) == ""
+
+
+# -- once, whole, where the student looks -------------------------------------------------
+
+def test_an_error_in_the_training_loop_names_the_students_line_not_the_graders_copy(answers):
+    """The smoke test runs the assignment's run_a_gan from a copy students never see: an error
+    raised through it points at the student's function, called from the provided loop."""
+    import types
+
+    with open(os.path.join(ROOT, "gan.py"), encoding="utf-8") as f:
+        provided = types.ModuleType("gan_provided")
+        exec(compile(f.read(), "provided_gan.py", "exec"), provided.__dict__)
+
+    student = {}  # the student's function, as it runs from their gan.py
+    exec(compile("def discriminator_loss(logits_real, logits_fake):\n    raise ValueError('a mistake')\n",
+                 os.path.join("somewhere", "gan.py"), "exec"), student)
+    produced = produce.produce("training", module_with(student), "cpu", answers, provided=provided)
+    said = str(produced["vanilla"])
+    assert "(at gan.py:2 in discriminator_loss, called from the provided run_a_gan's d_step)" in said, said
+    assert "provided_gan.py" not in said
+
+
+def test_a_state_dict_saved_from_a_compiled_generator_is_named_as_such(tmp_path):
+    state = {"_orig_mod." + k: v for k, v in ref.build_dc_generator().state_dict().items()}
+    torch.save(state, tmp_path / checks.TRAINED_FILE)
+    with pytest.raises(produce.StudentError) as err:
+        produce.load_trained(ref, str(tmp_path / checks.TRAINED_FILE))
+    assert "begins with '_orig_mod.', which torch.compile(G) adds" in str(err.value)
+    assert "G._orig_mod.state_dict()" in str(err.value)
+
+
+def test_a_long_error_is_cut_in_its_own_text_so_the_advice_survives():
+    try:
+        raise RuntimeError("word " * 1000)
+    except RuntimeError as err:
+        said = produce._student_error(err, "sample_noise")
+    assert said.endswith("[...]") and len(said) < produce.ERROR_TEXT + 100
+
+
+def test_the_text_report_wraps_a_long_first_failure_instead_of_cutting_it():
+    import time
+
+    from instructor.grader import render, report
+
+    message = "the first words of a long message " * 8 + "and the fix at its very end."
+    parts = [{"part": "noise", "title": "Random noise", "points": 0, "max_points": 1,
+              "checks": [("noise_is_uniform", False, message)]}]
+    text = render.report_text(report.new("gan.py", "cpu", parts, time.time()))
+    assert "and the fix at its very end." in " ".join(text.split())
+    assert all(len(line) <= 140 for line in text.splitlines())
