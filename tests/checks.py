@@ -606,14 +606,26 @@ MISTAKE_MATCH = 1e-5  # relative error within which a value is taken to come fro
 
 
 def known_mistake(function, value, inputs):
-    """The sentence naming the known wrong version of `function` whose value on `inputs`
-    (the check's own logits or scores, float64 arrays) is `value`, or ''."""
+    """(what the student wrote, what to change) for the known wrong version of `function`
+    whose value on `inputs` (the check's own logits or scores, float64 arrays) is `value`,
+    or None."""
     for wrote, fix, formula in LOSS_MISTAKES.get(function, ()):
         with np.errstate(all="ignore"):
             expected = float(formula(*inputs))
         if np.isfinite(expected) and course_rel_error(value, expected) <= MISTAKE_MATCH:
-            return f" That is the value of {wrote}: {fix}."
-    return ""
+            return wrote, fix
+    return None
+
+
+def _mistake_in(rec, function, inputs, expected):
+    """The known mistake a loss's recorded value comes from, where that value is wrong, or None."""
+    try:
+        value = float(np.asarray(rec["value"]).reshape(()))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not np.isfinite(value) or course_rel_error(value, expected) <= LOSS_TOL:
+        return None
+    return known_mistake(function, value, inputs)
 
 
 def _require_scalar(rec, call):
@@ -633,15 +645,21 @@ def _loss_value(out, key, call, expected, function, inputs):
         fail(f"{call}: the loss is {float(v)}; use the numerically stable bce_loss provided.")
     err = course_rel_error(v, expected)
     if not err <= LOSS_TOL:
+        mistake = _mistake_in(rec, function, inputs, expected)
+        named = f" That is the value of {mistake[0]}: {mistake[1]}." if mistake else ""
+        # a known mistake is one cause: the function's other checks that it fails point back here
         fail(f"{call}: expected {float(expected):.8g}, got {float(v):.8g} (relative error {err:.2e} > "
-             f"{LOSS_TOL:.0e}).{known_mistake(function, float(v), inputs)}")
+             f"{LOSS_TOL:.0e}).{named}", mistake and mistake[0])
     return rec, err
 
 
-def _loss_grads(out, key, call, expected_grads, inputs):
+def _loss_grads(out, key, call, expected_grads, inputs, fed, expected):
     rec = _get(out, key, call)
     _require_tensor(rec, call)
     _require_scalar(rec, call)  # the check calls backward() only on a scalar loss
+    mistake = _mistake_in(rec, call, fed, expected)
+    if mistake:  # its value already says what is wrong; its gradient differs for the same reason
+        fail(f"{call}: the gradient comes from {mistake[0]}: {mistake[1]}.", mistake[0])
     grads = rec.get("grads") or []
     for i, exp in enumerate(expected_grads):
         got = grads[i] if i < len(grads) else None
@@ -683,7 +701,7 @@ def _loss_checks(part, d_name, g_name, true_key, inputs):
     @check(part, d_name, f"{d_name}_gradients")
     def d_gradients(out, ans):
         return _loss_grads(out, "d", d_name, (ans[f"d_{true_key}_grad_real"], ans[f"d_{true_key}_grad_fake"]),
-                           inputs)
+                           inputs, fed(ans, "", "real", "fake"), ans[f"d_{true_key}"])
 
     @check(part, g_name, f"{g_name}_value")
     def g_value(out, ans):
@@ -698,7 +716,8 @@ def _loss_checks(part, d_name, g_name, true_key, inputs):
 
     @check(part, g_name, f"{g_name}_gradients")
     def g_gradients(out, ans):
-        return _loss_grads(out, "g", g_name, (ans[f"g_{true_key}_grad_fake"],), inputs)
+        return _loss_grads(out, "g", g_name, (ans[f"g_{true_key}_grad_fake"],), inputs, fed(ans, "", "fake"),
+                           ans[f"g_{true_key}"])
 
 
 _loss_checks("gan_loss", "discriminator_loss", "generator_loss", "loss_true", "logits")
