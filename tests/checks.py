@@ -44,6 +44,24 @@ PART_TITLES = {
 # and the DCGAN generator the student trained, scored by its samples (points: the grader's choice).
 GROUPS = PARTS + ("training", "trained")
 
+# Points per part: the one place they are defined (the grader's reports, the student's
+# python -m tests.submit and the notebook's text all read them here).
+POINTS = {
+    "noise": 1,
+    "discriminator": 1,
+    "generator": 1,
+    "gan_loss": 2,
+    "optimizer": 1,
+    "lsgan_loss": 2,
+    "dc_classifier": 1,
+    "dc_generator": 1,
+    # The DCGAN the student trained, scored by its samples (TRAINED_MIN_IS below is the bar).
+    # 0: the report shows the scores and the bar, and the total leaves it out; give it points to count.
+    "trained": 0,
+}
+# Inline questions of the notebook graded by hand: points (0: not graded).
+MANUAL = {"Q1": 0, "Q2": 0, "Q3": 0, "Q4": 1, "Q5": 1, "Q6": 1}
+
 # The function of gan.py each part asks for; the two loss parts ask for two.
 FUNCTIONS = {
     "noise": ("sample_noise",),
@@ -286,7 +304,8 @@ def _param_count(out, ans, key, call):
     if got != expected:
         diff = got - expected
         first = next((layer for layer in reference_layers(ans, key) if layer["type"] == "Linear"), None)
-        width = int(_settings(first["spec"])[1].split("=")[-1]) if first else 0  # Linear(in_features=.., out_features=..)
+        # Linear(in_features=.., out_features=..): the first layer's width
+        width = int(_settings(first["spec"])[1].split("=")[-1]) if first else 0
         if call.endswith("(4)") and width and diff == (NOISE_DIM - 4) * width:  # a first Linear(NOISE_DIM, width)
             hint = (f"That is what a first layer of input size {NOISE_DIM} would add: its input size must be the "
                     "noise_dim argument, not the constant NOISE_DIM.")
@@ -943,27 +962,62 @@ def judge(part, produced, ans):
     return results
 
 
+def points(part, results):
+    """The points `part` earns from its judged `results` (judge's): partial credit, its
+    points shared equally among the functions it asks for (two for the GAN and LSGAN
+    losses, the discriminator's and the generator's), a function earning its share only
+    when every one of its checks passes."""
+    by_function = {fn: [] for fn in FUNCTIONS[part]}
+    for judge_fn, (_, ok, _) in zip(CHECKS[part], results):
+        by_function[judge_fn.function].append(ok)
+    share = POINTS[part] / len(by_function)
+    return round(sum(share for oks in by_function.values() if all(oks)), 2)
+
+
+def import_gan():
+    """(module, sentence) for the notebook: gan.py imported as usual where it imports, else
+    as the autograder imports it (tests.produce.import_student: the top-level statements
+    that fail are left out), with the sentence every path says of that; (None, why) where
+    it cannot be imported at all. What was left out stays said on the module."""
+    import importlib
+    import importlib.util
+
+    from tests.produce import import_failure, import_student, left_out_sentence
+
+    try:
+        gan = importlib.import_module("gan")
+        return gan, getattr(gan, "_left_out_at_import", "")
+    except BaseException as err:  # SyntaxError, an error at import, SystemExit: anything
+        try:
+            spec = importlib.util.find_spec("gan")
+        except (ImportError, ValueError):
+            spec = None
+        where = os.path.abspath(spec.origin) if spec and spec.origin else os.path.abspath("gan.py")
+        if not os.path.isfile(where):
+            return None, import_failure(err, where)
+        gan, left_out, failure = import_student(where)
+        if gan is None:
+            return None, failure
+        gan._left_out_at_import = left_out_sentence(failure, left_out)
+        return gan, gan._left_out_at_import
+
+
 def run_part(part, gan=None, device=None, answers="gan-checks.npz"):
     """Run the autograder's checks of one part in this process and print what they found
     (for the notebook; tests and the grader call produce and judge). Never raises for a
     student's mistake: it prints the verdict instead, and returns nothing, so that a check
     cell shows the verdict alone."""
-    import importlib
-    import importlib.util
-
     import torch
 
-    from tests.produce import import_failure, produce
+    from tests.produce import produce
 
     if gan is None:  # the notebook's check cells import it here: a gan.py that does not import costs one line
-        try:
-            gan = importlib.import_module("gan")
-        except BaseException as err:  # SyntaxError, an error at import, SystemExit: anything
-            spec = importlib.util.find_spec("gan")
-            where = os.path.abspath(spec.origin) if spec and spec.origin else "gan.py"
-            print(f"NOT CHECKED  {PART_TITLES[part]}: {import_failure(err, where)}. Fix gan.py, then run this "
-                  "cell again.")
+        gan, said = import_gan()
+        if gan is None:
+            print(f"NOT CHECKED  {PART_TITLES[part]}: {said}. Fix gan.py, then run this cell again.")
             return
+        if said:
+            print(f"NOTE  {said}.")
     ans = load_answers(answers) if isinstance(answers, str) else answers
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     results = judge(part, produce(part, gan, device, ans), ans)

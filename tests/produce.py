@@ -287,6 +287,16 @@ def import_student(path, name="gan"):
     return module, left_out, failure
 
 
+def left_out_sentence(failure, left_out):
+    """What every path (the notebook's check cells, pytest, tests.submit, the grader's report)
+    says of a gan.py that imports only without some of its top-level statements: why the
+    first failed, what to do, and each line left out. `left_out`: [(line, code)]."""
+    named = "; ".join(f"line {n}: `{' '.join(code.split())[:60]}`" for n, code in left_out[:5])
+    more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+    return (f"{' '.join(str(failure).split())[:600]}. gan.py is checked and graded without the top-level "
+            f"statements that fail at import ({named}{more}), on every path")
+
+
 def _call(gan, name, *args, **kwargs):
     fn = getattr(gan, name, None)
     if fn is None:
@@ -376,8 +386,8 @@ def run_traced(model, x, function=None, limit=64):
                 rec = _layer_record(module, args)
                 layers.append(rec)
                 got = "the model's own input" if rec["in"] == list(x.shape) else where
-                where = (f"it raised in layer {len(layers)} of the forward pass, {shown_layer(rec)}, which got an input "
-                         f"of shape {tuple(rec['in'])} ({got})")
+                where = (f"it raised in layer {len(layers)} of the forward pass, {shown_layer(rec)}, which got an "
+                         f"input of shape {tuple(rec['in'])} ({got})")
             elif layers:  # between layers: in the model's own forward code
                 where = (f"it raised after layer {len(layers)} of the forward pass, {shown_layer(layers[-1])}, whose "
                          f"output has shape {tuple(layers[-1]['out'])} ({where})")

@@ -19,6 +19,7 @@ import argparse
 import os
 import re
 import sys
+import textwrap
 import zipfile
 
 
@@ -32,29 +33,38 @@ COURSE_SETTINGS = {"num_epochs_gan": 10, "num_epochs_lsgan": 10, "num_epochs_dcg
 
 
 def run_checks(gan, answers, device):
-    """{part: (checks passed, checks run, first failure)}, running gan's code in this process."""
+    """{part: (checks passed, checks run, first failure, points)}, running gan's code in this
+    process; the points as the autograder counts them (checks.points)."""
     from tests.produce import produce
 
     summary = {}
     for part in checks.PARTS:
         results = checks.judge(part, produce(part, gan, device, answers), answers)
         first = next((message for _, ok, message in results if not ok), "")
-        summary[part] = (sum(ok for _, ok, _ in results), len(results), first)
+        summary[part] = (sum(ok for _, ok, _ in results), len(results), first, checks.points(part, results))
     return summary
+
+
+def points_line(earned, trained_points=0.0):
+    """The grade the autograder will give, from the points per part found here."""
+    total = sum(earned.values()) + trained_points
+    most = sum(checks.POINTS.values())
+    manual = sum(checks.MANUAL.values())
+    return (f"Predicted autograder score: {total:g} / {most:g} points"
+            + (f" (and up to {manual:g} more for the questions graded by hand)" if manual else "")
+            + ". The autograder runs these same checks on the CPU with inputs of its own.")
 
 
 def import_gan(path):
     """(module, problem): the gan.py at `path` imported as the grader imports it, and None
     or a sentence on what the grader will say of its import."""
-    from tests.produce import import_student
+    from tests.produce import import_student, left_out_sentence
 
     module, left_out, failure = import_student(path)
     if module is None:
         return None, f"{failure}. No check can run until gan.py imports"
     if left_out:
-        lines = ", ".join(f"line {n} (`{code[:40]}`)" for n, code in left_out[:5])
-        return module, (f"{failure}. The grader will leave out {lines} and say so on your report; fix it before "
-                        "you hand in")
+        return module, f"{left_out_sentence(failure, left_out)}. Fix it before you hand in"
     calls = calls_at_import(path)
     if calls:  # it worked here; the autograder has no MNIST, no GPU and no network, and may not get so far
         lines = ", ".join(f"line {n} (`{code[:40]}`)" for n, code in calls[:5])
@@ -90,17 +100,18 @@ def calls_at_import(path):
 
 def trained_verdict(gan, path, answers):
     """(whether the file is in order, the sentence the grader would say of the trained DCGAN
-    at `path`): loaded into gan's build_dc_generator() and scored as the grader scores it,
+    at `path`, the points it earns): loaded into gan's build_dc_generator() and scored as the grader scores it,
     on the CPU, against the bar. A file that does not load is not in order; one below the
     bar is, and the sentence says where it stands (the course decides what that costs)."""
     from tests.produce import produce, score_samples
 
     scored = score_samples(produce("trained", gan, "cpu", answers, weights=path), weights=path)
+    results = checks.judge("trained", scored, answers)
     error = scored.get("scores", {}).get("error") or scored.get("__failure__")
     if error:
-        return False, error
-    (_, passed, message), = checks.judge("trained", scored, answers)
-    return True, ("clears the bar: " if passed else "below the bar: ") + message
+        return False, error, checks.points("trained", results)
+    (_, passed, message), = results
+    return True, ("clears the bar: " if passed else "below the bar: ") + message, checks.points("trained", results)
 
 
 # Where the autograder runs, only the packages of requirements.txt (and what they need) are
@@ -320,19 +331,22 @@ def main(argv=None):
         print(f"  gan.py imports {', '.join(missing)}, which the autograder's environment does not have (it installs "
               "requirements.txt alone): the import fails there and every part gets 0. Remove the import, or move "
               "it into the function that needs it.")
+    earned = {part: 0.0 for part in checks.PARTS}
+    trained, trained_points = checks.trained_beside(args.gan), 0.0
     if gan is not None:
         answers = checks.load_answers(args.answers)
-        device = args.device
-        for part, (passed, total, first) in run_checks(gan, answers, device).items():
+        for part, (passed, total, first, got) in run_checks(gan, answers, args.device).items():
             ok &= passed == total
-            print(f"  {checks.PART_TITLES[part]:<14} {passed}/{total} checks pass"
-                  + (f"   {first[:90]}" if first else ""))
-
-    trained = checks.trained_beside(args.gan)
-    if gan is not None:
-        in_order, verdict = trained_verdict(gan, trained, answers)
+            earned[part] = got
+            print(f"  {checks.PART_TITLES[part]:<14} {got:g}/{checks.POINTS[part]:g} points  {passed}/{total} checks "
+                  "pass" + (f"\n{textwrap.fill(first, 100, initial_indent=' ' * 6, subsequent_indent=' ' * 6)}"
+                            if first else ""))
+        in_order, verdict, trained_points = trained_verdict(gan, trained, answers)
         ok &= in_order
-        print(f"  {checks.PART_TITLES['trained']:<14} {verdict}")
+        shown = (f"{trained_points:g}/{checks.POINTS['trained']:g} points  " if checks.POINTS["trained"] else
+                 "(shown, not scored)  ")
+        print(f"  {checks.PART_TITLES['trained']:<14} {shown}{verdict}")
+    print(f"  {points_line(earned, trained_points)}")
 
     nb = nbformat.read(args.notebook, as_version=4)
     problems = notebook_problems(nb)

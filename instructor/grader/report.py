@@ -11,6 +11,7 @@ import time
 
 from instructor.grader import schema
 from instructor.grader.score import GRADED, MANUAL, POINTS
+from tests.produce import left_out_sentence
 from tests import checks
 
 UNFINISHED = RuntimeError("the grader did not finish")
@@ -42,10 +43,9 @@ GRADER_WORDS = "no points were given for what it could not grade; your code was 
 def left_out_line(report):
     """What the report says when gan.py imported only without some of its top-level lines."""
     left = report["left_out"]
-    lines = "; ".join(f"line {item['line']}: {' '.join(item['code'].split())[:60]}" for item in left["lines"][:5])
-    return (f"gan.py did not import as it is ({' '.join(left['why'].split())[:300]}); it was graded without its "
-            f"top-level statements that are not definitions ({lines}). Your instructor decides whether this grade "
-            "stands.")
+    lines = [(item["line"], item["code"]) for item in left["lines"]]
+    return f"{left_out_sentence(left['why'] or 'gan.py did not import as it is', lines)}. Your instructor decides " \
+           "whether this grade stands."
 
 
 def row_note(part):

@@ -1,11 +1,10 @@
-"""Points: how many each part is worth, and how a part earns them.
+"""Points: a report's rows from what the sandbox produced.
 
-Partial credit: a part's points are shared equally among the functions it asks
-for (one function for most parts; two for the GAN and LSGAN losses, the
-discriminator's and the generator's), and a function earns its share only when
-every check of that function passes. The checks themselves (tests/checks.py)
-judge what the sandbox produced against the grader's private answer file, whose
-inputs and fixed weights the student release does not contain.
+How many points each part is worth and how a part earns them (partial credit per
+function) are in tests/checks.py (POINTS, points()), which the student's own
+tools share. The checks judge what the sandbox produced against the grader's
+private answer file, whose inputs and fixed weights the student release does not
+contain.
 """
 import os
 
@@ -15,23 +14,10 @@ from tests import checks
 PRIVATE = os.path.join("instructor", "grader", "gan-checks-private.npz")  # the grader's answers; never shipped
 ANSWERS = os.path.join(ROOT, PRIVATE)
 
-# Points per part: the one place they are defined.
-POINTS = {
-    "noise": 1,
-    "discriminator": 1,
-    "generator": 1,
-    "gan_loss": 2,
-    "optimizer": 1,
-    "lsgan_loss": 2,
-    "dc_classifier": 1,
-    "dc_generator": 1,
-    # The DCGAN the student trained, scored by its samples (tests/checks.py: TRAINED_MIN_IS is the bar).
-    # 0: the report shows the scores and the bar, and the total leaves it out; give it points to count.
-    "trained": 0,
-}
+# Points per part and of the questions graded by hand: defined in tests/checks.py (POINTS, MANUAL),
+# the one place, which the student's own tools read too (python -m tests.submit predicts the grade).
+POINTS, MANUAL = checks.POINTS, checks.MANUAL
 GRADED = checks.PARTS + ("trained",)  # the rows of a report, in order
-# Inline questions of the notebook graded by hand: points (0: not graded).
-MANUAL = {"Q1": 0, "Q2": 0, "Q3": 0, "Q4": 1, "Q5": 1, "Q6": 1}
 
 
 def load_answers(path=ANSWERS):
@@ -44,12 +30,7 @@ def score(produced, answers):
     parts = []
     for part in GRADED:
         results = checks.judge(part, produced.get(part, {}), answers)
-        by_function = {fn: [] for fn in checks.FUNCTIONS[part]}
-        for judge_fn, (name, ok, message) in zip(checks.CHECKS[part], results):
-            by_function[judge_fn.function].append(ok)
-        share = POINTS[part] / len(by_function)
-        points = sum(share for oks in by_function.values() if all(oks))
-        parts.append({"part": part, "title": checks.PART_TITLES[part], "points": round(points, 2),
+        parts.append({"part": part, "title": checks.PART_TITLES[part], "points": checks.points(part, results),
                       "max_points": POINTS[part], "checks": results})
         scores = produced.get(part, {}).get("scores") if isinstance(produced.get(part), dict) else None
         if isinstance(scores, dict) and "IS" in scores:

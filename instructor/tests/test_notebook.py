@@ -6,10 +6,13 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
 
+from instructor import ROOT
 from instructor.course import notebook, release
 from instructor.grader import score
 from tests.checks import PARTS
@@ -182,13 +185,41 @@ def test_a_gan_py_that_does_not_import_leaves_every_check_cell_saying_where_once
     nbclient.NotebookClient(nb, timeout=600, allow_errors=True, kernel_name="python3",
                             resources={"metadata": {"path": str(folder)}}).execute()
     setup = next(c for c in nb.cells if c.cell_type == "code" and "from gan import *" in c.source)
-    assert "gan.py does not import yet (SyntaxError" in "".join(o.get("text", "") for o in setup.outputs)
+    assert f"importing gan.py failed: SyntaxError at line {line}" in "".join(o.get("text", "") for o in setup.outputs)
     checks_run = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("run_part(")]
     assert len(checks_run) == len(PARTS)
     for cell in checks_run:
         text = "".join(o.get("text", "") for o in cell.outputs)
         assert not any(o.output_type == "error" for o in cell.outputs), cell.source
         assert text.count("\n") == 1 and f"SyntaxError at line {line}" in text, text
+
+
+LEFTOVER = ("\n# quick test of my code\n"
+            "loader_train, loader_val = load_mnist('/nowhere', batch_size=128, download=False)\n"
+            "D = discriminator(); G = generator()\n")
+
+
+def test_a_leftover_experiment_is_left_out_and_named_as_the_grader_does(tmp_path):
+    """The notebook's set-up cell and check cells import gan.py as the autograder does: the
+    experiment at the bottom that fails here is left out, named with the grader's sentence,
+    and the functions are checked."""
+    with open(os.path.join(ROOT, "gan.py"), encoding="utf-8") as f:
+        (tmp_path / "gan.py").write_text(f.read() + LEFTOVER)
+    lines = (tmp_path / "gan.py").read_text().splitlines()
+    line = lines.index("D = discriminator(); G = generator()")  # the load_mnist line's number, counted from 1
+    script = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+              "from tests.checks import import_gan, run_part\n"
+              "gan, said = import_gan(); print('SETUP', said)\n"
+              "run_part('discriminator', answers=sys.argv[3])\n")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path), ROOT, os.path.join(ROOT, "gan-checks.npz")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    setup = next(x for x in out.stdout.splitlines() if x.startswith("SETUP"))
+    assert f"importing gan.py failed at line {line}: FileNotFoundError" in setup, setup
+    assert "the autograder leaves it out: put experiments under `if __name__ == \"__main__\":`" in setup
+    assert f"line {line}: `loader_train, loader_val = load_mnist(" in setup
+    assert "NOTE  importing gan.py failed" in out.stdout, out.stdout
+    assert "Discriminator: 3/3 checks passed" in out.stdout, out.stdout
 
 
 def colab_upload_list(nb):

@@ -144,7 +144,8 @@ def hand_in(folder):
 def test_hand_in_of_an_untouched_release_lists_what_is_missing(student):
     out = hand_in(student)
     assert out.returncode == 1, out.stderr[-2000:]
-    assert "Random noise   0/5 checks pass   sample_noise() returned None" in out.stdout
+    assert "Random noise   0/1 points  0/5 checks pass\n      sample_noise() returned None" in out.stdout
+    assert f"Predicted autograder score: 0 / {sum(checks.POINTS.values())} points" in out.stdout
     assert "has not been run through" in out.stdout
     for q in ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6"):
         assert f"the answer to {q} is not written yet" in out.stdout
@@ -171,9 +172,11 @@ def test_hand_in_of_finished_work_is_in_order(student):
     gan.save_generator(gan.build_dc_generator(), str(student / checks.TRAINED_FILE))  # as the notebook's cell does
     out = hand_in(student)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
-    assert "All in order" in out.stdout and "0/" not in out.stdout
+    assert "All in order" in out.stdout and " 0/" not in out.stdout
+    total = sum(checks.POINTS.values())
+    assert f"Predicted autograder score: {total} / {total} points" in out.stdout, out.stdout[-3000:]
     # an untrained generator loads, and is scored as the autograder scores it: below the bar, said with its scores
-    assert "Trained DCGAN  below the bar: Inception Score" in out.stdout, out.stdout[-3000:]
+    assert "Trained DCGAN  (shown, not scored)  below the bar: Inception Score" in out.stdout, out.stdout[-3000:]
     with zipfile.ZipFile(student / "submission.zip") as zf:
         assert checks.TRAINED_FILE in zf.namelist()
         rendered = next(n for n in zf.namelist() if n.endswith((".pdf", ".html")))
