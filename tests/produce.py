@@ -94,6 +94,28 @@ def full_float32_precision():
             torch.set_float32_matmul_precision(saved_matmul)
 
 
+@contextlib.contextmanager
+def torch_state_kept():
+    """Give back torch's global state as it was: the default dtype and device, grad mode and
+    the random generators. The grader runs each part in a process of its own, forked after
+    the import; in one process (pytest, the notebook, tests.submit) a part that changes this
+    state (torch.set_default_dtype(torch.float64) in a function, say) would otherwise change
+    the next part's result, and the two would disagree."""
+    dtype, grad, rng = torch.get_default_dtype(), torch.is_grad_enabled(), torch.get_rng_state()
+    device = torch.get_default_device() if hasattr(torch, "get_default_device") else None
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(dtype)
+        torch.set_grad_enabled(grad)
+        torch.set_rng_state(rng)
+        if device is not None and torch.get_default_device() != device:  # setting it costs every call a mode
+            torch.set_default_device(None if device.type == "cpu" else device)
+        if cuda is not None:
+            torch.cuda.set_rng_state_all(cuda)
+
+
 # -----------------------------------------------------------------------------
 # Deterministic weights that depend only on what a layer is
 
@@ -229,14 +251,16 @@ def import_failure(err, path, tree=None, source=""):
         return f"importing gan.py failed: SyntaxError at line {err.lineno}: {err.msg}"
     frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == path]
     line = frames[0].lineno if frames else None  # the top-level statement that ran, in gan.py
-    detail = " ".join(f"{type(err).__name__}: {err}".split())[:300]
-    text = f"importing gan.py failed at line {line}: {detail}" if line else f"importing gan.py failed: {detail}"
+    detail = " ".join(f"{type(err).__name__}: {err}".split())
     statement = next((n for n in (tree.body if tree else []) if n.lineno <= (line or 0) <= (n.end_lineno or 0)), None)
-    if statement is not None and not _defines(statement):
+    if statement is not None and not _defines(statement):  # the cause is the line, not what it met
         code = " ".join((ast.get_source_segment(source, statement) or "").split())[:60]
-        text += (f". Line {line} runs `{code}` when gan.py is imported, and the autograder leaves it out: put "
-                 "experiments under `if __name__ == \"__main__\":` or in the notebook")
-    return text
+        brief = detail if len(detail) <= 160 else detail[:160].rsplit(" ", 1)[0] + " [...]"
+        return (f"line {line} of gan.py runs `{code}` when gan.py is imported, and it failed ({brief}): the "
+                "autograder leaves such lines out; put experiments under `if __name__ == \"__main__\":` or in the "
+                "notebook")
+    detail = detail if len(detail) <= 300 else detail[:300].rsplit(" ", 1)[0] + " [...]"
+    return f"importing gan.py failed at line {line}: {detail}" if line else f"importing gan.py failed: {detail}"
 
 
 def _source_of(path):
@@ -293,8 +317,7 @@ def left_out_sentence(failure, left_out):
     first failed, what to do, and each line left out. `left_out`: [(line, code)]."""
     named = "; ".join(f"line {n}: `{' '.join(code.split())[:60]}`" for n, code in left_out[:5])
     more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
-    return (f"{' '.join(str(failure).split())[:600]}. gan.py is checked and graded without the top-level "
-            f"statements that fail at import ({named}{more}), on every path")
+    return (f"{' '.join(str(failure).split())[:600]}. Left out, wherever gan.py is checked or graded: {named}{more}")
 
 
 def _call(gan, name, *args, **kwargs):
@@ -763,7 +786,7 @@ def produce(part, gan, device, ans, provided=None, weights=None):
     """
     device = torch.device(device)
     salt = weight_salt(ans)
-    with full_float32_precision():
+    with full_float32_precision(), torch_state_kept():
         if part == "noise":
             return _produce_noise(gan)
         if part == "discriminator":

@@ -141,12 +141,64 @@ def save(arrays, path):
             zf.writestr(info, buf.getvalue())
 
 
-def main(args):
+def reference(path=os.path.join(ROOT, "gan.py")):
+    """The reference solution at `path`, imported under a name of its own."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("reference_gan", args.gan)
+    spec = importlib.util.spec_from_file_location("reference_gan", path)
     gan = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gan)
+    return gan
+
+
+def _same(a, b):
+    """Two stored arrays agree: the same shape and, for numbers, to 1e-9 (another machine's BLAS
+    may sum in another order), else exactly."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
+        return False
+    return bool(np.allclose(a, b, rtol=1e-9, atol=0)) if a.dtype.kind in "fc" else bool(np.array_equal(a, b))
+
+
+def stale(gan_path=os.path.join(ROOT, "gan.py"), files=None):
+    """Sentences on each answer file that no longer holds what the reference at gan_path
+    computes (recomputed here, a few seconds); [] when every file is current."""
+    from tests import checks
+
+    gan, problems = reference(gan_path), []
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        for seeds, path in files or ((PUBLIC_SEEDS, PUBLIC), (PRIVATE_SEEDS, PRIVATE)):
+            name = os.path.relpath(path, ROOT)
+            try:
+                stored = checks.load_answers(path)
+            except (OSError, ValueError) as err:
+                problems.append(f"{name} cannot be read ({type(err).__name__})")
+                continue
+            fresh = build(gan, seeds)
+            differ = sorted(k for k in set(fresh) | set(stored)
+                            if k not in stored or k not in fresh or not _same(stored[k], fresh[k]))
+            if differ:
+                problems.append(f"{name} differs from what the reference computes in {', '.join(differ[:6])}"
+                                + (f" and {len(differ) - 6} more" if len(differ) > 6 else ""))
+    finally:
+        torch.use_deterministic_algorithms(deterministic)
+    return problems
+
+
+def refuse_if_stale(what):
+    """Stop a build of `what` (the release, the Gradescope zip) from answer files that no longer
+    match the reference: the grader would then mark the reference itself wrong."""
+    problems = stale()
+    if problems:
+        raise SystemExit(f"not building {what}: the answer files do not match gan.py's reference solution ("
+                         + "; ".join(problems) + "). Run `python -m instructor answers` (or `python -m instructor "
+                         "term`, which also rebuilds everything that follows from them), then build again.")
+
+
+def main(args):
+    gan = reference(args.gan)
     torch.use_deterministic_algorithms(True)
     for seeds, path in ((PUBLIC_SEEDS, args.out), (PRIVATE_SEEDS, args.private_out)):
         arrays = build(gan, seeds)

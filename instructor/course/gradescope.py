@@ -127,4 +127,7 @@ def build(out):
 
 
 def main(args):
+    from instructor.course import answers
+
+    answers.refuse_if_stale("the Gradescope zip")
     print(f"wrote {build(args.out)}")

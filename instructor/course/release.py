@@ -93,5 +93,8 @@ def build(out):
 
 
 def main(args):
+    from instructor.course import answers
+
+    answers.refuse_if_stale("the student release")
     path = build(os.path.abspath(args.out))
     print(f"wrote the student release to {args.out}/ and {path}")

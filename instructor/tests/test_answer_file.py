@@ -101,3 +101,27 @@ def test_private_file_shares_no_input_or_weight_with_the_public_one():
         if public[key].dtype.kind == "f" and public[key].size > 4 and ("true" not in key or "output" in key):
             assert public[key].shape == private[key].shape, key
             assert np.mean(public[key] == private[key]) < 0.01, key
+
+
+def test_answer_files_of_another_reference_are_stale_and_no_build_is_made_from_them(tmp_path, monkeypatch):
+    """A changed reference (the vanilla discriminator twice as wide) leaves the committed answer
+    files stale: stale() names what differs, and the release and Gradescope commands refuse."""
+    import os
+
+    from instructor import ROOT
+    from instructor.course import gradescope, release
+
+    assert answer_file.stale() == []  # the committed files are the reference's
+    with open(os.path.join(ROOT, "gan.py"), encoding="utf-8") as f:
+        source = f.read()
+    wider = source.replace("nn.Linear(784, 256)", "nn.Linear(784, 512)").replace("nn.Linear(256, 256)",
+                                                                                  "nn.Linear(512, 256)")
+    assert wider != source
+    (tmp_path / "gan.py").write_text(wider)
+    said = answer_file.stale(str(tmp_path / "gan.py"))
+    assert len(said) == 2 and all("d_params_true" in s and "d_output_true" in s for s in said), said
+    monkeypatch.setattr(answer_file, "stale", lambda: said)
+    for command, what in ((release.main, "the student release"), (gradescope.main, "the Gradescope zip")):
+        with pytest.raises(SystemExit, match=f"not building {what}: the answer files do not match"):
+            command(type("Args", (), {"out": str(tmp_path / "never")})())
+        assert not os.path.exists(tmp_path / "never")

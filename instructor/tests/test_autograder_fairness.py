@@ -105,3 +105,22 @@ def test_a_near_miss_gets_a_numerical_hint_not_a_structural_one(answers):
     assert "BatchNorm" not in said  # this architecture has none
     wrong = messages("discriminator", {"discriminator": variants.discriminator_relu}, answers)
     assert "Your model has a ReLU layer, which its architecture does not have" in wrong and "close" not in wrong
+
+
+def test_a_part_that_changes_torchs_global_state_does_not_change_the_next_part(answers):
+    """In one process (pytest, the notebook, tests.submit) as in the grader's process per part:
+    a sample_noise that switches torch to float64 and draws from the global generator leaves
+    the discriminator's part as it would find it in a fresh process."""
+    import torch
+
+    def sample_noise(batch_size, dim, seed=None):
+        torch.set_default_dtype(torch.float64)
+        torch.set_grad_enabled(False)
+        return 2 * torch.rand(batch_size, dim) - 1
+
+    before = (torch.get_default_dtype(), torch.is_grad_enabled(), torch.get_rng_state())
+    produce.produce("noise", module_with({"sample_noise": sample_noise}), "cpu", answers)
+    assert (torch.get_default_dtype(), torch.is_grad_enabled()) == before[:2]
+    assert torch.equal(torch.get_rng_state(), before[2])
+    assert all(ok for _, ok, _ in checks.judge("discriminator", produce.produce("discriminator", reference, "cpu",
+                                                                                answers), answers))

@@ -9,6 +9,7 @@ own, with the grader's private answer file.
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -19,7 +20,7 @@ from instructor import ROOT
 from instructor.grader import score
 from instructor.measure.gradescope_budget import STARTER_IMPORTS
 from instructor.tests import hostile
-from instructor.tests.test_grading import MODULE_LEVEL_CALL, run_gradescope
+from instructor.tests.test_grading import LEFTOVER_EXPERIMENT, MODULE_LEVEL_CALL, run_gradescope
 from tests import checks
 
 PRIVATE = os.path.join(ROOT, score.PRIVATE)
@@ -44,7 +45,8 @@ def files(tmp_path_factory):
     base = hostile.sources()
     made = {"reference": base["reference"], "release": base["empty"],
             "student_imports": STARTER_IMPORTS + base["reference"],
-            "module_level_call": base["reference"] + MODULE_LEVEL_CALL}
+            "module_level_call": base["reference"] + MODULE_LEVEL_CALL,
+            "leftover_training": base["reference"] + LEFTOVER_EXPERIMENT}
     for part, edit in BROKEN.items():
         made[f"broken_{part}"] = edit(base["reference"])
         assert made[f"broken_{part}"] != base["reference"], part
@@ -57,15 +59,22 @@ def files(tmp_path_factory):
 
 
 def points_of(passed):
-    """{part: points} from {check name: passed}, by the grader's rule (a function's share
-    when all of its checks pass)."""
-    points = {}
-    for part in score.GRADED:
-        functions = {fn.function for fn in checks.CHECKS[part]}
-        earned = [f for f in functions if all(passed[(part, fn.__name__)] for fn in checks.CHECKS[part]
-                                              if fn.function == f)]
-        points[part] = round(score.POINTS[part] * len(earned) / len(functions), 2)
-    return points
+    """{part: points} from {(part, check name): passed}, by the grader's rule (checks.points)."""
+    return {part: checks.points(part, [(fn.__name__, passed[(part, fn.__name__)], "") for fn in checks.CHECKS[part]])
+            for part in score.GRADED}
+
+
+def by_submit(path, tmp_path):
+    """The points per part that the student's `python -m tests.submit` predicts."""
+    out = subprocess.run([sys.executable, "-m", "tests.submit", "--gan", path, "--answers", PRIVATE, "--checks-only"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    titles = {checks.PART_TITLES[p]: p for p in score.GRADED}
+    found = {titles[m.group(1).strip()]: float(m.group(2))
+             for m in re.finditer(r"^  (.{14}) (\S+)/\S+ points", out.stdout, re.M) if m.group(1).strip() in titles}
+    found.setdefault("trained", 0.0)  # shown, not scored, where it is worth nothing
+    predicted = re.search(r"Predicted autograder score: (\S+) /", out.stdout)
+    assert predicted and float(predicted.group(1)) == sum(found.values()), out.stdout[-3000:] + out.stderr[-2000:]
+    return found, out.stdout
 
 
 TEST_OF = {"noise": "test_random_noise", "discriminator": "test_discriminator", "generator": "test_generator",
@@ -100,7 +109,11 @@ def by_results(results):
 
 
 @pytest.mark.slow
-def test_every_path_gives_the_same_points_per_part(files, tmp_path):
+def test_every_path_gives_the_same_points_per_part(files, tmp_path, monkeypatch):
+    # No MNIST, and a download that fails at once, wherever the trial run at the bottom of a file looks
+    monkeypatch.setenv("GAN_DATA_DIR", str(tmp_path / "no-mnist"))
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
     out = tmp_path / "gradebook"
     subprocess.run([sys.executable, "-m", "instructor", "batch", os.path.dirname(os.path.dirname(files["reference"])),
                     "--out", str(out), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=1200)
@@ -109,11 +122,17 @@ def test_every_path_gives_the_same_points_per_part(files, tmp_path):
     for name, path in files.items():
         expected = {p: float(v) for p, v in by_grade(path, tmp_path).items()}
         gradescope = by_results(run_gradescope(tmp_path / name, path)[1])
-        assert expected == batch[name] == gradescope == by_pytest(path, tmp_path), name
+        predicted, said = by_submit(path, tmp_path)
+        assert expected == batch[name] == gradescope == by_pytest(path, tmp_path) == predicted, name
+        total = sum(score.POINTS.values())
         if name.startswith("broken_"):
             part = name[len("broken_"):]
-            assert expected[part] < score.POINTS[part] and sum(expected.values()) >= 8, (name, expected)
+            assert expected[part] < score.POINTS[part] <= total - sum(expected.values()), (name, expected)
         elif name == "release":
             assert sum(expected.values()) == 0
         else:
-            assert sum(expected.values()) == 10, (name, expected)
+            assert sum(expected.values()) == total, (name, expected)
+        if name == "leftover_training":  # named before hand-in, with the line
+            with open(path, encoding="utf-8") as f:
+                line = f.read().splitlines().index("loader_train, loader_val = load_mnist(batch_size=128)") + 1
+            assert f"line {line}: `loader_train, loader_val = load_mnist(batch_size=128)`" in said, said

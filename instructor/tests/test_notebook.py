@@ -215,10 +215,11 @@ def test_a_leftover_experiment_is_left_out_and_named_as_the_grader_does(tmp_path
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     setup = next(x for x in out.stdout.splitlines() if x.startswith("SETUP"))
-    assert f"importing gan.py failed at line {line}: FileNotFoundError" in setup, setup
-    assert "the autograder leaves it out: put experiments under `if __name__ == \"__main__\":`" in setup
+    assert f"line {line} of gan.py runs `loader_train, loader_val = load_mnist(" in setup, setup
+    assert "and it failed (FileNotFoundError: MNIST is not in" in setup
+    assert "the autograder leaves such lines out; put experiments under `if __name__ == \"__main__\":`" in setup
     assert f"line {line}: `loader_train, loader_val = load_mnist(" in setup
-    assert "NOTE  importing gan.py failed" in out.stdout, out.stdout
+    assert f"NOTE  line {line} of gan.py runs" in out.stdout, out.stdout
     assert "Discriminator: 3/3 checks passed" in out.stdout, out.stdout
 
 
