@@ -159,10 +159,15 @@ def score_images(images, model=None, stats=None, batch_size=1000, thumbs=None):
 
 
 @torch.no_grad()
-def generate(G, n, noise_dim=96, batch_size=1000, seed=None):
+def generate(G, n, noise_dim=None, batch_size=1000, seed=None):
     """n images in [0, 1], shape (n, 784), from generator G, as it is (train or eval mode):
     its [-1, 1] outputs mapped to [0, 1] as gan.deprocess_img does. The noise is uniform on
-    [-1, 1), from `seed` where one is given, else from gan.sample_noise."""
+    [-1, 1), from `seed` where one is given, else from gan.sample_noise; noise_dim: by
+    default gan.NOISE_DIM."""
+    if noise_dim is None:
+        import gan
+
+        noise_dim = gan.NOISE_DIM
     device = next(G.parameters()).device
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     out = []
@@ -178,7 +183,7 @@ def generate(G, n, noise_dim=96, batch_size=1000, seed=None):
     return torch.cat(out).numpy()
 
 
-def score_generator(G, n=10000, device=None, label="generator", noise_dim=96, seed=None):
+def score_generator(G, n=10000, device=None, label="generator", noise_dim=None, seed=None):
     """Print and return the IS and FID of n samples of G, beside the real test set's values."""
     model = load_classifier(device or next(G.parameters()).device)
     stats = reference_stats()

@@ -95,7 +95,12 @@ NOISE_SEED = 231
 VALUE_LIMIT = 1 << 20
 
 NOT_IMPLEMENTED = "it is not implemented yet"
-NOISE_DIM = 96  # gan.NOISE_DIM, which the checks' generators are built with
+
+
+def noise_dim(ans):
+    """The reference's NOISE_DIM, which the checks' generators are built with (from the answer file)."""
+    return int(ans["noise_dim"])
+
 # The training smoke test: run_a_gan for a few iterations on random images.
 TRAINING_BATCH, TRAINING_NOISE, TRAINING_ITERATIONS = 8, 16, 4
 # The trained DCGAN: the notebook saves the generator's state_dict as TRAINED_FILE beside gan.py;
@@ -306,8 +311,9 @@ def _param_count(out, ans, key, call):
         first = next((layer for layer in reference_layers(ans, key) if layer["type"] == "Linear"), None)
         # Linear(in_features=.., out_features=..): the first layer's width
         width = int(_settings(first["spec"])[1].split("=")[-1]) if first else 0
-        if call.endswith("(4)") and width and diff == (NOISE_DIM - 4) * width:  # a first Linear(NOISE_DIM, width)
-            hint = (f"That is what a first layer of input size {NOISE_DIM} would add: its input size must be the "
+        constant = noise_dim(ans)
+        if call.endswith("(4)") and width and diff == (constant - 4) * width:  # a first Linear(NOISE_DIM, width)
+            hint = (f"That is what a first layer of input size {constant} would add: its input size must be the "
                     "noise_dim argument, not the constant NOISE_DIM.")
         else:
             hint = _structure_hint(out, ans, key) or (
@@ -511,9 +517,12 @@ def _model_checks(part, key, count_call, call, shape_call, hint, images_out):
     def parameter_count(out, ans):
         return _param_count(out, ans, key, count_call)
 
+    def called(ans):  # the check's call, with the answer file's batch size and noise size
+        return shape_call.format(n=len(ans[f"{key}_input"]), noise_dim=noise_dim(ans))
+
     @check(part)
     def output_shape(out, ans):
-        rec = _model_output(out, ans, key, shape_call)
+        rec = _model_output(out, ans, key, called(ans))
         if images_out:  # a failure only: these inputs can stay in [-1, 1] without a Tanh too
             v = _value(rec, call)
             if not (v.min() >= -1 and v.max() <= 1):
@@ -523,18 +532,18 @@ def _model_checks(part, key, count_call, call, shape_call, hint, images_out):
 
     @check(part)
     def forward_matches_reference(out, ans):
-        return f"forward relative error {_forward(out, ans, key, part, call, shape_call, hint):.1e}"
+        return f"forward relative error {_forward(out, ans, key, part, call, called(ans), hint):.1e}"
 
 
-_model_checks("discriminator", "d", "discriminator()", "discriminator()", "discriminator() on 16 images",
+_model_checks("discriminator", "d", "discriminator()", "discriminator()", "discriminator() on {n} images",
               "Check the layer order and LeakyReLU's slope of 0.01, and that the last layer has no activation.", False)
-_model_checks("generator", "g", "generator(4)", "generator()", f"generator({NOISE_DIM}) on 16 noise vectors",
+_model_checks("generator", "g", "generator(4)", "generator()", "generator({noise_dim}) on {n} noise vectors",
               "Check the layer order, the ReLUs and the final Tanh.", True)
 _model_checks("dc_classifier", "dc_d", "build_dc_classifier()", "build_dc_classifier()",
-              "build_dc_classifier(16) on 16 images",
+              "build_dc_classifier({n}) on {n} images",
               "Check kernel sizes, LeakyReLU(0.01) after each conv and the first Linear, and max-pooling.", False)
 _model_checks("dc_generator", "dc_g", "build_dc_generator(4)", "build_dc_generator()",
-              f"build_dc_generator({NOISE_DIM}) on 16 noise vectors",
+              "build_dc_generator({noise_dim}) on {n} noise vectors",
               "Check that each BatchNorm comes after its ReLU, the transposed convolutions' stride 2 and padding 1, "
               "and the final Tanh and flatten to (N, 784).", True)
 

@@ -23,7 +23,7 @@ import zlib
 import numpy as np
 import torch
 
-from tests.checks import (GROUPS, NOISE_DIM, NOISE_KS_SHAPE, NOISE_SEED, NOT_IMPLEMENTED, TRAINED_FILE,
+from tests.checks import (GROUPS, NOISE_KS_SHAPE, NOISE_SEED, NOT_IMPLEMENTED, TRAINED_FILE,
                           TRAINED_LIMIT, TRAINED_SAMPLES, TRAINED_SEED, TRAINING_BATCH, TRAINING_ITERATIONS,
                           TRAINING_NOISE, VALUE_LIMIT, keeps_at_import as _keeps, trained_missing,
                           shown_layer, trained_too_large, without_top_level_calls)
@@ -678,7 +678,7 @@ def load_trained(gan, weights):
     return model
 
 
-def _produce_trained(gan, device, weights):
+def _produce_trained(gan, device, weights, noise):
     """Samples of the student's trained DCGAN generator, as the notebook scores it (training
     mode, uniform noise), from fixed noise: base64 of float32 (n, 784) images in [0, 1]. The
     grader scores them in a process of its own (score_samples), never in this one."""
@@ -687,10 +687,10 @@ def _produce_trained(gan, device, weights):
 
         model = load_trained(gan, weights).to(device).train()
         try:
-            images = quality.generate(model, TRAINED_SAMPLES, NOISE_DIM, batch_size=250, seed=TRAINED_SEED)
+            images = quality.generate(model, TRAINED_SAMPLES, noise, batch_size=250, seed=TRAINED_SEED)
         except Exception as err:
             raise StudentError(f"{_student_error(err, 'build_dc_generator')}; the grader fed your trained generator "
-                               f"noise of shape (250, {NOISE_DIM})") from None
+                               f"noise of shape (250, {noise})") from None
         images = np.ascontiguousarray(images, dtype="<f4")
         return {"images": base64.b64encode(images.tobytes()).decode(), "n": len(images)}
 
@@ -809,5 +809,5 @@ def produce(part, gan, device, ans, provided=None, weights=None):
         if part == "training":
             return _produce_training(gan, device, provided)
         if part == "trained":
-            return _produce_trained(gan, device, weights)
+            return _produce_trained(gan, device, weights, int(ans["noise_dim"]))
     raise ValueError(f"unknown part {part!r}: expected one of {', '.join(GROUPS)}")

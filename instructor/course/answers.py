@@ -81,7 +81,7 @@ def build(gan, seeds=PUBLIC_SEEDS):
     """All arrays of one answer file, computed with the reference module `gan`."""
     seed, salt = seeds
     rng = np.random.default_rng(seed)
-    a = {"weight_salt": np.array(salt)}
+    a = {"weight_salt": np.array(salt), "noise_dim": np.int64(gan.NOISE_DIM)}
     # Losses: the course's keys, then logits large enough to overflow a naive exp.
     a["logits_real"] = _float32_exact(rng.normal(1.0, 2.0, size=(N_LOGITS, 1)))
     a["logits_fake"] = _float32_exact(rng.normal(-1.0, 2.0, size=(N_LOGITS, 1)))

@@ -22,7 +22,7 @@ import gan
 from instructor.grader import batch, score, summary
 from instructor.grader.report import new as new_report
 from instructor.measure.gradescope_budget import STARTER_IMPORTS
-from instructor.tests import hostile
+from instructor.tests import FULL, hostile
 from instructor.tests.test_every_path import BROKEN
 from instructor.tests.test_grading import MODULE_LEVEL_CALL, grader_root  # noqa: F401  (a fixture)
 from instructor.tests.test_students_setup import chromium, screenshot
@@ -81,8 +81,8 @@ def test_the_squeezed_sampler_passes_as_it_is(produced):
 def test_summary_counts_parts_checks_failures_and_trained_scores(produced, tmp_path):
     reports = class_of(produced, KINDS)
     stats = summary.class_stats(reports)
-    assert stats["n"] == stats["graded"] == 20 and stats["max_total"] == 10
-    assert sorted(stats["totals"]) == [0] * 2 + [8] * 5 + [10] * 13
+    assert stats["n"] == stats["graded"] == 20 and stats["max_total"] == FULL
+    assert sorted(stats["totals"]) == [0] * 2 + [FULL - score.POINTS["gan_loss"]] * 5 + [FULL] * 13
     rows = {(r["part"], r["check"]): r for r in stats["checks"]}
     value = rows[("gan_loss", "discriminator_loss_value")]
     assert (value["passed"], value["n"]) == (13, 20)

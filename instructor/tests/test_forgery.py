@@ -19,6 +19,7 @@ import gan
 import quality
 from instructor import ROOT
 from instructor.grader import batch, render, schema, summary
+from instructor.tests import FULL
 from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
 from tests import checks, produce
 
@@ -87,8 +88,8 @@ def test_hostile_submissions_in_a_batch_earn_nothing_and_leave_the_reference_who
     def row(student):
         return next(p for p in reports[student]["parts"] if p["part"] == "trained")
 
-    assert reports["reference"]["total"] == 10 and "scores" in row("reference")
-    assert reports["byte_order_mark"]["total"] == 10, render.report_text(reports["byte_order_mark"])
+    assert reports["reference"]["total"] == FULL and "scores" in row("reference")
+    assert reports["byte_order_mark"]["total"] == FULL, render.report_text(reports["byte_order_mark"])
     for student in ("forged_scores", "infinite_scores"):
         trained = row(student)
         assert "scores" not in trained and not trained["checks"][0][1], (student, trained)

@@ -23,6 +23,7 @@ from instructor.sandbox import cgroup, reduced
 from instructor.sandbox import pool as sandbox_pool
 from instructor.sandbox.bwrap import find_bwrap
 from instructor.sandbox.pool import Pool
+from instructor.tests import FULL
 from tests import checks, produce
 
 LIMITS = {"part_timeout": 30, "import_timeout": 15, "memory_mb": 2048}
@@ -57,20 +58,21 @@ def points(report):
 
 # -- points and reports ---------------------------------------------------------
 
-def test_points_are_the_specified_ones():
-    assert score.POINTS == {"noise": 1, "discriminator": 1, "generator": 1, "gan_loss": 2, "optimizer": 1,
-                            "lsgan_loss": 2, "dc_classifier": 1, "dc_generator": 1, "trained": 0}
-    assert sum(score.POINTS.values()) == 10
-    assert score.MANUAL == {"Q1": 0, "Q2": 0, "Q3": 0, "Q4": 1, "Q5": 1, "Q6": 1}
+def test_every_part_and_question_has_points_defined_once():
+    """POINTS and MANUAL are the grader's and the student tools' one source: every graded part and
+    each of the notebook's questions has an entry, nothing else does, and none is negative."""
+    assert score.POINTS is checks.POINTS and score.MANUAL is checks.MANUAL
+    assert set(score.POINTS) == set(score.GRADED) and all(v >= 0 for v in score.POINTS.values())
+    assert set(score.MANUAL) == {f"Q{i}" for i in range(1, 7)} and all(v >= 0 for v in score.MANUAL.values())
 
 
-def test_reference_solution_scores_10_of_10(grader_root, tmp_path):
+def test_reference_solution_scores_full_marks(grader_root, tmp_path):
     report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert points(report) == score.POINTS and report["total"] == 10, render.report_text(report)
+    assert points(report) == score.POINTS and report["total"] == FULL, render.report_text(report)
     assert report["grader_error"] is None and not report["tampered"]
     assert report["isolation"]["mode"] in ("sealed", "reduced")
     results = render.gradescope_results(report)
-    assert results["score"] == 10 and isinstance(results["execution_time"], float)
+    assert results["score"] == FULL and isinstance(results["execution_time"], float)
     assert len(results["tests"]) == len(score.GRADED)
     for test in results["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output", "output_format", "visibility"}
@@ -78,7 +80,7 @@ def test_reference_solution_scores_10_of_10(grader_root, tmp_path):
         assert test["status"] == ("failed" if trained else "passed") and test["visibility"] == "visible"
     assert "no dcgan_generator.pt was handed in" in results["tests"][-1]["output"]
     render.write_json(str(tmp_path / "results.json"), results)
-    assert json.loads((tmp_path / "results.json").read_bytes().decode("utf-8"))["score"] == 10
+    assert json.loads((tmp_path / "results.json").read_bytes().decode("utf-8"))["score"] == FULL
 
 
 def test_gradescope_output_names_every_check_and_renders_as_markdown(release_dir, grader_root):
@@ -110,7 +112,7 @@ def test_the_grader_smoke_tests_with_the_provided_loop_not_the_files_own(grader_
                "    raise RuntimeError('the file brought its own loop')\n")
     (tmp_path / "gan.py").write_text(source)
     report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert report["total"] == 10 and all(ok for _, ok, _ in report["training_smoke"]), render.report_text(report)
+    assert report["total"] == FULL and all(ok for _, ok, _ in report["training_smoke"]), render.report_text(report)
 
 
 MODULE_LEVEL_CALL = ("\n\ndef test():\n    raise RuntimeError('Error downloading train-images-idx3-ubyte.gz: Tried "
@@ -124,7 +126,7 @@ def test_module_level_code_is_named_then_left_out_and_the_rest_graded(grader_roo
     line = source.splitlines().index("test()") + 1
     report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
     text = render.report_text(report)
-    assert report["total"] == 10, text
+    assert report["total"] == FULL, text
     assert report["left_out"]["lines"] == [{"line": line, "code": "test()"}]
     assert (f"line {line} of gan.py runs `test()` when gan.py is imported, and it failed (RuntimeError: Error "
             "downloading") in report["left_out"]["why"]
@@ -158,7 +160,7 @@ def test_a_sandbox_that_dies_is_retried_and_then_is_the_graders_fault_not_the_st
 
     monkeypatch.setattr(Pool, "run", run_and_kill)
     report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert report["total"] == 10 and report["grader_error"] is None, render.report_text(report)
+    assert report["total"] == FULL and report["grader_error"] is None, render.report_text(report)
     kills["left"] = 2
     report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
     text = render.report_text(report)
@@ -212,7 +214,7 @@ def test_without_bubblewrap_auto_falls_back_and_sealed_refuses(grader_root, monk
     answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
     with make_pool(answers, root=grader_root, trust=True) as pool:
         report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
-    assert report["total"] == 10 and report["isolation"]["mode"] == "reduced"
+    assert report["total"] == FULL and report["isolation"]["mode"] == "reduced"
     assert report["isolation"]["reason"] == "bubblewrap (bwrap) is not installed"
     with make_pool(answers, mode="sealed", root=grader_root) as pool:
         report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
@@ -396,7 +398,7 @@ def test_release_with_the_reference_blocks_pasted_back_scores_10(release_dir, gr
         filled = release.fill_code(f.read(), blocks)
     (tmp_path / "gan.py").write_text(filled)
     report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert report["total"] == 10, render.report_text(report)
+    assert report["total"] == FULL, render.report_text(report)
 
 
 def test_release_grading_tests_fail_cleanly_with_pytest(release_dir):
@@ -439,7 +441,7 @@ def test_gradescope_bundle_holds_the_grader_and_its_private_answers_only(tmp_pat
 def test_gradescope_bundle_grades_sealed_in_a_simulated_autograder_layout(tmp_path):
     out, results, root = run_gradescope(tmp_path, os.path.join(ROOT, "gan.py"))
     assert out.returncode == 0, out.stderr
-    assert results["score"] == 10 and len(results["tests"]) == len(score.GRADED)
+    assert results["score"] == FULL and len(results["tests"]) == len(score.GRADED)
     if find_bwrap() or os.environ.get("CI"):  # CI installs bubblewrap: the sealed mode is required there
         assert results["extra_data"]["isolation"]["mode"] == "sealed", results["output"][:500]
     if os.geteuid() == 0:
@@ -460,7 +462,7 @@ def test_gradescope_environment_from_setup_sh_grades_a_file_with_the_students_im
     memory_mb, cpus = (768, 0.5) if cgroup.available() is None else (None, None)
     results, seconds, peak, _ = gradescope_budget.run_autograder(tree, str(with_student_imports(tmp_path)), setup_sh_python,
                                                                  memory_mb, cpus)
-    assert results["score"] == 10, results["output"][:3000] + results["_stderr"]
+    assert results["score"] == FULL, results["output"][:3000] + results["_stderr"]
     assert results["extra_data"]["grader_error"] is None, results["extra_data"]["grader_error"]
     if find_bwrap() or os.environ.get("CI"):
         assert results["extra_data"]["isolation"]["mode"] == "sealed", results["output"][:500]
@@ -528,7 +530,7 @@ def test_a_leftover_training_run_is_left_out_by_name_and_the_functions_keep_thei
     first = lines.index("loader_train, loader_val = load_mnist(batch_size=128)") + 1
     last = next(i for i, text in enumerate(lines) if text.startswith("images = run_a_gan(")) + 1
     report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert report["total"] == 10, render.report_text(report)
+    assert report["total"] == FULL, render.report_text(report)
     assert [entry["line"] for entry in report["left_out"]["lines"]] == [first, last]
     assert f"line {first} of gan.py runs `loader_train, loader_val = load_mnist(" in report["left_out"]["why"]
     # the student's own import, the same rule, where MNIST is missing too

@@ -21,7 +21,7 @@ from instructor.grader.run import make_pool
 from instructor.sandbox import paths, reduced
 from instructor.sandbox.bwrap import find_bwrap
 from instructor.sandbox.process import SandboxError
-from instructor.tests import hostile
+from instructor.tests import FULL, hostile
 from instructor.tests.test_grading import copy_grader
 from tests import checks, produce
 
@@ -108,7 +108,7 @@ def test_hostile_submission_scores_what_its_code_deserves(case, hostile_batch):
 def test_untouched_submissions_beside_the_attacks_keep_their_true_scores(hostile_batch):
     reports, *_ = hostile_batch
     print("\n| case | mode | score | seconds |\n|---|---|---|---|\n" + table(hostile_batch))
-    assert reports["zz_reference"]["total"] == 10, render.report_text(reports["zz_reference"])
+    assert reports["zz_reference"]["total"] == FULL, render.report_text(reports["zz_reference"])
     assert reports["zz_empty"]["total"] == 0
 
 
@@ -199,7 +199,7 @@ def test_student_code_can_make_no_namespace_so_the_next_grading_stays_sealed(tmp
         first = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
         after = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
     assert "namespaces made: 0, refused with errno 1" in first["status"]["import"]["output"]
-    assert first["total"] == after["total"] == 10 and after["isolation"]["mode"] == mode
+    assert first["total"] == after["total"] == FULL and after["isolation"]["mode"] == mode
 
 
 # -- the reduced mode, as root: each job's parts as a uid of their own

@@ -18,7 +18,7 @@ from instructor.grader.run import make_pool
 from instructor.measure import contention
 from instructor.sandbox import cgroup, limits
 from instructor.sandbox.process import SandboxError
-from instructor.tests import hostile
+from instructor.tests import FULL, hostile
 from tests import checks
 
 needs_cgroups = pytest.mark.skipif(cgroup.available() is not None,
@@ -41,7 +41,7 @@ def clean_seconds(sealed):
     """The victim's time beside another untouched reference: the median of three runs."""
     reference = hostile.sources()["reference"]
     runs = [contention.contend(reference, reference) for _ in range(3)]
-    assert all(r["victim"]["score"] == 10 for r in runs)
+    assert all(r["victim"]["score"] == FULL for r in runs)
     return statistics.median(r["victim"]["execution_time"] for r in runs)
 
 
@@ -57,7 +57,7 @@ def test_an_attack_on_shared_resources_costs_only_the_attacker(case, clean_secon
     row = contention.row(case.name, found)
     print(row)
     victim, attacker = found["victim"], found["attacker"]
-    assert victim["score"] == 10 and row["victim_mode"] == "sealed", victim["output"]
+    assert victim["score"] == FULL and row["victim_mode"] == "sealed", victim["output"]
     assert victim["execution_time"] <= 2 * clean_seconds, (victim["execution_time"], clean_seconds)
     assert not row["grader_errors"], row["grader_errors"]
     points = {t["name"]: t["score"] for t in attacker["tests"]}

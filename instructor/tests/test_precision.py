@@ -16,6 +16,7 @@ import pytest
 from instructor import ROOT
 from instructor.grader import grade, render, score
 from instructor.grader.run import make_pool
+from instructor.tests import FULL
 from tests import checks, produce
 
 GUARDED = sorted({f for part in checks.PARTS for f in checks.FUNCTIONS[part]})
@@ -82,7 +83,7 @@ def test_run_part_checks_at_full_precision(probe, tf32_on, capsys):
     for part in checks.PARTS:
         checks.run_part(part, module, "cpu", os.path.join(ROOT, "gan-checks.npz"))
     printed = capsys.readouterr().out
-    assert "TF32" not in printed and "FAIL" not in printed and printed.count("checks passed on cpu") == 8
+    assert "TF32" not in printed and "FAIL" not in printed and printed.count("checks passed on cpu") == len(checks.PARTS)
 
 
 def test_the_pytest_suite_checks_at_full_precision(probe):
@@ -96,7 +97,7 @@ def test_the_grader_checks_at_full_precision(probe, mode):
     """A fresh process, in or out of the sandbox, starts with cuDNN's TF32 allowed."""
     with make_pool(score.load_answers(), mode=mode, trust=True) as pool:  # the reference: trusted
         report = grade.grade(probe, "cpu", pool=pool)
-    assert report["total"] == 10, render.report_text(report)
+    assert report["total"] == FULL, render.report_text(report)
 
 
 def test_a_fresh_process_allows_tf32_so_the_probe_means_something():

@@ -19,7 +19,7 @@ from instructor import ROOT
 from instructor.grader import batch, grade, render, score
 from instructor.grader.run import make_pool
 from instructor.sandbox import reduced
-from instructor.tests import hostile
+from instructor.tests import FULL, hostile
 from instructor.tests.test_grading import LIMITS, copy_grader, run_gradescope
 from instructor.tests.test_hostile import passable, python_readable_by_others  # noqa: F401  (a fixture)
 
@@ -112,7 +112,7 @@ def test_trusted_the_reduced_mode_grades_as_root_and_says_so(grader_root, tmp_pa
         pytest.skip("needs a root grader whose Python the sandbox user cannot read")
     code, results, _ = grade_cli(grader_root, os.path.join(ROOT, "gan.py"), tmp_path / "r.json",
                                  extra=["--trust-submissions"])
-    assert code == 0 and results["score"] == 10 and "AS ROOT" in results["output"], results["output"][:2000]
+    assert code == 0 and results["score"] == FULL and "AS ROOT" in results["output"], results["output"][:2000]
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ from instructor import ROOT
 from instructor.grader import batch, grade, render, score
 from instructor.measure import gradescope_budget
 from instructor.sandbox import cgroup, limits
+from instructor.tests import FULL
 from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
 from tests import checks
 
@@ -71,7 +72,7 @@ def test_each_wrong_file_gets_its_sentence_and_the_other_parts_keep_their_points
                               **LIMITS)
     for kind, (_, phrase) in BAD.items():
         report = reports[kind]
-        assert report["total"] == 10 and not report["grader_error"], (kind, report["grader_error"])
+        assert report["total"] == FULL and not report["grader_error"], (kind, report["grader_error"])
         row = next(p for p in report["parts"] if p["part"] == "trained")
         assert row["points"] == 0 and not row["checks"][0][1] and "scores" not in row
         assert phrase in row["checks"][0][2], (kind, row["checks"][0][2])
@@ -97,7 +98,7 @@ def test_an_untrained_generator_is_scored_far_below_the_bar(grader_root, tmp_pat
     row = next(t for t in results["tests"] if t["name"] == checks.PART_TITLES["trained"])
     assert row["status"] == "failed" and row["max_score"] == 0
     assert f"an Inception Score below {checks.TRAINED_MIN_IS}" in row["output"]
-    assert results["score"] == 10
+    assert results["score"] == FULL
     assert "Trained DCGAN      0 / 0   not scored: Inception Score" in out.stdout
 
 
@@ -109,7 +110,7 @@ def test_one_lane_of_parts_with_every_thread_still_runs_after_the_scorer_is_read
     monkeypatch.setattr(limits, "lanes", lambda: 1)
     folder = handed_in(tmp_path / "untrained", lambda p: gan.save_generator(gan.build_dc_generator(), p))
     report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert report["total"] == 10 and next(p for p in report["parts"] if p["part"] == "trained").get("scores"), \
+    assert report["total"] == FULL and next(p for p in report["parts"] if p["part"] == "trained").get("scores"), \
         render.report_text(report)
     assert max(r["seconds"] for r in report["status"].values()) < 20, report["status"]
 
@@ -163,7 +164,7 @@ def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_
     memory_mb, cpus = (768, 0.5) if cgroup.available() is None else (None, None)
     results, seconds, peak, _ = gradescope_budget.run_autograder(tree, str(folder / "gan.py"), setup_sh_python,
                                                                  memory_mb, cpus, weights=trained_weights)
-    assert results["score"] == 10 and results["extra_data"]["grader_error"] is None, results["output"][:3000]
+    assert results["score"] == FULL and results["extra_data"]["grader_error"] is None, results["output"][:3000]
     scores["gradescope"] = {e["name"]: e["value"] for e in results["leaderboard"]}
     print(f"scores: {scores}; Gradescope: {seconds:.1f} s, peak {peak} MB in {memory_mb} MB, {cpus} CPU")
     for path in ("batch", "gradescope"):  # the same samples; threads may sum in another order
@@ -173,4 +174,4 @@ def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_
     shown = next(t for t in results["tests"] if t["name"] == checks.PART_TITLES["trained"])
     assert shown["status"] == ("passed" if clears else "failed"), shown
     assert clears or f"Inception Score {row['scores']['IS']:.2f}" in tests.stdout  # a failed check shows its scores
-    assert score.POINTS["trained"] == 0 and results["score"] == 10  # shown, not scored, by default
+    assert score.POINTS["trained"] == 0 and results["score"] == FULL  # shown, not scored, by default
