@@ -64,6 +64,14 @@ def parser():
     p = command("gradescope", "course.gradescope", "build the Gradescope autograder zip")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "gradescope-autograder.zip"))
 
+    p = command("term", "course.term", "after an edit of the reference, POINTS or a tolerance: answer files, the texts "
+                                       "quoting its counts, release and Gradescope zip; grades the new and last term's "
+                                       "reference")
+    p.add_argument("--last", default=None, metavar="GAN_PY",
+                   help="last term's reference (default: gan.py as git's HEAD has it)")
+    p.add_argument("--release", default=os.path.join(ROOT, "build", "release"), help="the release's folder")
+    p.add_argument("--gradescope", default=os.path.join(ROOT, "build", "gradescope-autograder.zip"))
+
     measurements(command)
 
     p = command("notebook", "course.notebook", "execute GANs-PyTorch.ipynb headless (papermill)")

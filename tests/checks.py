@@ -1033,4 +1033,5 @@ def run_part(part, gan=None, device=None, answers="gan-checks.npz"):
     for name, ok, message in results:
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {message}")
     passed = sum(ok for _, ok, _ in results)
-    print(f"{PART_TITLES[part]}: {passed}/{len(results)} checks passed on {device}.")
+    print(f"{PART_TITLES[part]}: {passed}/{len(results)} checks passed on {device}: "
+          f"{points(part, results):g} of {POINTS[part]:g} points.")

@@ -72,6 +72,24 @@ def strip_notebook(nb):
     return nb
 
 
+def points_table():
+    """The points per part and per question, as the student README shows them (Markdown)."""
+    from tests import checks
+
+    rows = [f"| {checks.PART_TITLES[part]} | `{'`, `'.join(checks.FUNCTIONS[part])}` | {checks.POINTS[part]:g} |"
+            for part in checks.PARTS + ("trained",) if checks.POINTS[part]]
+    rows += [f"| {q}, graded by hand | the notebook's answer cell | {n:g} |" for q, n in checks.MANUAL.items() if n]
+    unscored = [] if checks.POINTS["trained"] else [
+        f"\nThe {checks.PART_TITLES['trained']} (`{checks.TRAINED_FILE}`) is scored and shown on your report, "
+        "without points.", ]
+    ungraded = [q for q, n in checks.MANUAL.items() if not n]
+    return ("| part | what is checked | points |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
+            + "".join(unscored) + (f"\n{', '.join(ungraded)}: for you, not graded.\n" if ungraded else "\n")
+            + f"\nIn all: {sum(checks.POINTS.values()):g} points from the autograder, "
+            f"{sum(checks.MANUAL.values()):g} by hand. A part's points are shared among the functions it asks "
+            "for, and a function earns its share when every one of its checks passes.\n")
+
+
 def build(out):
     """Write the release into folder `out` and `out`.zip; returns the zip's path."""
     if os.path.exists(out):
@@ -88,7 +106,8 @@ def build(out):
                 g.write("\n")
         else:
             shutil.copyfile(src, dst)
-    shutil.copyfile(STUDENT_README, os.path.join(out, "README.md"))
+    with open(STUDENT_README, encoding="utf-8") as f, open(os.path.join(out, "README.md"), "w", encoding="utf-8") as g:
+        g.write(re.sub(r"<!-- points:.*?-->\n", points_table(), f.read()))
     return shutil.make_archive(out, "zip", root_dir=os.path.dirname(out), base_dir=os.path.basename(out))
 
 

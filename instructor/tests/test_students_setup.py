@@ -313,3 +313,13 @@ def test_hand_in_names_experiments_left_at_the_bottom_of_gan_py(student):
     out = hand_in(student)
     assert out.returncode == 1
     assert f"line {line} (`D = discriminator()`) of gan.py run code when it is imported" in out.stdout, out.stdout
+
+
+def test_the_student_readme_shows_the_points_of_each_part_from_points(student):
+    text = (student / "README.md").read_text(encoding="utf-8")
+    assert "<!-- points" not in text
+    for part in checks.PARTS:
+        assert f"| {checks.PART_TITLES[part]} | `{checks.FUNCTIONS[part][0]}`" in text
+        assert re.search(rf"\| {re.escape(checks.PART_TITLES[part])} \|[^\n]*\| {checks.POINTS[part]:g} \|", text)
+    assert f"In all: {sum(checks.POINTS.values()):g} points from the autograder, " \
+           f"{sum(checks.MANUAL.values()):g} by hand" in text

@@ -1,0 +1,73 @@
+"""A new term: one edit of the reference or of POINTS, then `python -m instructor term`, in a
+copy of this package with a git history of its own."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from instructor import ROOT
+from instructor.tests import FULL
+from tests import checks
+
+LEFT_BEHIND = shutil.ignore_patterns(".git", ".venv", "build", "datasets", "__pycache__", ".pytest_cache", "*.pyc")
+
+
+@pytest.fixture
+def copy(tmp_path):
+    """This package as its HEAD would be cloned: a folder whose git history holds today's gan.py."""
+    folder = tmp_path / "course"
+    shutil.copytree(ROOT, folder, ignore=LEFT_BEHIND)
+    git = ["git", "-c", "user.name=course", "-c", "user.email=course@example.org", "-c", "init.defaultBranch=main"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "last term"]):
+        subprocess.run(git + command, cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+def edit(path, before, after):
+    text = path.read_text(encoding="utf-8")
+    assert before in text, before
+    path.write_text(text.replace(before, after), encoding="utf-8")
+
+
+def term(folder):
+    out = subprocess.run([sys.executable, "-m", "instructor", "term"], cwd=folder, capture_output=True, text=True,
+                         timeout=900)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return out.stdout
+
+
+@pytest.mark.slow
+def test_a_wider_discriminator_is_followed_by_answers_texts_and_grades(copy):
+    old = int(checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))["d_params_true"])
+    edit(copy / "gan.py", "nn.Linear(784, 256),\n        nn.LeakyReLU(0.01),\n        nn.Linear(256, 256),",
+         "nn.Linear(784, 512),\n        nn.LeakyReLU(0.01),\n        nn.Linear(512, 256),")
+    said = term(copy)
+    new = int(checks.load_answers(str(copy / "gan-checks.npz"))["d_params_true"])
+    assert new != old
+    assert f"the new reference: {FULL} / {FULL}" in said, said
+    assert re.search(rf"last term's reference \(.*\): {FULL - checks.POINTS['discriminator']:g} / {FULL}; it loses "
+                     r"discriminator", said), said
+    assert "Linear(in_features=784, out_features=256)" in said  # what last term's reference builds, named
+    text = (copy / "gan.py").read_text(encoding="utf-8")
+    assert f"{old:,}" not in text and f"{new:,} parameters" in text  # the docstring follows the reference
+    assert "gan.py" in said.split("files rewritten:")[1]
+    # the release and the zip were built from answer files that match: the refusal finds nothing
+    stale = subprocess.run([sys.executable, "-c", "from instructor.course import answers; print(answers.stale())"],
+                           cwd=copy, capture_output=True, text=True, timeout=300)
+    assert stale.stdout.strip() == "[]", stale.stdout + stale.stderr[-2000:]
+    assert (copy / "build" / "release" / "gan.py").is_file() and (copy / "build" / "gradescope-autograder.zip").is_file()
+
+
+@pytest.mark.slow
+def test_more_points_for_a_part_are_followed_by_the_grades_and_the_students_checks(copy):
+    edit(copy / "tests" / "checks.py", '    "dc_generator": 1,\n', '    "dc_generator": 3,\n')
+    full = FULL - checks.POINTS["dc_generator"] + 3
+    said = term(copy)
+    assert f"the new reference: {full} / {full}" in said and f"last term's reference" not in said, said
+    out = subprocess.run([sys.executable, "-m", "tests.submit", "--checks-only"], cwd=copy, capture_output=True,
+                         text=True, timeout=600)
+    assert f"DC generator   3/3 points" in out.stdout and f"Predicted autograder score: {full} / {full}" in out.stdout, \
+        out.stdout[-3000:]
