@@ -381,7 +381,7 @@ def _layer_hint(layers, reference):
     for layer in layers or []:
         kind = layer.get("type", "")
         if kind in LAYER_KINDS and kind not in kinds:
-            found.append(f"a {kind} layer, which its architecture does not have")
+            found.append(f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind} layer, which its architecture does not have")
         if kind == "LeakyReLU" and "slope" in layer and slopes and not any(
                 math.isclose(layer["slope"], x, rel_tol=1e-6) for x in slopes):
             found.append(f"LeakyReLU(negative_slope={layer['slope']:g}), where the architecture has "
