@@ -983,6 +983,15 @@ def points(part, results):
     return round(sum(share for oks in by_function.values() if all(oks)), 2)
 
 
+def left_out_sentence(failure, left_out):
+    """What every path (the notebook's check cells, pytest, tests.submit, the grader's report)
+    says of a gan.py that imports only without some of its top-level statements: why the
+    first failed, what to do, and each line left out. `left_out`: [(line, code)]."""
+    named = "; ".join(f"line {n}: `{' '.join(code.split())[:60]}`" for n, code in left_out[:5])
+    more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+    return (f"{' '.join(str(failure).split())[:600]}. Left out, wherever gan.py is checked or graded: {named}{more}")
+
+
 def import_gan():
     """(module, sentence) for the notebook: gan.py imported as usual where it imports, else
     as the autograder imports it (tests.produce.import_student: the top-level statements
@@ -991,7 +1000,7 @@ def import_gan():
     import importlib
     import importlib.util
 
-    from tests.produce import import_failure, import_student, left_out_sentence
+    from tests.produce import import_failure, import_student
 
     try:
         gan = importlib.import_module("gan")

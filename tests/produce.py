@@ -311,15 +311,6 @@ def import_student(path, name="gan"):
     return module, left_out, failure
 
 
-def left_out_sentence(failure, left_out):
-    """What every path (the notebook's check cells, pytest, tests.submit, the grader's report)
-    says of a gan.py that imports only without some of its top-level statements: why the
-    first failed, what to do, and each line left out. `left_out`: [(line, code)]."""
-    named = "; ".join(f"line {n}: `{' '.join(code.split())[:60]}`" for n, code in left_out[:5])
-    more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
-    return (f"{' '.join(str(failure).split())[:600]}. Left out, wherever gan.py is checked or graded: {named}{more}")
-
-
 def _call(gan, name, *args, **kwargs):
     fn = getattr(gan, name, None)
     if fn is None:

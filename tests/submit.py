@@ -58,13 +58,13 @@ def points_line(earned, trained_points=0.0):
 def import_gan(path):
     """(module, problem): the gan.py at `path` imported as the grader imports it, and None
     or a sentence on what the grader will say of its import."""
-    from tests.produce import import_student, left_out_sentence
+    from tests.produce import import_student
 
     module, left_out, failure = import_student(path)
     if module is None:
         return None, f"{failure}. No check can run until gan.py imports"
     if left_out:
-        return module, f"{left_out_sentence(failure, left_out)}. Fix it before you hand in"
+        return module, f"{checks.left_out_sentence(failure, left_out)}. Fix it before you hand in"
     calls = calls_at_import(path)
     if calls:  # it worked here; the autograder has no MNIST, no GPU and no network, and may not get so far
         lines = ", ".join(f"line {n} (`{code[:40]}`)" for n, code in calls[:5])

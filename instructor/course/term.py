@@ -6,7 +6,7 @@ made again, in order:
 
 1. the answer files, from the reference (course.answers);
 2. the texts that quote the reference's parameter counts (gan.py's docstrings, the
-   notebook, both READMEs, the checks' comments): a count that changed is rewritten
+   notebook, both READMEs, the guide, the checks' comments): a count that changed is rewritten
    wherever it was quoted;
 3. the student release and the Gradescope zip (course.release, course.gradescope);
 4. a grading of the new reference, which must get full marks, and of last term's
@@ -23,7 +23,8 @@ from instructor import ROOT
 
 # Where the reference's numbers are quoted in words; a changed count is rewritten there.
 TEXTS = ("gan.py", "GANs-PyTorch.ipynb", "README.md", os.path.join("instructor", "course", "student-README.md"),
-         os.path.join("tests", "checks.py"))
+         os.path.join("tests", "checks.py")) + tuple(
+    os.path.join("docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs"))) if name.endswith(".md"))
 # The answer-file keys that hold parameter counts the texts quote.
 COUNTS = ("d_params_true", "g_params_true", "dc_d_params_true", "dc_g_params_true", "trained_params_true")
 

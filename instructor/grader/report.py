@@ -11,7 +11,7 @@ import time
 
 from instructor.grader import schema
 from instructor.grader.score import GRADED, MANUAL, POINTS
-from tests.produce import left_out_sentence
+from tests.checks import left_out_sentence
 from tests import checks
 
 UNFINISHED = RuntimeError("the grader did not finish")

@@ -131,7 +131,7 @@ def test_the_scorer_takes_samples_and_nothing_else(sent, weights_bytes):
 
 def test_samples_of_a_generator_are_scored_with_the_files_parameters(weights_bytes):
     answers = checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))
-    samples = produce._produce_trained(gan, "cpu", weights_bytes)
+    samples = produce._produce_trained(gan, "cpu", weights_bytes, gan.NOISE_DIM)
     scores = produce.score_samples(samples, weights=weights_bytes)["scores"]
     assert scores["params"] == int(answers["trained_params_true"]) and scores["n"] == checks.TRAINED_SAMPLES
     assert all(math.isfinite(scores[k]) for k in ("IS", "FID", "copies"))
