@@ -18,7 +18,7 @@ import torch
 import gan
 import quality
 from instructor import ROOT
-from instructor.grader import batch, render, schema, summary
+from instructor.grader import batch, render, schema, score, summary
 from instructor.tests import FULL
 from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
 from tests import checks, produce
@@ -229,3 +229,24 @@ def test_a_byte_order_mark_costs_nothing(tmp_path):
     module, left_out, failure = produce.import_student(str(path), name="gan_with_bom")
     assert module is not None and failure is None and not left_out
     assert checks.top_level_imports(path.read_bytes()) == checks.top_level_imports(REFERENCE)
+
+
+@pytest.mark.parametrize("part", checks.PARTS + ("training",))
+def test_the_schema_takes_what_the_producing_code_sends_for_the_reference_and_a_broken_file(part):
+    """One place per check: what tests/produce.py sends for a part, for the reference and for a
+    file whose functions all raise, is what instructor/grader/schema.py allows, key for key. A
+    key added to the producing code and not to the schema fails here, in the instructor's run,
+    rather than costing every student the part."""
+    import json
+    import types
+
+    from instructor.sandbox import program
+
+    answers = checks.load_answers(os.path.join(ROOT, score.PRIVATE))
+    broken = types.ModuleType("broken_gan")
+    for names in checks.FUNCTIONS.values():
+        for name in names:
+            setattr(broken, name, lambda *a, **k: (_ for _ in ()).throw(RuntimeError("broken")))
+    for module in (gan, broken):
+        produced = produce.produce(part, module, "cpu", answers, provided=gan)
+        schema.decode(part, json.dumps(program.encode(produced)))  # raises Malformed on a key it does not know
