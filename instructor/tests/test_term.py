@@ -53,6 +53,9 @@ def test_a_wider_discriminator_is_followed_by_answers_texts_and_grades(copy):
     assert "Linear(in_features=784, out_features=256)" in said  # what last term's reference builds, named
     text = (copy / "gan.py").read_text(encoding="utf-8")
     assert f"{old:,}" not in text and f"{new:,} parameters" in text  # the docstring follows the reference
+    assert "Architecture: Linear(784, 512) -> LeakyReLU(0.01) -> Linear(512, 256)" in text
+    notebook = (copy / "GANs-PyTorch.ipynb").read_text(encoding="utf-8")
+    assert "`Linear(784, 512)`" in notebook and "Linear(784, 256)" not in notebook and f"{old:,}" not in notebook
     assert "gan.py" in said.split("files rewritten:")[1]
     # the release and the zip were built from answer files that match: the refusal finds nothing
     stale = subprocess.run([sys.executable, "-c", "from instructor.course import answers; print(answers.stale())"],
@@ -62,12 +65,32 @@ def test_a_wider_discriminator_is_followed_by_answers_texts_and_grades(copy):
 
 
 @pytest.mark.slow
-def test_more_points_for_a_part_are_followed_by_the_grades_and_the_students_checks(copy):
+def test_more_points_and_a_looser_tolerance_are_followed_by_the_grades_texts_and_the_students_checks(copy):
     edit(copy / "tests" / "checks.py", '    "dc_generator": 1,\n', '    "dc_generator": 3,\n')
+    edit(copy / "tests" / "checks.py", "\nLOSS_TOL = 1e-6\n", "\nLOSS_TOL = 1e-5\n")
     full = FULL - checks.POINTS["dc_generator"] + 3
     said = term(copy)
     assert f"the new reference: {full} / {full}" in said and f"last term's reference" not in said, said
+    notebook = (copy / "GANs-PyTorch.ipynb").read_text(encoding="utf-8")
+    assert "relative error at most 1e-5" in notebook and "relative error at most 1e-6" not in notebook
+    release = (copy / "build" / "release" / "README.md").read_text(encoding="utf-8")
+    assert "| DC generator | `build_dc_generator` | 3 |" in release and f"In all: {full} points" in release
     out = subprocess.run([sys.executable, "-m", "tests.submit", "--checks-only"], cwd=copy, capture_output=True,
                          text=True, timeout=600)
     assert f"DC generator   3/3 points" in out.stdout and f"Predicted autograder score: {full} / {full}" in out.stdout, \
         out.stdout[-3000:]
+
+
+@pytest.mark.slow
+def test_another_noise_size_is_followed_by_the_checks_and_the_training_loop(copy):
+    edit(copy / "gan.py", "\nNOISE_DIM = 96\n", "\nNOISE_DIM = 64\n")
+    said = term(copy)
+    assert f"the new reference: {FULL} / {FULL}" in said, said
+    assert int(checks.load_answers(str(copy / "gan-checks.npz"))["noise_dim"]) == 64
+    out = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], cwd=copy,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout[-3000:]
+    trains = subprocess.run([sys.executable, "-c", "import inspect, gan; "
+                             "print(inspect.signature(gan.run_a_gan).parameters['noise_size'].default)"],
+                            cwd=copy, capture_output=True, text=True, timeout=300)
+    assert trains.stdout.strip() == "64", trains.stdout + trains.stderr[-2000:]
