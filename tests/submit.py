@@ -65,6 +65,10 @@ def import_gan(path):
         return None, f"{failure}. No check can run until gan.py imports"
     if left_out:
         return module, f"{checks.left_out_sentence(failure, left_out)}. Fix it before you hand in"
+    left_out, failure = left_out_where_graded(path)
+    if left_out:  # it imports here, where MNIST, a GPU or the network is; not where it is graded
+        return module, (f"where the autograder runs (no GPU, no MNIST, no network) {failure}. "
+                        f"{checks.left_out_sentence('', left_out).lstrip('. ')}. Fix it before you hand in")
     calls = calls_at_import(path)
     if calls:  # it worked here; the autograder has no MNIST, no GPU and no network, and may not get so far
         lines = ", ".join(f"line {n} (`{code[:40]}`)" for n, code in calls[:5])
@@ -72,6 +76,35 @@ def import_gan(path):
                         "no network: whatever of it fails there is left out and named on your report. Put "
                         "experiments under `if __name__ == \"__main__\":` or in the notebook before you hand in")
     return module, None
+
+
+def left_out_where_graded(path, timeout=120):
+    """([(line, code)], why) of the top-level statements of the gan.py at `path` that the
+    autograder would leave out: it is imported, as the grader imports it, in a process that
+    sees no GPU, no MNIST and no network, as the autograder's; ([], None) where none would."""
+    import json
+    import subprocess
+    import tempfile
+
+    script = ("import json, sys\nfrom tests.produce import import_student\n"
+              "module, left_out, why = import_student(sys.argv[1])\n"
+              "print('\\n' + json.dumps([left_out, why, module is not None]))\n")
+    with tempfile.TemporaryDirectory() as empty:
+        env = dict(os.environ, CUDA_VISIBLE_DEVICES="", GAN_DATA_DIR=empty, http_proxy="http://127.0.0.1:9",
+                   https_proxy="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9",
+                   HTTPS_PROXY="http://127.0.0.1:9", no_proxy="", NO_PROXY="", MPLBACKEND="Agg")
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/ and quality/ come from here
+        env["PYTHONPATH"] = os.pathsep.join([here] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+        try:
+            out = subprocess.run([sys.executable, "-c", script, path], cwd=empty, env=env, capture_output=True,
+                                 text=True, timeout=timeout)
+            left_out, why, _ = json.loads(out.stdout.strip().splitlines()[-1])
+        except subprocess.TimeoutExpired:
+            return [(0, "(the import did not finish)")], (f"importing gan.py took over {timeout} s, which the "
+                                                          "autograder does not wait for")
+        except (ValueError, IndexError):  # it crashed the interpreter: the grader's own import says the rest
+            return [], None
+    return [tuple(item) for item in left_out], why
 
 
 def calls_at_import(path):

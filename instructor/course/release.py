@@ -90,6 +90,18 @@ def points_table():
             "for, and a function earns its share when every one of its checks passes.\n")
 
 
+def student_readme(template):
+    """The students' README from its template: the points table from POINTS and MANUAL, and the
+    trained DCGAN's bar ({TRAINED_MIN_IS:g} and the like) from tests/checks.py."""
+    from tests import checks
+
+    text = re.sub(r"<!-- points:.*?-->\n", points_table(), template)
+    def value(match):
+        return format(getattr(checks, match.group(1)), (match.group(2) or ":")[1:])
+
+    return re.sub(r"\{(TRAINED_[A-Z_]+)(:[^}]*)?\}", value, text)
+
+
 def build(out):
     """Write the release into folder `out` and `out`.zip; returns the zip's path."""
     if os.path.exists(out):
@@ -107,7 +119,7 @@ def build(out):
         else:
             shutil.copyfile(src, dst)
     with open(STUDENT_README, encoding="utf-8") as f, open(os.path.join(out, "README.md"), "w", encoding="utf-8") as g:
-        g.write(re.sub(r"<!-- points:.*?-->\n", points_table(), f.read()))
+        g.write(student_readme(f.read()))
     return shutil.make_archive(out, "zip", root_dir=os.path.dirname(out), base_dir=os.path.basename(out))
 
 

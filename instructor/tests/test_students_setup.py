@@ -317,9 +317,30 @@ def test_hand_in_names_experiments_left_at_the_bottom_of_gan_py(student):
 
 def test_the_student_readme_shows_the_points_of_each_part_from_points(student):
     text = (student / "README.md").read_text(encoding="utf-8")
-    assert "<!-- points" not in text
+    assert "<!-- points" not in text and "{TRAINED_" not in text
+    assert f"an Inception Score of at least {checks.TRAINED_MIN_IS:g}" in text
     for part in checks.PARTS:
         assert f"| {checks.PART_TITLES[part]} | `{checks.FUNCTIONS[part][0]}`" in text
         assert re.search(rf"\| {re.escape(checks.PART_TITLES[part])} \|[^\n]*\| {checks.POINTS[part]:g} \|", text)
     assert f"In all: {sum(checks.POINTS.values()):g} points from the autograder, " \
            f"{sum(checks.MANUAL.values()):g} by hand" in text
+
+
+def test_hand_in_names_a_line_that_works_here_and_fails_where_the_grader_runs(tmp_path, monkeypatch):
+    """MNIST is on the student's machine, so the trial run at the bottom imports here; the
+    autograder has none: tests.submit imports the file as the grader will (no GPU, no MNIST,
+    no network) and names the line it will leave out, with the grader's own sentence."""
+    data = tmp_path / "data" / "MNIST" / "raw"
+    data.mkdir(parents=True)
+    monkeypatch.setenv("GAN_DATA_DIR", str(tmp_path / "data"))  # MNIST "here": a dataset folder that loads lazily
+    with open(os.path.join(ROOT, "gan.py"), encoding="utf-8") as f:
+        source = f.read() + "\nhere = os.environ['GAN_DATA_DIR'] if os.path.isdir(os.environ['GAN_DATA_DIR'] + " \
+                            "'/MNIST') else None\nassert here is not None\n"
+    (tmp_path / "gan.py").write_text(source)
+    line = source.count("\n")  # the assert, the last line
+    left_out, why = submit.left_out_where_graded(str(tmp_path / "gan.py"))
+    assert [n for n, _ in left_out] == [line], (left_out, why)
+    assert f"line {line} of gan.py runs `assert here is not None`" in why
+    module, said = submit.import_gan(str(tmp_path / "gan.py"))
+    assert module is not None and "where the autograder runs (no GPU, no MNIST, no network)" in said, said
+    assert f"Left out, wherever gan.py is checked or graded: line {line}: `assert here is not None`" in said

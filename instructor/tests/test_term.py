@@ -61,7 +61,8 @@ def test_a_wider_discriminator_is_followed_by_answers_texts_and_grades(copy):
     stale = subprocess.run([sys.executable, "-c", "from instructor.course import answers; print(answers.stale())"],
                            cwd=copy, capture_output=True, text=True, timeout=300)
     assert stale.stdout.strip() == "[]", stale.stdout + stale.stderr[-2000:]
-    assert (copy / "build" / "release" / "gan.py").is_file() and (copy / "build" / "gradescope-autograder.zip").is_file()
+    assert (copy / "build" / "release" / "gan.py").is_file()
+    assert (copy / "build" / "gradescope-autograder.zip").is_file()
 
 
 @pytest.mark.slow
@@ -77,8 +78,8 @@ def test_more_points_and_a_looser_tolerance_are_followed_by_the_grades_texts_and
     assert "| DC generator | `build_dc_generator` | 3 |" in release and f"In all: {full} points" in release
     out = subprocess.run([sys.executable, "-m", "tests.submit", "--checks-only"], cwd=copy, capture_output=True,
                          text=True, timeout=600)
-    assert f"DC generator   3/3 points" in out.stdout and f"Predicted autograder score: {full} / {full}" in out.stdout, \
-        out.stdout[-3000:]
+    assert "DC generator   3/3 points" in out.stdout, out.stdout[-3000:]
+    assert f"Predicted autograder score: {full} / {full}" in out.stdout, out.stdout[-3000:]
 
 
 @pytest.mark.slow
