@@ -145,7 +145,7 @@ def _forge(part, A):
     keys = {"discriminator": "d", "generator": "g", "dc_classifier": "dc_d", "dc_generator": "dc_g"}
     if part in keys:
         k = keys[part]
-        return {"params": int(A[k + "_params_true"]), "forward": T(A[k + "_output_true"])}
+        return {"params": int(A[k + "_params_true"]), "forward": T(A[k + "_output_true"]), "layers": []}
     if part in ("gan_loss", "lsgan_loss"):
         s = "loss_true" if part == "gan_loss" else "loss_lsgan_true"
         def rec(p, who):
