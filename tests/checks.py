@@ -418,10 +418,6 @@ def _named(layers, i):
     return f"the {ORDINALS[k - 1] if k <= len(ORDINALS) else f'{k}th'} {layers[i]['type']}"
 
 
-def _shape_text(shape):
-    return str(tuple(shape))
-
-
 def layer_difference(layers, reference):
     """The first place where the layers a model ran differ from the reference's, as a sentence
     (or ''): a layer missing or extra, a layer with other settings, or a layer that gets an
@@ -442,7 +438,7 @@ def layer_difference(layers, reference):
                 before = lambda trace, picks: ", ".join(shown_layer(x) for x in trace[picks[n - 1] + 1:picks[n]]) \
                     if n else ", ".join(shown_layer(x) for x in trace[:picks[0]])
                 return (f"{_named(wanted, n)[0].upper()}{_named(wanted, n)[1:]} gets an input of shape "
-                        f"{_shape_text(have['in'])}, where the architecture's gets {_shape_text(want['in'])}: check "
+                        f"{tuple(have['in'])}, where the architecture's gets {tuple(want['in'])}: check "
                         f"what runs before it (the architecture runs {before(reference, theirs) or 'nothing'} there; "
                         f"yours runs {before(layers, mine) or 'no layer module'}).")
             continue
@@ -454,8 +450,8 @@ def layer_difference(layers, reference):
         if have["type"] == want["type"]:
             extra = [x for x in _settings(have["spec"]) if x not in _settings(want["spec"])]
             lacking = [x for x in _settings(want["spec"]) if x not in _settings(have["spec"])]
-            gives = (f": it gives an output of shape {_shape_text(have['out'])}, where "
-                     f"{_shape_text(want['out'])} is wanted" if have["out"] and have["out"] != want["out"] else "")
+            gives = (f": it gives an output of shape {tuple(have['out'])}, where "
+                     f"{tuple(want['out'])} is wanted" if have["out"] and have["out"] != want["out"] else "")
             mine_only, theirs_only = ", ".join(extra), ", ".join(lacking)
             which = (f"yours has {mine_only}, the architecture's {theirs_only}" if extra and lacking else
                      f"yours sets {mine_only}, which the architecture's leaves at its default" if extra else
@@ -496,11 +492,12 @@ def _forward(out, ans, key, part, call, shape_call, hint):
     got, expected = _value(rec, call), ans[f"{key}_output_true"]
     err = _scale_error(got, expected)
     if not err <= FORWARD_TOL:
+        structure = _structure_hint(out, ans, key)  # what its layers show, before what to compare
         if _scale_error(2 * np.asarray(got, dtype=np.float64) - 1, expected) <= FORWARD_TOL:
             hint = ("Your outputs are the reference's moved from [-1, 1] to [0, 1] ((x + 1) / 2): return the final "
                     "Tanh's output as it is; the images are kept in [-1, 1].")
-        elif _structure_hint(out, ans, key):  # what its layers show first, then what to compare
-            hint = _structure_hint(out, ans, key)
+        elif structure:
+            hint = structure
         elif err <= NEAR_MISS:
             hint = ("The outputs are close, so the layers are probably right: look for a numerical difference, "
                     f"such as {NEAR_MISS_CAUSES[part]}.")
