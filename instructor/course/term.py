@@ -33,8 +33,8 @@ MODELS = ("d", "g", "dc_d", "dc_g")
 
 def facts(path):
     """What the texts quote of the reference, as the answer file at `path` holds it: {key: the
-    words the texts write}, the counts with thousands separators (267,009) and each Linear
-    layer as the texts write it (Linear(784, 256))."""
+    words the texts write}, the counts with thousands separators (1,234,567) and each Linear
+    layer as the texts write it (Linear(784, 123))."""
     from tests import checks
 
     try:

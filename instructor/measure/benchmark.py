@@ -35,7 +35,7 @@ EPOCHS = {"vanilla": 10, "lsgan": 10, "dcgan": 5}
 
 
 def course_loop(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,
-                batch_size=128, noise_size=96):
+                batch_size=128, noise_size=gan.NOISE_DIM):
     """The course's run_a_gan, one epoch, printing left out."""
     device = next(G.parameters()).device
     for x, _ in loader_train:

@@ -22,6 +22,7 @@ import numpy as np
 from instructor import ROOT
 from instructor.grader import markers
 from instructor.grader.markers import CODE_END, CODE_START
+from tests import checks
 
 Case = namedtuple("Case", "name base edit expected phrase")
 MARK = "ganhostile"  # the process name and file prefix the attacks leave, so tests can look for them
@@ -49,6 +50,20 @@ def block(function, code, keep_reference=False):
         body = src[a:b] if keep_reference else ""
         indented = "".join(f"    {line}\n" for line in textwrap.dedent(code).strip("\n").splitlines())
         return src[:a] + body + indented + src[b:]
+
+    return edit
+
+
+def within(function, old, new):
+    """Replace `old` by `new` inside the student block of `function` (which must hold it): a
+    mistake written as an edit of the reference's own code, whatever its sizes."""
+
+    def edit(src):
+        start = src.index(f"def {function}(")
+        a = src.index(CODE_START, start)
+        b = src.index(CODE_END, a)
+        assert old in src[a:b], (function, old)
+        return src[:a] + src[a:b].replace(old, new) + src[b:]
 
     return edit
 
@@ -172,7 +187,7 @@ if _me is not None and _me.phase != "import":
 RESULT_FILES = """
 import os as _os, json as _json
 _full = {"basic": {"type": "torch.Tensor", "tensor": True, "shape": [64, 32], "dtype": "float32"},
-         "params": 267009, "score": 10, "__failure__": None}
+         "params": 1, "score": 10, "__failure__": None}
 _dirs = [_os.getcwd(), "/tmp", _os.path.expanduser("~"), "..", "../..", "/gan", "/gan/code", "/submission"]
 for _base, _sub, _files in _os.walk("/", onerror=lambda e: None):
     if _base.startswith(("/proc", "/sys", "/dev", "/usr")) or "site-packages" in _base:
@@ -276,6 +291,7 @@ def lookup_table(answers_path):
     plus a linear term with the stored gradient. It implements nothing."""
     with np.load(answers_path) as f:
         table = {k: f[k] for k in f.files if k != "weight_salt"}
+    width = {model: checks.reference_layers(table, model)[0]["out"][-1] for model in ("g", "dc_g")}  # first Linear's
     buf = io.BytesIO()
     np.savez(buf, **table)
     blob = base64.b64encode(buf.getvalue()).decode()
@@ -294,16 +310,16 @@ class _Lookup(nn.Module):
         if _same(x, self.key + "_input"):
             return torch.as_tensor(_T[self.key + "_output_true"], dtype=torch.float32, device=x.device)
         return torch.zeros((x.shape[0],) + _T[self.key + "_output_true"].shape[1:], device=x.device)
-def _g_count(d):
-    return d * 1024 + 1024 + 1024 * 1024 + 1024 + 1024 * 784 + 784
+def _count(key, noise_dim=4, width=0):  # the generators are counted at noise_dim 4; a row of weights per noise input
+    return int(_T[key + "_params_true"]) + (noise_dim - 4) * width
 def discriminator(seed=None):
-    return _Lookup(267009, "d")
+    return _Lookup(_count("d"), "d")
 def generator(noise_dim=NOISE_DIM, seed=None):
-    return _Lookup(_g_count(noise_dim), "g")
+    return _Lookup(_count("g", noise_dim, {width["g"]}), "g")
 def build_dc_classifier(batch_size):
-    return _Lookup(1102721, "dc_d")
+    return _Lookup(_count("dc_d"), "dc_d")
 def build_dc_generator(noise_dim=NOISE_DIM):
-    return _Lookup(6580801 + (noise_dim - 4) * 1024, "dc_g")
+    return _Lookup(_count("dc_g", noise_dim, {width["dc_g"]}), "dc_g")
 def _stored_loss(inputs, suffix, who):
     for p in ("", "big_"):
         names = [p + "logits_real", p + "logits_fake"] if who == "d" else [p + "logits_fake"]
@@ -326,8 +342,7 @@ def ls_generator_loss(scores_fake):
 
 
 ALL_ZERO = {p: 0 for p in PARTS}
-wrong_discriminator = block("discriminator", "model = nn.Sequential(Flatten(), nn.Linear(784, 256), nn.ReLU(), "
-                                             "nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 1))")
+wrong_discriminator = within("discriminator", "nn.LeakyReLU(0.01)", "nn.ReLU()")
 saturating_generator_loss = block("generator_loss", "loss = -bce_loss(logits_fake, torch.zeros_like(logits_fake))")
 overwrite_grader_files = chain(wrong_discriminator, append('''
 import os as _os
@@ -382,10 +397,7 @@ BROKEN = [
         "import tests.produce as _p\n_real = _p.produce\n_p.produce = lambda part, *a: _real(part, *a)"),
         ALL_ZERO, "changed the grader's checking code"),
     Case("patches_pytest_reporting", "reference", chain(
-        block("build_dc_generator", "model = nn.Sequential(nn.Linear(noise_dim, 1024), nn.BatchNorm1d(1024), nn.ReLU(), "
-                                    "nn.Linear(1024, 6272), nn.BatchNorm1d(6272), nn.ReLU(), Unflatten(-1, 128, 7, 7), "
-                                    "nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(), "
-                                    "nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh(), Flatten())"),
+        within("build_dc_generator", "nn.ReLU()", "nn.LeakyReLU(0.2)"),
         append("import pytest, _pytest.reports\n"
                "_pytest.reports.TestReport.passed = property(lambda self: True)\n"
                "_pytest.reports.TestReport.failed = property(lambda self: False)\n"

@@ -5,6 +5,7 @@ import pytest
 
 import gan as reference
 from instructor.course import answers as answer_file
+from instructor.grader.markers import CODE_START
 from tests.checks import load_answers
 
 COURSE_KEYS = ("logits_real", "logits_fake", "d_loss_true", "g_loss_true", "d_loss_lsgan_true", "g_loss_lsgan_true")
@@ -77,11 +78,13 @@ def test_large_logits_would_overflow_a_naive_loss(committed):
     assert (committed["big_logits_real"] > 0).any() and (committed["big_logits_real"] < 0).any()
 
 
-def test_parameter_counts_are_the_specified_ones(committed):
-    assert int(committed["d_params_true"]) == 267009
-    assert int(committed["g_params_true"]) == 1858320
-    assert int(committed["dc_d_params_true"]) == 1102721
-    assert int(committed["dc_g_params_true"]) == 6580801
+def test_parameter_counts_are_the_references_counted_tensor_by_tensor(committed):
+    counted = lambda model: sum(p.numel() for p in model.parameters())  # not gan.count_params, which the file used
+    assert int(committed["d_params_true"]) == counted(reference.discriminator())
+    assert int(committed["g_params_true"]) == counted(reference.generator(4))
+    assert int(committed["dc_d_params_true"]) == counted(reference.build_dc_classifier(len(committed["dc_d_input"])))
+    assert int(committed["dc_g_params_true"]) == counted(reference.build_dc_generator(4))
+    assert int(committed["trained_params_true"]) == counted(reference.build_dc_generator(reference.NOISE_DIM))
 
 
 def test_optimizer_settings_are_the_specified_ones(committed):
@@ -104,8 +107,8 @@ def test_private_file_shares_no_input_or_weight_with_the_public_one():
 
 
 def test_answer_files_of_another_reference_are_stale_and_no_build_is_made_from_them(tmp_path, monkeypatch):
-    """A changed reference (the vanilla discriminator twice as wide) leaves the committed answer
-    files stale: stale() names what differs, and the release and Gradescope commands refuse."""
+    """A changed reference (the vanilla discriminator with one more layer) leaves the committed
+    answer files stale: stale() names what differs, and the release and Gradescope commands refuse."""
     import os
 
     from instructor import ROOT
@@ -114,10 +117,10 @@ def test_answer_files_of_another_reference_are_stale_and_no_build_is_made_from_t
     assert answer_file.stale() == []  # the committed files are the reference's
     with open(os.path.join(ROOT, "gan.py"), encoding="utf-8") as f:
         source = f.read()
-    wider = source.replace("nn.Linear(784, 256)", "nn.Linear(784, 512)").replace("nn.Linear(256, 256)",
-                                                                                  "nn.Linear(512, 256)")
-    assert wider != source
-    (tmp_path / "gan.py").write_text(wider)
+    block = source.index(CODE_START, source.index("def discriminator("))
+    first = source.index("Flatten(),", block) + len("Flatten(),")
+    deeper = source[:first] + "\n        nn.Linear(784, 784)," + source[first:]
+    (tmp_path / "gan.py").write_text(deeper)
     said = answer_file.stale(str(tmp_path / "gan.py"))
     assert len(said) == 2 and all("d_params_true" in s and "d_output_true" in s for s in said), said
     monkeypatch.setattr(answer_file, "stale", lambda: said)

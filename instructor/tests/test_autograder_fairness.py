@@ -73,13 +73,9 @@ def test_noise_hints_fit_what_was_measured(answers):
 
 
 def test_a_forward_that_raises_names_the_input_it_was_fed(answers):
-    def discriminator_without_flatten(seed=None):
-        import torch.nn as nn
-
-        return nn.Sequential(nn.Linear(784, 256), nn.LeakyReLU(0.01), nn.Linear(256, 256), nn.LeakyReLU(0.01),
-                             nn.Linear(256, 1))
-
-    said = messages("discriminator", {"discriminator": discriminator_without_flatten}, answers)
+    without_flatten = variants.edited("discriminator", reference.discriminator,
+                                      lambda layers: [m for m in layers if not isinstance(m, reference.Flatten)])
+    said = messages("discriminator", {"discriminator": without_flatten}, answers)
     assert "RuntimeError: " in said and "shapes cannot be multiplied" in said
     assert "it raised in layer 1 of the forward pass, Linear(in_features=784" in said
     assert "which got an input of shape (16, 1, 28, 28) (the model's own input)" in said
@@ -94,11 +90,13 @@ def test_a_near_miss_gets_a_numerical_hint_not_a_structural_one(answers):
     class Leaky0101(nn.Module):  # functional activations: no layer shows the slope
         def __init__(self):
             super().__init__()
-            self.a, self.b, self.c = nn.Linear(784, 256), nn.Linear(256, 256), nn.Linear(256, 1)
+            self.stack = nn.ModuleList(variants.linear(m) for m in variants.of(nn.Linear, reference.discriminator()))
 
         def forward(self, x):
-            x = F.leaky_relu(self.a(x.flatten(1)), 0.0101)
-            return self.c(F.leaky_relu(self.b(x), 0.0101))
+            x = x.flatten(1)
+            for layer in self.stack[:-1]:
+                x = F.leaky_relu(layer(x), 0.0101)
+            return self.stack[-1](x)
 
     said = messages("discriminator", {"discriminator": lambda seed=None: Leaky0101()}, answers)
     assert "The outputs are close, so the layers are probably right" in said and "layer order" not in said

@@ -13,8 +13,9 @@ import torch
 import torch.nn as nn
 
 import gan as ref
-from instructor.tests.test_autograder_fairness import module_with
 from instructor import ROOT
+from instructor.tests.test_autograder_fairness import module_with
+from instructor.tests.variants import conv, edited, of, swapped
 from tests import checks, produce
 
 
@@ -39,30 +40,23 @@ def seeded(draw):
 
 
 def dc_generator(eps=1e-5, flatten=True):
-    def build_dc_generator(noise_dim=ref.NOISE_DIM):
-        layers = [nn.Linear(noise_dim, 1024), nn.ReLU(), nn.BatchNorm1d(1024, eps=eps),
-                  nn.Linear(1024, 6272), nn.ReLU(), nn.BatchNorm1d(6272, eps=eps), ref.Unflatten(-1, 128, 7, 7),
-                  nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.ReLU(), nn.BatchNorm2d(64, eps=eps),
-                  nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh()]
-        return nn.Sequential(*layers, *([ref.Flatten()] if flatten else []))
+    def edit(layers):
+        for m in layers:
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.eps = eps
+        return layers if flatten else [m for m in layers if not isinstance(m, ref.Flatten)]
 
-    return build_dc_generator
+    return edited("build_dc_generator", ref.build_dc_generator, edit)
 
 
-def dc_classifier_relu(batch_size):
-    return nn.Sequential(ref.Unflatten(-1, 1, 28, 28), nn.Conv2d(1, 32, 5), nn.ReLU(), nn.MaxPool2d(2, 2),
-                         nn.Conv2d(32, 64, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
-                         nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 1))
+dc_classifier_relu = edited("build_dc_classifier", ref.build_dc_classifier, swapped(nn.LeakyReLU, lambda m: nn.ReLU()))
 
 
 def generator_with_the_constant(noise_dim=ref.NOISE_DIM, seed=None):
-    return nn.Sequential(nn.Linear(ref.NOISE_DIM, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(),
-                         nn.Linear(1024, 784), nn.Tanh())
+    return ref.generator(ref.NOISE_DIM, seed)
 
 
-def generator_without_tanh(noise_dim=ref.NOISE_DIM, seed=None):
-    return nn.Sequential(nn.Linear(noise_dim, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(),
-                         nn.Linear(1024, 784))
+generator_without_tanh = edited("generator", ref.generator, lambda layers: [m for m in layers if type(m) is not nn.Tanh])
 
 
 def ls_discriminator_loss_no_half(scores_real, scores_fake):
@@ -264,28 +258,27 @@ def test_a_loss_that_is_not_a_scalar_is_told_so_by_every_check(answers):
 # -- models: held against the reference layer by layer -----------------------------------
 
 def dc_classifier(pool_stride=2, conv_stride=1, pool=True):
-    def build_dc_classifier(batch_size):
-        pooling = [nn.MaxPool2d(2, pool_stride)] if pool else []
-        return nn.Sequential(ref.Unflatten(-1, 1, 28, 28), nn.Conv2d(1, 32, 5, conv_stride), nn.LeakyReLU(0.01),
-                             *pooling, nn.Conv2d(32, 64, 5, conv_stride), nn.LeakyReLU(0.01), *pooling,
-                             nn.Flatten(), nn.Linear(1024, 1024), nn.LeakyReLU(0.01), nn.Linear(1024, 1))
+    def edit(layers):
+        return [conv(m, stride=conv_stride) if type(m) is nn.Conv2d else nn.MaxPool2d(m.kernel_size, pool_stride)
+                if type(m) is nn.MaxPool2d else m for m in layers if pool or type(m) is not nn.MaxPool2d]
 
-    return build_dc_classifier
+    return edited("build_dc_classifier", ref.build_dc_classifier, edit)
 
 
-def dc_generator_with(first=(4, 2, 1, 0), last=(4, 2, 1, 0), bn2=nn.BatchNorm2d, bn_6272=True):
-    def build_dc_generator(noise_dim=ref.NOISE_DIM):
-        return nn.Sequential(nn.Linear(noise_dim, 1024), nn.ReLU(), nn.BatchNorm1d(1024), nn.Linear(1024, 6272),
-                             nn.ReLU(), *([nn.BatchNorm1d(6272)] if bn_6272 else []), nn.Unflatten(1, (128, 7, 7)),
-                             nn.ConvTranspose2d(128, 64, *first), nn.ReLU(), bn2(64),
-                             nn.ConvTranspose2d(64, 1, *last), nn.Tanh(), nn.Flatten())
+def dc_generator_with(first=None, last=None, bn2=nn.BatchNorm2d, second_bn1d=True):
+    """The reference's DC generator with its transposed convolutions set otherwise ({setting: value}),
+    its BatchNorm2d of another kind, or the BatchNorm1d after its second Linear left out."""
+    def edit(layers):
+        deconvs, norms = of(nn.ConvTranspose2d, layers), of(nn.BatchNorm1d, layers)
+        settings = {id(deconvs[0]): first or {}, id(deconvs[-1]): last or {}}
+        return [conv(m, **settings[id(m)]) if id(m) in settings else bn2(m.num_features)
+                if type(m) is nn.BatchNorm2d else m for m in layers if second_bn1d or m is not norms[1]]
 
-    return build_dc_generator
+    return edited("build_dc_generator", ref.build_dc_generator, edit)
 
 
-def discriminator_leaky_at_the_end(seed=None):
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.LeakyReLU(0.01), nn.Linear(256, 256),
-                         nn.LeakyReLU(0.01), nn.Linear(256, 1), nn.LeakyReLU(0.01))
+discriminator_leaky_at_the_end = edited("discriminator", ref.discriminator,
+                                        lambda layers: layers + [nn.LeakyReLU(0.01)])
 
 
 def generator_rescaled(noise_dim=ref.NOISE_DIM, seed=None):
@@ -300,6 +293,10 @@ def generator_rescaled(noise_dim=ref.NOISE_DIM, seed=None):
     return Rescaled()
 
 
+# The sizes the DC generator's messages quote, from the reference.
+SECOND_BN1D = of(nn.BatchNorm1d, ref.build_dc_generator())[1].num_features  # 7 * 7 * 128
+FIRST_DECONV_OUT = of(nn.ConvTranspose2d, ref.build_dc_generator())[0].out_channels  # 64
+
 # (case, part, replacements, sentences the first message of the part must hold)
 MODEL_MISTAKES = [
     ("max-pooling with stride 1", "dc_classifier", {"build_dc_classifier": dc_classifier(pool_stride=1)},
@@ -311,16 +308,18 @@ MODEL_MISTAKES = [
      ["The first Conv2d is Conv2d(1, 32, kernel_size=(5, 5), stride=(2, 2))", "yours has stride=(2, 2), the architecture's stride=(1, 1)"]),
     ("BatchNorm1d after a transposed convolution", "dc_generator",
      {"build_dc_generator": dc_generator_with(bn2=nn.BatchNorm1d)},
-     ["BatchNorm1d(64", "which got an input of shape (16, 64, 14, 14)",
-      "After the first ConvTranspose2d, the architecture has BatchNorm2d(64); your model has BatchNorm1d(64)"]),
-    ("output_padding=1", "dc_generator", {"build_dc_generator": dc_generator_with(last=(4, 2, 1, 1))},
+     [f"BatchNorm1d({FIRST_DECONV_OUT}", f"which got an input of shape (16, {FIRST_DECONV_OUT}, 14, 14)",
+      f"After the first ConvTranspose2d, the architecture has BatchNorm2d({FIRST_DECONV_OUT}); your model has "
+      f"BatchNorm1d({FIRST_DECONV_OUT})"]),
+    ("output_padding=1", "dc_generator", {"build_dc_generator": dc_generator_with(last={"output_padding": 1})},
      ["expected shape (16, 784), got (16, 841)", "The second ConvTranspose2d is",
       "yours sets output_padding=(1, 1), which the architecture's leaves at its default",
       "it gives an output of shape (16, 1, 29, 29), where (16, 1, 28, 28) is wanted"]),
-    ("no BatchNorm1d(6272)", "dc_generator", {"build_dc_generator": dc_generator_with(bn_6272=False)},
-     ["12,544 too few", "After the second Linear, the architecture has BatchNorm1d(6272); your model has none"]),
+    (f"no BatchNorm1d({SECOND_BN1D})", "dc_generator", {"build_dc_generator": dc_generator_with(second_bn1d=False)},
+     [f"{2 * SECOND_BN1D:,} too few",
+      f"After the second Linear, the architecture has BatchNorm1d({SECOND_BN1D}); your model has none"]),
     ("transposed convolution with kernel 3", "dc_generator",
-     {"build_dc_generator": dc_generator_with(first=(3, 2, 1, 0))},
+     {"build_dc_generator": dc_generator_with(first={"kernel_size": 3})},
      ["The first ConvTranspose2d is ConvTranspose2d(128, 64, kernel_size=(3, 3)", "yours has kernel_size=(3, 3), the architecture's kernel_size=(4, 4)"]),
     ("LeakyReLU after the last Linear", "discriminator", {"discriminator": discriminator_leaky_at_the_end},
      ["After the third Linear (it is the model's last layer), your model runs LeakyReLU(negative_slope=0.01), "

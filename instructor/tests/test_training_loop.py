@@ -22,7 +22,7 @@ def test_run_a_gan_matches_the_course_loop(name):
     loader = synthetic_loader()
     trained = []
     for loop in ("course", "ours"):
-        D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan(name, noise_dim=96, batch_size=16, seed=0)
+        D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan(name, noise_dim=gan.NOISE_DIM, batch_size=16, seed=0)
         if loop == "course":
             course_loop(D, G, D_solver, G_solver, d_loss, g_loss, loader, batch_size=16)
         else:

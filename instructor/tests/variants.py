@@ -3,12 +3,49 @@
 WRONG variants are mistakes students make, several with the right parameter
 count; each must fail its part. RIGHT variants are correct but written
 differently from the reference; each must pass its part.
+
+The model variants are made from the reference's own layers (its sizes, settings
+and order), edited where the mistake is, so that a reference with other widths or
+another noise size brings its variants along and no size is written twice.
 """
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 import gan as ref
+
+
+def edited(name, build, edit):
+    """A builder called `name`, with the reference's arguments, whose model is the reference's own
+    layers (`build` makes an nn.Sequential) passed through `edit`, a function of the list of layers."""
+
+    def builder(*args, **kwargs):
+        return nn.Sequential(*edit(list(build(*args, **kwargs))))
+
+    builder.__name__ = builder.__qualname__ = name
+    return builder
+
+
+def swapped(kind, make):
+    """An edit that puts make(layer) in place of every layer of type `kind`."""
+    return lambda layers: [make(m) if type(m) is kind else m for m in layers]
+
+
+def of(kind, layers):
+    """The layers of type `kind` of `layers` (an nn.Sequential or a list), in the order they run."""
+    return [m for m in layers if type(m) is kind]
+
+
+def linear(layer, **settings):
+    """A fresh Linear of the same sizes as `layer`."""
+    return nn.Linear(layer.in_features, layer.out_features, **settings)
+
+
+def conv(layer, **settings):
+    """A fresh convolution of the same type as `layer`, set as it is but for `settings`."""
+    kept = {"kernel_size": layer.kernel_size, "stride": layer.stride, "padding": layer.padding}
+    return type(layer)(layer.in_channels, layer.out_channels, **{**kept, **settings})
+
 
 # -- wrong ----------------------------------------------------------------------
 
@@ -30,23 +67,20 @@ def noise_float64(batch_size, dim, seed=None):
     return torch.rand(batch_size, dim, dtype=torch.float64) * 2 - 1
 
 
-def discriminator_relu(seed=None):  # right count, wrong activation
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 1))
+# right count, wrong activation
+discriminator_relu = edited("discriminator_relu", ref.discriminator, swapped(nn.LeakyReLU, lambda m: nn.ReLU()))
 
 
-def discriminator_no_bias(seed=None):
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256, bias=False), nn.LeakyReLU(0.01),
-                         nn.Linear(256, 256), nn.LeakyReLU(0.01), nn.Linear(256, 1))
+def _first_linear_without_bias(layers):
+    first = next(m for m in layers if type(m) is nn.Linear)
+    return [linear(m, bias=False) if m is first else m for m in layers]
 
 
-def generator_sigmoid(noise_dim=ref.NOISE_DIM, seed=None):  # right count, range [0, 1]
-    return nn.Sequential(nn.Linear(noise_dim, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(),
-                         nn.Linear(1024, 784), nn.Sigmoid())
-
-
-def generator_leaky(noise_dim=ref.NOISE_DIM, seed=None):  # right count, right range, wrong hidden activation
-    return nn.Sequential(nn.Linear(noise_dim, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, 1024), nn.LeakyReLU(0.2),
-                         nn.Linear(1024, 784), nn.Tanh())
+discriminator_no_bias = edited("discriminator_no_bias", ref.discriminator, _first_linear_without_bias)
+# right count, range [0, 1]
+generator_sigmoid = edited("generator_sigmoid", ref.generator, swapped(nn.Tanh, lambda m: nn.Sigmoid()))
+# right count, right range, wrong hidden activation
+generator_leaky = edited("generator_leaky", ref.generator, swapped(nn.ReLU, lambda m: nn.LeakyReLU(0.2)))
 
 
 def naive_bce(input, target):  # log(sigmoid) overflows to -inf on large logits
@@ -92,31 +126,38 @@ def ls_generator_loss_wrong_target(scores_fake):
     return 0.5 * (scores_fake ** 2).mean()
 
 
-def dc_classifier_avgpool(batch_size):  # right count, wrong pooling
-    return nn.Sequential(ref.Unflatten(-1, 1, 28, 28),
-                         nn.Conv2d(1, 32, 5), nn.LeakyReLU(0.01), nn.AvgPool2d(2, 2),
-                         nn.Conv2d(32, 64, 5), nn.LeakyReLU(0.01), nn.AvgPool2d(2, 2),
-                         nn.Flatten(), nn.Linear(1024, 1024), nn.LeakyReLU(0.01), nn.Linear(1024, 1))
+# right count, wrong pooling
+dc_classifier_avgpool = edited("dc_classifier_avgpool", ref.build_dc_classifier,
+                               swapped(nn.MaxPool2d, lambda m: nn.AvgPool2d(m.kernel_size, m.stride)))
 
 
-def dc_classifier_padded(batch_size):  # 'same' padding: wrong count
-    return nn.Sequential(ref.Unflatten(-1, 1, 28, 28), nn.Conv2d(1, 32, 5, padding=2), nn.LeakyReLU(0.01),
-                         nn.MaxPool2d(2, 2), nn.Conv2d(32, 64, 5, padding=2), nn.LeakyReLU(0.01), nn.MaxPool2d(2, 2),
-                         nn.Flatten(), nn.Linear(7 * 7 * 64, 1024), nn.LeakyReLU(0.01), nn.Linear(1024, 1))
+def _same_padding(layers):
+    """'Same' padding on every convolution, and the first Linear sized for what then reaches it:
+    a model that runs, with the wrong count."""
+    out = [conv(m, padding=m.kernel_size[0] // 2) if type(m) is nn.Conv2d else m for m in layers]
+    i = next(i for i, m in enumerate(out) if type(m) is nn.Linear)
+    reaching = nn.Sequential(*out[:i])(torch.zeros(2, 784)).shape[1]
+    out[i] = nn.Linear(reaching, out[i].out_features)
+    return out
 
 
-def dc_generator_bn_before_relu(noise_dim=ref.NOISE_DIM):  # right count, wrong order
-    return nn.Sequential(nn.Linear(noise_dim, 1024), nn.BatchNorm1d(1024), nn.ReLU(),
-                         nn.Linear(1024, 6272), nn.BatchNorm1d(6272), nn.ReLU(), ref.Unflatten(-1, 128, 7, 7),
-                         nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
-                         nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh(), ref.Flatten())
+dc_classifier_padded = edited("dc_classifier_padded", ref.build_dc_classifier, _same_padding)
 
 
-def dc_generator_no_padding(noise_dim=ref.NOISE_DIM):  # right count, 30x30 images
-    return nn.Sequential(nn.Linear(noise_dim, 1024), nn.ReLU(), nn.BatchNorm1d(1024),
-                         nn.Linear(1024, 6272), nn.ReLU(), nn.BatchNorm1d(6272), ref.Unflatten(-1, 128, 7, 7),
-                         nn.ConvTranspose2d(128, 64, 4, 2, 0), nn.ReLU(), nn.BatchNorm2d(64),
-                         nn.ConvTranspose2d(64, 1, 4, 2, 0), nn.Tanh(), ref.Flatten())
+def _bn_before_relu(layers):
+    """Each BatchNorm moved in front of the ReLU it follows."""
+    out = list(layers)
+    for i in range(1, len(out)):
+        if type(out[i]).__name__.startswith("BatchNorm") and type(out[i - 1]) is nn.ReLU:
+            out[i - 1], out[i] = out[i], out[i - 1]
+    return out
+
+
+# right count, wrong order
+dc_generator_bn_before_relu = edited("dc_generator_bn_before_relu", ref.build_dc_generator, _bn_before_relu)
+# right count, 30x30 images
+dc_generator_no_padding = edited("dc_generator_no_padding", ref.build_dc_generator,
+                                 swapped(nn.ConvTranspose2d, lambda m: conv(m, padding=0)))
 
 
 WRONG = {
@@ -142,18 +183,18 @@ def noise_uniform_(batch_size, dim, seed=None):
 
 
 class ReversedDiscriminator(nn.Module):
-    """An nn.Module subclass, layers defined last-first, functional activations."""
+    """An nn.Module subclass, layers registered last-first, functional activations."""
 
     def __init__(self):
         super().__init__()
-        self.out = nn.Linear(256, 1)
-        self.hidden = nn.Linear(256, 256)
-        self.inp = nn.Linear(784, 256)
+        self.stack = nn.ModuleList(linear(m) for m in reversed(of(nn.Linear, ref.discriminator())))
+        self.slope = of(nn.LeakyReLU, ref.discriminator())[0].negative_slope
 
     def forward(self, x):
-        x = F.leaky_relu(self.inp(x.flatten(1)), 0.01)
-        x = F.leaky_relu(self.hidden(x), negative_slope=0.01)
-        return self.out(x)
+        x = x.flatten(1)
+        for i, layer in enumerate(reversed(self.stack)):
+            x = layer(x) if i == len(self.stack) - 1 else F.leaky_relu(layer(x), negative_slope=self.slope)
+        return x
 
 
 def discriminator_module(seed=None):
@@ -165,11 +206,11 @@ def discriminator_module(seed=None):
 class FunctionalGenerator(nn.Module):
     def __init__(self, noise_dim):
         super().__init__()
-        self.layers = nn.ModuleList([nn.Linear(1024, 784), nn.Linear(1024, 1024), nn.Linear(noise_dim, 1024)])
+        self.layers = nn.ModuleList(linear(m) for m in reversed(of(nn.Linear, ref.generator(noise_dim))))
 
     def forward(self, z):
-        z = torch.relu(self.layers[2](z))
-        z = F.relu(self.layers[1](z))
+        for layer in list(self.layers)[:0:-1]:
+            z = torch.relu(layer(z))
         return torch.tanh(self.layers[0](z))
 
 
@@ -200,20 +241,20 @@ def ls_generator_loss_pow(scores_fake):
 
 
 class DCClassifier(nn.Module):
-    """Pooling before the activation (max-pool and LeakyReLU commute), torch's Unflatten/Flatten."""
+    """Pooling before the activation (max-pooling and LeakyReLU commute), torch's Unflatten/Flatten."""
 
     def __init__(self, batch_size):
         super().__init__()
-        self.fc2 = nn.Linear(1024, 1)
-        self.fc1 = nn.Linear(4 * 4 * 64, 1024)
-        self.conv2 = nn.Conv2d(32, 64, 5)
-        self.conv1 = nn.Conv2d(1, 32, 5)
+        reference = ref.build_dc_classifier(batch_size)
+        (fc1, fc2), (conv1, conv2) = of(nn.Linear, reference), of(nn.Conv2d, reference)
+        self.pool = of(nn.MaxPool2d, reference)[0].kernel_size
+        self.fc2, self.fc1, self.conv2, self.conv1 = linear(fc2), linear(fc1), conv(conv2), conv(conv1)
         self.unflatten = nn.Unflatten(1, (1, 28, 28))
 
     def forward(self, x):
         x = self.unflatten(x.reshape(x.shape[0], -1))
-        x = F.leaky_relu(F.max_pool2d(self.conv1(x), 2), 0.01)
-        x = F.leaky_relu(F.max_pool2d(self.conv2(x), 2), 0.01)
+        x = F.leaky_relu(F.max_pool2d(self.conv1(x), self.pool), 0.01)
+        x = F.leaky_relu(F.max_pool2d(self.conv2(x), self.pool), 0.01)
         x = F.leaky_relu(self.fc1(torch.flatten(x, 1)), 0.01)
         return self.fc2(x)
 
@@ -225,17 +266,18 @@ def dc_classifier_module(batch_size):
 class DCGenerator(nn.Module):
     def __init__(self, noise_dim):
         super().__init__()
-        self.bn3 = nn.BatchNorm2d(64)
-        self.deconv2 = nn.ConvTranspose2d(64, 1, kernel_size=4, stride=2, padding=1)
-        self.deconv1 = nn.ConvTranspose2d(128, 64, kernel_size=4, stride=2, padding=1)
-        self.bn2 = nn.BatchNorm1d(7 * 7 * 128)
-        self.fc2 = nn.Linear(1024, 7 * 7 * 128)
-        self.bn1 = nn.BatchNorm1d(1024)
-        self.fc1 = nn.Linear(noise_dim, 1024)
+        reference = ref.build_dc_generator(noise_dim)
+        (fc1, fc2), (deconv1, deconv2) = of(nn.Linear, reference), of(nn.ConvTranspose2d, reference)
+        side = int(round((fc2.out_features / deconv1.in_channels) ** 0.5))
+        self.grid = (deconv1.in_channels, side, side)
+        self.bn3 = nn.BatchNorm2d(deconv1.out_channels)
+        self.deconv2, self.deconv1 = conv(deconv2), conv(deconv1)
+        self.bn2, self.fc2 = nn.BatchNorm1d(fc2.out_features), linear(fc2)
+        self.bn1, self.fc1 = nn.BatchNorm1d(fc1.out_features), linear(fc1)
 
     def forward(self, z):
         x = self.bn1(F.relu(self.fc1(z)))
-        x = self.bn2(F.relu(self.fc2(x))).view(-1, 128, 7, 7)
+        x = self.bn2(F.relu(self.fc2(x))).view(-1, *self.grid)
         x = self.bn3(F.relu(self.deconv1(x)))
         return torch.tanh(self.deconv2(x)).flatten(1)
 
