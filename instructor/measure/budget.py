@@ -43,7 +43,9 @@ def main(args):
         print(f"{memory_mb:5d} MB, {args.cpus:g} CPU: score {row['score']}, {row['seconds']:.1f} s, peak "
               f"{row['peak_mb'] or 0:.0f} MB, {row['oom_kills']} OOM kills"
               + (f", grader error: {row['grader_error'][:200]}" if row["grader_error"] else ""), flush=True)
-    passing = [r["memory_mb"] for r in rows if r["score"] == 10]
+    from instructor.grader.score import POINTS
+
+    passing = [r["memory_mb"] for r in rows if r["score"] == sum(POINTS.values())]
     lines = [f"Grading {os.path.relpath(gan_path, ROOT)} inside a cgroup (cgroup v{version()}) of each memory size "
              f"and {args.cpus:g} CPU, {datetime.date.today().isoformat()} (`python -m instructor budget`).", "",
              "OOM kills: those the outer cgroup counts; a sandbox's own cgroup is removed with its counts when "
@@ -52,7 +54,7 @@ def main(args):
     for r in rows:
         lines.append(f"| {r['memory_mb']} MB | {r['cpus']:g} | {r['score']} | {(r['grader_error'] or '')[:80]} | "
                      f"{r['seconds']:.1f} s | {r['peak_mb'] or 0:.0f} MB | {r['oom_kills']} |")
-    lines += ["", f"Smallest memory with 10/10: {min(passing)} MB." if passing else "", ""]
+    lines += ["", f"Smallest memory with full marks: {min(passing)} MB." if passing else "", ""]
     if args.write:
         print(f"wrote {figures.write_top('grading-budget.md', chr(10).join(lines))}")
     print("\n".join(lines))

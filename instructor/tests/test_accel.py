@@ -78,8 +78,8 @@ def test_a_channels_last_discriminator_trains_the_same_weights_up_to_rounding(mo
     conv = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)][-1]  # 32 -> 64 channels
     assert conv.weight.is_contiguous(memory_format=torch.channels_last) and not conv.weight.is_contiguous()
     _, plain = _train_with_sgd("dcgan", False)
-    for a, b in zip(fast, plain):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    for a, b in zip(fast, plain):  # rounding grows over the SGD steps: 2.8e-5 on the draws of a NOISE_DIM of 64
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
 
 
 def test_a_discriminator_that_needs_the_usual_layout_keeps_it():

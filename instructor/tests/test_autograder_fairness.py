@@ -87,7 +87,7 @@ def test_a_near_miss_gets_a_numerical_hint_not_a_structural_one(answers):
     import torch.nn as nn
     import torch.nn.functional as F
 
-    class Leaky0101(nn.Module):  # functional activations: no layer shows the slope
+    class Leaky011(nn.Module):  # functional activations: no layer shows the slope
         def __init__(self):
             super().__init__()
             self.stack = nn.ModuleList(variants.linear(m) for m in variants.of(nn.Linear, reference.discriminator()))
@@ -95,10 +95,10 @@ def test_a_near_miss_gets_a_numerical_hint_not_a_structural_one(answers):
         def forward(self, x):
             x = x.flatten(1)
             for layer in self.stack[:-1]:
-                x = F.leaky_relu(layer(x), 0.0101)
+                x = F.leaky_relu(layer(x), 0.011)
             return self.stack[-1](x)
 
-    said = messages("discriminator", {"discriminator": lambda seed=None: Leaky0101()}, answers)
+    said = messages("discriminator", {"discriminator": lambda seed=None: Leaky011()}, answers)
     assert "The outputs are close, so the layers are probably right" in said and "layer order" not in said
     assert "BatchNorm" not in said  # this architecture has none
     wrong = messages("discriminator", {"discriminator": variants.discriminator_relu}, answers)

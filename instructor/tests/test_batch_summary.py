@@ -151,7 +151,7 @@ def test_compare_says_who_is_new_and_who_is_gone(produced, tmp_path):
     batch.write_gradebook(reports, {s: "gan.py" for s in reports}, str(tmp_path), "cpu")
     renamed = {"newcomer": reports["student00-reference"], "student01-no_loss": reports["student01-no_loss"]}
     changes = summary.compare(summary.read_old(str(tmp_path)), renamed)
-    assert ("student00-reference", "all", 10, None, "not in this batch") in changes
+    assert ("student00-reference", "all", FULL, None, "not in this batch") in changes
     assert any(c[0] == "newcomer" and c[4] == "not in the old gradebook" for c in changes)
     assert not any(c[0] == "student01-no_loss" for c in changes)
 

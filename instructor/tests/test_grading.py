@@ -274,7 +274,7 @@ def test_the_sealed_mode_grades_from_a_checkout_anywhere_and_hides_it(where, tmp
         stealer = tmp_path / "stealer" / "gan.py"
         stealer.parent.mkdir()
         stealer.write_text(hostile.sources()["empty"] + hostile.FINDS_THE_REFERENCE)
-        for gan, total in ((os.path.join(ROOT, "gan.py"), 10), (str(stealer), 0)):
+        for gan, total in ((os.path.join(ROOT, "gan.py"), FULL), (str(stealer), 0)):
             results = tmp_path / "results.json"
             out = subprocess.run([sys.executable, "-m", "instructor", "grade", gan, "--isolation", "sealed",
                                   "--results", str(results), "--part-timeout", "30"], cwd=folder,
@@ -491,7 +491,7 @@ def test_batch_writes_a_gradebook_and_results(tmp_path, release_dir, grader_root
                               root=grader_root, **LIMITS)
     with open(tmp_path / "out" / "gradebook.csv", encoding="utf-8") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
-    assert {s: float(r["total"]) for s, r in rows.items()} == {"alice": 10, "bob": 0, "carol": 0}
+    assert {s: float(r["total"]) for s, r in rows.items()} == {"alice": FULL, "bob": 0, "carol": 0}
     assert all(r["grader_error"] == "" for r in rows.values())
     for student in reports:
         results = json.loads((tmp_path / "out" / student / "results.json").read_text(encoding="utf-8"))

@@ -87,7 +87,7 @@ def hostile_batch(tmp_path_factory, grader_root, sealed):
 def table(hostile_batch):
     """The closing note's table: case, mode, score, seconds."""
     reports, *_ = hostile_batch
-    return "\n".join(f"| {s} | {r['isolation']['mode']} | {r['total']:g}/10 | {r['seconds']:.1f} s |"
+    return "\n".join(f"| {s} | {r['isolation']['mode']} | {r['total']:g}/{FULL} | {r['seconds']:.1f} s |"
                      for s, r in sorted(reports.items()))
 
 
@@ -142,13 +142,14 @@ def test_a_poisoner_cannot_reach_the_next_submission(tmp_path, grader_root, seal
     reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "out"), jobs=1,
                               root=grader_root, isolation="sealed", **LIMITS)
     assert "planted" in reports["a_poisoner"]["status"]["import"]["output"]  # it did plant its files, in its sandbox
-    assert {s: r["total"] for s, r in reports.items()} == {"a_poisoner": 0, "b_empty": 0, "c_reference": 10}
+    assert {s: r["total"] for s, r in reports.items()} == {"a_poisoner": 0, "b_empty": 0, "c_reference": FULL}
     assert not leftovers(start)
 
 
 def test_the_lookup_table_is_a_real_attack_on_the_public_answers():
-    """Judged against the public answer file it was built from, the table scores 8/10
-    with no implementation at all; the grader's private inputs leave it nothing."""
+    """Judged against the public answer file it was built from, the table scores every part but
+    the two with nothing stored to look up (the noise, the optimizer) with no implementation at
+    all; the grader's private inputs leave it nothing."""
     import importlib.util
 
     case = next(c for c in hostile.CASES if c.name == "lookup_table_of_public_answers")
@@ -160,7 +161,7 @@ def test_the_lookup_table_is_a_real_attack_on_the_public_answers():
         exec(compile(case.edit(hostile.sources()["empty"]), "gan.py", "exec"), module.__dict__)
         produced = {part: produce.produce(part, module, "cpu", answers) for part in checks.PARTS}
         scores[which] = sum(p["points"] for p in score.score(produced, answers)[0])
-    assert scores == {"public": 8, "private": 0}
+    assert scores == {"public": FULL - checks.POINTS["noise"] - checks.POINTS["optimizer"], "private": 0}
 
 
 @pytest.mark.slow
@@ -274,7 +275,7 @@ def test_reduced_mode_as_root_keeps_each_job_apart_and_cleans_up(tmp_path, grade
     for name, report in reports.items():
         text = render.report_text(report)
         assert report["isolation"]["mode"] == "reduced" and report["isolation"]["uid"] is not None, text
-        assert report["total"] == (10 if name == "zz_reference" else 0), text
+        assert report["total"] == (FULL if name == "zz_reference" else 0), text
         assert report["grader_error"] is None, text
     for case in cases:
         assert case.phrase in render.report_text(reports[case.name])

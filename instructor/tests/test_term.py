@@ -2,6 +2,7 @@
 copy of this package with a git history of its own."""
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -95,3 +96,38 @@ def test_another_noise_size_is_followed_by_the_checks_and_the_training_loop(copy
                              "print(inspect.signature(gan.run_a_gan).parameters['noise_size'].default)"],
                             cwd=copy, capture_output=True, text=True, timeout=300)
     assert trains.stdout.strip() == "64", trains.stdout + trains.stderr[-2000:]
+
+
+def readme_test_command():
+    """The pytest half of the README's second set-up command, as the README gives it."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        found = re.search(r"^pip install -r instructor/requirements\.txt && (python -m pytest [^\n#]*?)\s*(#|$)",
+                          f.read(), re.M)
+    assert found, "the README's set-up section gives no test command"
+    return found.group(1)
+
+
+@pytest.mark.slow
+def test_after_every_kind_of_change_the_readme_test_command_passes_unchanged(copy):
+    """A wider discriminator, a smaller noise, more points and a looser tolerance, each edited in
+    its one place, then the one command: the README's test command passes in the copy with no
+    other edit, and the old sizes are quoted nowhere outside the answer files' history."""
+    old = checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    old_count = f"{int(old['d_params_true']):,}"
+    edit(copy / "gan.py", "nn.Linear(784, 256),\n        nn.LeakyReLU(0.01),\n        nn.Linear(256, 256),",
+         "nn.Linear(784, 512),\n        nn.LeakyReLU(0.01),\n        nn.Linear(512, 256),")
+    edit(copy / "gan.py", "\nNOISE_DIM = 96\n", "\nNOISE_DIM = 64\n")
+    edit(copy / "tests" / "checks.py", '    "dc_generator": 1,\n', '    "dc_generator": 3,\n')
+    edit(copy / "tests" / "checks.py", "\nLOSS_TOL = 1e-6\n", "\nLOSS_TOL = 1e-5\n")
+    term(copy)
+    command = shlex.split(readme_test_command())
+    assert command[0] == "python"
+    out = subprocess.run([sys.executable] + command[1:] + ["-q", "-p", "no:cacheprovider",
+                                                           f"--basetemp={copy.parent / 'nested'}"],
+                         cwd=copy, capture_output=True, text=True, timeout=2400)
+    assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-2000:]
+    quoted = [str(path.relative_to(copy)) for path in copy.rglob("*") if path.suffix in (".py", ".md", ".ipynb")
+              and "build" not in path.relative_to(copy).parts and path.name != "test_term.py"
+              and (old_count in path.read_text(encoding="utf-8", errors="replace")
+                   or "Linear(784, 256)" in path.read_text(encoding="utf-8", errors="replace"))]
+    assert quoted == [], quoted

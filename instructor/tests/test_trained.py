@@ -79,7 +79,7 @@ def test_each_wrong_file_gets_its_sentence_and_the_other_parts_keep_their_points
     assert not os.path.exists(MARK), "the pickled payload ran"
     with open(tmp_path / "book" / "gradebook.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert {float(r["trained"]) for r in rows} == {0} and {float(r["total"]) for r in rows} == {10}
+    assert {float(r["trained"]) for r in rows} == {0} and {float(r["total"]) for r in rows} == {FULL}
 
 
 def test_an_untrained_generator_is_scored_far_below_the_bar(grader_root, tmp_path):
