@@ -119,6 +119,14 @@ def last_reference(path=None):
     return os.path.join(folder, "gan.py")
 
 
+def _read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
 def _points(report):
     return {p["part"]: p["points"] for p in report["parts"]}
 
@@ -132,9 +140,10 @@ def main(args):
     with open(checks_file, encoding="utf-8") as f:
         tolerances = tolerance_facts(f.read())
     before = dict(facts(answers.PUBLIC), **(tolerance_facts(_source_at_head("tests/checks.py")) or tolerances))
+    kept = {path: _read(path) for path in (answers.PUBLIC, answers.PRIVATE)}
     answers.main(type("Args", (), {"gan": os.path.join(ROOT, "gan.py"), "out": answers.PUBLIC,
                                    "private_out": answers.PRIVATE})())
-    rewritten = [os.path.relpath(answers.PUBLIC, ROOT), os.path.relpath(answers.PRIVATE, ROOT)]
+    rewritten = [os.path.relpath(path, ROOT) for path, before in kept.items() if _read(path) != before]
     rewritten += rewrite(before, dict(facts(answers.PUBLIC), **tolerances))
     path = release.build(os.path.abspath(args.release))
     print(f"wrote the student release to {args.release}/ and {path}")
@@ -153,7 +162,7 @@ def main(args):
               + ("" if not changed else "; it loses " + ", ".join(
                   f"{part} ({got:g} of {score.POINTS[part]:g}: {row_note(p)})"
                   for part, got in changed.items() for p in old["parts"] if p["part"] == part)))
-    print("\nfiles rewritten: " + ", ".join(rewritten))
+    print("\nfiles rewritten: " + (", ".join(rewritten) or "none"))
     print("review them with `git diff`, then run the README's test command.")
     if new["total"] != full or new["grader_error"]:
         raise SystemExit(f"the new reference gets {new['total']:g} of {full:g}: see its report above")

@@ -20,6 +20,7 @@ import io
 import math
 import os
 import re
+import statistics
 
 from instructor.grader.render import csv_row, md_text, read_csv_cell
 from instructor.grader.report import first_failure
@@ -175,10 +176,15 @@ def _sections(stats, text, image):
     if stats["scores"]:
         values = [t[1] for t in stats["scores"]]
         fids = sorted(t[2] for t in stats["scores"])
-        lines = [f"{len(values)} trained generator{'s' if len(values) != 1 else ''} scored: Inception Score {min(values):.2f} to {max(values):.2f} "
-                 f"(median {sorted(values)[len(values) // 2]:.2f}), FID {fids[0]:.1f} to {fids[-1]:.1f}; "
-                 f"{sum(v >= checks.TRAINED_MIN_IS for v in values)} at or above the bar of {checks.TRAINED_MIN_IS}.",
-                 image("trained-scores"), "", "| student | Inception Score | FID |", "|---|---|---|"]
+        if len(values) == 1:
+            spread = f"1 trained generator scored: Inception Score {values[0]:.2f}, FID {fids[0]:.1f}"
+        else:
+            spread = (f"{len(values)} trained generators scored: Inception Score {min(values):.2f} to "
+                      f"{max(values):.2f} (median {statistics.median(values):.2f}), FID {fids[0]:.1f} to "
+                      f"{fids[-1]:.1f}")
+        lines = [f"{spread}; {sum(v >= checks.TRAINED_MIN_IS for v in values)} at or above the bar of "
+                 f"{checks.TRAINED_MIN_IS}.", image("trained-scores"), "", "| student | Inception Score | FID |",
+                 "|---|---|---|"]
         lines += [f"| {text(s)} | {i:.2f} | {f:.1f} |" for s, i, f in stats["scores"]]
         sections.append(("Trained DCGANs", lines))
     return sections
