@@ -26,8 +26,9 @@ figures/benchmark-cpu.md), and why the results stay the same up to float roundin
   with one launch instead of about a hundred small ones. The kernels are the ones a plain
   step runs. Not yet measured on a GPU (figures/gpu-report.md is to be made).
 
-Together, on the 2-core AMD EPYC VM (2026-12-05, figures/benchmark-cpu.md): vanilla GAN 1.57x,
-LSGAN 1.54x, DCGAN 1.49x the course loop; the ratio varies with the host CPU and its load.
+Together, on the 2-core AMD EPYC VM (2026-12-05, figures/benchmark-cpu.md): vanilla GAN 1.56x,
+LSGAN 1.29x, DCGAN 1.31x the course loop, oneDNN not chosen (1.57x, 1.54x, 1.49x in an earlier
+run that day where it was); the ratio varies with the host CPU and its load.
 Two correct runs that differ only by rounding drift apart over a whole GAN training, as
 any two runs of a GAN do; the tests therefore compare a few SGD iterations, and
 figures/quality.md shows the digits are as good.
