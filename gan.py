@@ -20,7 +20,6 @@ NOISE_DIM = 96
 
 # A convenience for the notebook: the fastest device this machine has.
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-dtype = torch.float32
 
 
 # -----------------------------------------------------------------------------
@@ -417,7 +416,7 @@ class TrainingImages(list):
 
 def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,
               show_every=250, batch_size=128, noise_size=NOISE_DIM, num_epochs=10, *, progress=True,
-              fast_kernels=True, fast=False):
+              fast_kernels=True, cuda_graphs=False):
     """Train a GAN with alternating discriminator and generator steps.
 
     D: images (N, 1, 28, 28) -> logits (N, 1). G: noise (N, noise_size) -> images (N, 784).
@@ -427,8 +426,8 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
     Prints the losses and keeps 16 generated images every `show_every` iterations;
     returns them as a list of (16, 784) numpy arrays (a TrainingImages list, which also
     carries the per-iteration losses). progress=False hides the line printed per epoch.
-    fast_kernels (default True) and fast (CUDA graphs, on a GPU) make the same steps run
-    faster, up to float rounding (see accel/); with fast_kernels=False and fast=False the
+    fast_kernels (default True) and cuda_graphs (on a GPU) make the same steps run faster,
+    up to float rounding (see accel/); with fast_kernels=False and cuda_graphs=False the
     loop does exactly the float operations of the course's loop.
     """
     device = next(G.parameters()).device
@@ -457,14 +456,14 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
         G_solver.step()
         return g_error, fake_images
 
-    if fast_kernels or fast:  # the same steps on faster kernels: accel/, not part of the assignment
+    if fast_kernels or cuda_graphs:  # the same steps on faster kernels: accel/, not part of the assignment
         try:
             import accel
         except ImportError:
             accel = print("(accel/ is not beside gan.py: training with the course's kernels, more slowly)")
         if accel is not None:
             d_step, g_step = accel.speed_up(d_step, g_step, D, D_solver, G_solver, batch_size, device,
-                                            kernels=fast_kernels, graphs=fast)
+                                            kernels=fast_kernels, cuda_graphs=cuda_graphs)
 
     images = TrainingImages()
     d_history, g_history = [], []  # kept on the device: no wait for the GPU per iteration
@@ -582,7 +581,12 @@ def build_gan(name, noise_dim=NOISE_DIM, batch_size=128, device="cpu", seed=None
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Train one GAN on MNIST and save a grid of its samples.")
     parser.add_argument("--model", choices=GANS, default="vanilla")
-    parser.add_argument("--epochs", type=int, default=None, help="default: 10 (vanilla, lsgan), 5 (dcgan)")
+    from autograder.course import (
+        EPOCHS,  # the course's, which the notebook's parameters cell reads too
+    )
+
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="default: the course's, " + ", ".join(f"{n} ({m})" for m, n in EPOCHS.items()))
     parser.add_argument("--data-dir", default=None, help="folder holding MNIST/raw/ (default: $GAN_DATA_DIR or ./datasets)")
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
     parser.add_argument("--seed", type=int, default=0)
@@ -596,7 +600,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     dev = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device)
-    epochs = args.epochs if args.epochs is not None else (5 if args.model == "dcgan" else 10)
+    epochs = args.epochs if args.epochs is not None else EPOCHS[args.model]
     try:
         loader_train, _ = load_mnist(args.data_dir, fast=not args.course_loader, device=dev)
     except FileNotFoundError as err:
@@ -609,7 +613,7 @@ def main(argv=None):
     print(f"Training {args.model} for {span} on {dev} ...")
     start = time.time()
     run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader_train,
-              show_every=args.show_every, num_epochs=epochs, fast=args.cuda_graphs)
+              show_every=args.show_every, num_epochs=epochs, cuda_graphs=args.cuda_graphs)
     print(f"done in {time.time() - start:.1f} s")
     with torch.no_grad():
         samples = G(sample_noise(64, NOISE_DIM).to(dev)).cpu()

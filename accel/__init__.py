@@ -22,7 +22,7 @@ figures/benchmark-cpu.md), and why the results stay the same up to float roundin
   oneDNN instead of PyTorch's default BLAS (MKL, which runs at about half speed on AMD
   processors): a batch-128 1024x1024 layer's forward takes 0.75 ms instead of 2.2 ms. The
   same products by another library; tests compare values and gradients with F.linear.
-- CUDA graphs (GraphedStep, fast=True on a GPU): each step is recorded once and replayed
+- CUDA graphs (GraphedStep, cuda_graphs=True on a GPU): each step is recorded once and replayed
   with one launch instead of about a hundred small ones. The kernels are the ones a plain
   step runs. Not yet measured on a GPU (figures/gpu-report.md is to be made).
 
@@ -40,19 +40,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def speed_up(d_step, g_step, D, D_solver, G_solver, batch_size, device, kernels=True, graphs=False):
+def speed_up(d_step, g_step, D, D_solver, G_solver, batch_size, device, kernels=True, cuda_graphs=False):
     """The training steps (d_step, g_step) of run_a_gan, made faster: kernels=True switches
     fresh Adam optimizers to their fused kernel and, on a CPU, runs a convolutional D
-    channels-last and the linear layers through oneDNN where that pays; graphs=True, on a
+    channels-last and the linear layers through oneDNN where that pays; cuda_graphs=True, on a
     GPU, replays each step as a CUDA graph. Returns the new (d_step, g_step)."""
-    on_gpu_graphs = graphs and device.type == "cuda"
+    on_gpu_graphs = cuda_graphs and device.type == "cuda"
     if kernels or on_gpu_graphs:
         for solver in (D_solver, G_solver):
             use_fused_adam(solver, capturable=on_gpu_graphs)  # graphs keep Adam's step counts on the GPU
     if kernels and device.type == "cpu":
         channels_last(D, batch_size)
         d_step, g_step = onednn_linears(d_step), onednn_linears(g_step)
-    if graphs:  # graphed() leaves a step as it is where there are no graphs (a CPU)
+    if cuda_graphs:  # graphed() leaves a step as it is where there are no graphs (a CPU)
         d_step, g_step = graphed(d_step, device), graphed(g_step, device)
     return d_step, g_step
 
@@ -260,7 +260,7 @@ def onednn_linears(step):
 #
 # A training step of these small GANs launches a hundred or so small GPU kernels, and on
 # a fast GPU launching them takes longer than running them. A CUDA graph records the
-# kernels of one step once and then replays them with a single launch. run_a_gan(fast=True)
+# kernels of one step once and then replays them with a single launch. run_a_gan(cuda_graphs=True)
 # records its D step and its G step; everything that changes from one step to the next
 # (the batch, the noise) is copied into fixed input buffers first, and the outputs come
 # back as fresh tensors, so the loop reads exactly as without them.
@@ -316,7 +316,7 @@ class GraphedStep:
                 self.replay = self.capture(self.step, self.inputs)
             except Exception as err:  # not recordable: run plainly from now on
                 self.failed = True
-                print(f"(fast=True: this step cannot be recorded as a CUDA graph, so it runs without one: "
+                print(f"(cuda_graphs=True: this step cannot be recorded as a CUDA graph, so it runs without one: "
                       f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})")
                 if torch.cuda.is_available():
                     torch.cuda.synchronize()

@@ -3,7 +3,7 @@
 - the figures of figures/ (PNG) are served from where the commands write them, not copied
   into docs/;
 - `<!-- points -->` becomes the table of points per part, from POINTS and MANUAL of
-  tests/checks.py (the one place they are defined), as the student README's is.
+  autograder/course.py (the one place they are defined), as the student README's is.
 """
 import os
 import sys

@@ -94,7 +94,7 @@ def measurements(command):
     p.add_argument("--data-dir", default=None)
     p.add_argument("--models", nargs="+", default=None, help="default: all of gan.GANS")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    p.add_argument("--epochs", type=int, default=None, help="default: the course's 10 / 10 / 5")
+    p.add_argument("--epochs", type=int, default=None, help="default: the course's (autograder.course.EPOCHS)")
     p.add_argument("--samples", type=int, default=10000)
     p.add_argument("--device", default="auto")
 

@@ -11,7 +11,12 @@ import os
 import pytest
 import torch
 
-from tests import checks, produce
+from autograder.answers import load_answers
+from autograder.course import GROUPS, trained_beside
+from autograder.judge import judge
+from autograder.produce import produce
+from autograder.produce.student import import_student
+from autograder.trained import score_samples
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NO_CUDA = "no CUDA device"
@@ -46,7 +51,7 @@ def _gan_path(config):
 
 
 def _trained_path(config):
-    return checks.trained_beside(_gan_path(config))
+    return trained_beside(_gan_path(config))
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +64,7 @@ def trained_weights(pytestconfig):
 def answers(pytestconfig):
     """The answer file, read into memory once, before any student code runs."""
     path = pytestconfig.getoption("--answers") or os.path.join(ROOT, "gan-checks.npz")
-    return checks.load_answers(path)
+    return load_answers(path)
 
 
 class ImportFailed(str):
@@ -71,7 +76,7 @@ def student_module(pytestconfig):
     """The student's gan.py, imported in this process (not used with --isolate); an
     ImportFailed where it does not import (the first test says why, the others point to it)."""
     path = _gan_path(pytestconfig)
-    module, left_out, failure = produce.import_student(path)  # as the grader imports it
+    module, left_out, failure = import_student(path)  # as the grader imports it
     if module is None:
         return ImportFailed(f"{path}: {failure}")
     if left_out:
@@ -116,15 +121,15 @@ def verdicts(request, device, answers, _verdict_cache, pytestconfig):
                 except ImportError:
                     pytest.exit("--isolate needs the instructor package (instructor/grader/)", returncode=4)
                 timeout = pytestconfig.getoption("--part-timeout") or limits.PART_TIMEOUT
-                produced = produce_all(_gan_path(pytestconfig), device, checks.GROUPS, answers, timeout).produced
+                produced = produce_all(_gan_path(pytestconfig), device, GROUPS, answers, timeout).produced
             elif part == "trained":  # samples of the student's trained generator, then their scores
-                samples = produce.produce(part, module(), device, answers, weights=_trained_path(pytestconfig))
-                produced = {part: produce.score_samples(samples, weights=_trained_path(pytestconfig))}
+                samples = produce(part, module(), device, answers, weights=_trained_path(pytestconfig))
+                produced = {part: score_samples(samples, weights=_trained_path(pytestconfig))}
             else:
-                produced = {part: produce.produce(part, module(), device, answers)}
+                produced = {part: produce(part, module(), device, answers)}
             for group, out in produced.items():
                 _verdict_cache[(group, device)] = {name: (ok, message)
-                                                   for name, ok, message in checks.judge(group, out, answers)}
+                                                   for name, ok, message in judge(group, out, answers)}
         return _verdict_cache[(part, device)]
 
     return get

@@ -1,13 +1,14 @@
 """The grading suite: one test function per part of gan.py, one test per check.
 
 Run it on a student's file with `python -m pytest tests --gan path/to/gan.py`.
-The checks themselves live in tests/checks.py.
+The checks themselves live in autograder/judge/ (one module per part).
 """
 import os
 
 import pytest
 
-from tests.checks import CHECKS, TRAINED_FILE
+from autograder.course import TRAINED_FILE
+from autograder.judge import CHECKS
 
 
 def by_name(fn):

@@ -20,9 +20,12 @@ import zipfile
 import numpy as np
 import torch
 
+from autograder.answers import load_answers
+from autograder.produce.models import run_traced
+from autograder.produce.optimizer import adam_steps, optimizer_model
+from autograder.produce.weights import set_check_weights
 from instructor import ROOT
 from instructor.grader import score
-from tests.produce import adam_steps, optimizer_model, run_traced, set_check_weights
 
 PUBLIC = os.path.join(ROOT, "gan-checks.npz")
 PRIVATE = score.ANSWERS
@@ -70,7 +73,7 @@ def _forward(model, inputs, salt):
 
 def _layers(model, inputs, salt):
     """The layers the reference's model runs on the check's input, in order, as the checks
-    describe a student's (tests.produce.run_traced): a JSON string, which the messages hold
+    describe a student's (autograder.produce.models.run_traced): a JSON string, which the messages hold
     a student's model against layer by layer."""
     _, layers, failure = run_traced(set_check_weights(model, salt).train(), torch.tensor(inputs, dtype=torch.float32))
     assert failure is None, failure
@@ -163,8 +166,6 @@ def _same(a, b):
 def stale(gan_path=os.path.join(ROOT, "gan.py"), files=None):
     """Sentences on each answer file that no longer holds what the reference at gan_path
     computes (recomputed here, a few seconds); [] when every file is current."""
-    from tests import checks
-
     gan, problems = reference(gan_path), []
     deterministic = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True)
@@ -172,7 +173,7 @@ def stale(gan_path=os.path.join(ROOT, "gan.py"), files=None):
         for seeds, path in files or ((PUBLIC_SEEDS, PUBLIC), (PRIVATE_SEEDS, PRIVATE)):
             name = os.path.relpath(path, ROOT)
             try:
-                stored = checks.load_answers(path)
+                stored = load_answers(path)
             except (OSError, ValueError) as err:
                 problems.append(f"{name} cannot be read ({type(err).__name__})")
                 continue

@@ -4,8 +4,8 @@ Gradescope unpacks the zip into /autograder/source, runs setup.sh once on its
 Ubuntu image (as root), then run_autograder for each submission (as root), which
 finds the student's file in /autograder/submission/ and must write
 /autograder/results/results.json. The zip holds instructor/grader/ and
-instructor/sandbox/ whole (the private answer file with them), the checks and the
-entry point (files(): the list follows from the packages); not the reference
+instructor/sandbox/ whole (the private answer file with them), the autograder's engine
+and the entry point (files(): the list follows from the packages); not the reference
 solution, not the public answer file (the grader never uses it), nothing of
 instructor/course/ or instructor/measure/.
 
@@ -23,27 +23,21 @@ import re
 import shlex
 import zipfile
 
-from instructor import ROOT, quality_files
+from instructor import ROOT, package_files, quality_files
 from instructor.grader.markers import strip_code
 from instructor.sandbox.reduced import SANDBOX_USER
 
 # What grades a submission, shipped whole: the grader and the sandbox it runs code in. Besides
-# them, the zip takes what they import from outside (the entry point, the checks and the
-# producing code) and the student runtime's package list (setup.sh's pip lines come from it).
-PACKAGES = ["instructor/grader", "instructor/sandbox"]
-SUPPORT = ["instructor/__init__.py", "instructor/__main__.py", "tests/__init__.py", "tests/checks.py",
-           "tests/produce.py", *quality_files(), "requirements.txt"]
+# them, the zip takes what they import from outside (the entry point and the autograder's engine:
+# its judges and its producers) and the student runtime's package list (setup.sh's pip lines come from it).
+PACKAGES = ["instructor/grader", "instructor/sandbox", "autograder"]
+SUPPORT = ["instructor/__init__.py", "instructor/__main__.py", *quality_files(), "requirements.txt"]
 
 
 def files():
     """Every file the zip holds besides setup.sh, run_autograder and the release's gan.py,
     relative to the repository root: the packages' files (caches left out), then SUPPORT."""
-    found = []
-    for package in PACKAGES:
-        for base, dirs, names in os.walk(os.path.join(ROOT, package)):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            found += sorted(os.path.relpath(os.path.join(base, n), ROOT) for n in names if not n.endswith(".pyc"))
-    return found + SUPPORT
+    return [rel for package in PACKAGES for rel in package_files(package)] + SUPPORT
 
 
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"

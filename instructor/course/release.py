@@ -4,7 +4,7 @@ gan.py loses the code between every START/END OF YOUR CODE pair (the markers, th
 signatures, docstrings, seed handling and return lines stay, so an unfilled
 function returns None and the grader says it is not implemented yet). The notebook
 loses its outputs and the reference answers between its SOLUTION markers. The
-release gets the grading tests, the answer file, the quality scorer and the
+release gets the autograder, the grading tests, the answer file, the quality scorer and the
 example figure, and a README written for students; nothing from instructor/.
 """
 import json
@@ -12,9 +12,16 @@ import os
 import re
 import shutil
 
-from instructor import ROOT, quality_files
-from instructor.grader.markers import CODE_END, CODE_START, SOLUTION_MARKERS, split_blocks, strip_code
-from tests.submit import ANSWER_PLACEHOLDER
+from autograder import course
+from autograder.submit import ANSWER_PLACEHOLDER
+from instructor import ROOT, package_files, quality_files
+from instructor.grader.markers import (
+    CODE_END,
+    CODE_START,
+    SOLUTION_MARKERS,
+    split_blocks,
+    strip_code,
+)
 
 # What a student receives, relative to the repository root.
 FILES = [
@@ -22,12 +29,10 @@ FILES = [
     "GANs-PyTorch.ipynb",
     "gan-checks.npz",
     "requirements.txt",
+    *package_files("autograder"),
     "tests/__init__.py",
-    "tests/checks.py",
-    "tests/produce.py",
     "tests/conftest.py",
     "tests/test_parts.py",
-    "tests/submit.py",
     "accel/__init__.py",
     *quality_files(),
     "figures/example-outputs.png",
@@ -74,30 +79,26 @@ def strip_notebook(nb):
 
 def points_table():
     """The points per part and per question, as the student README shows them (Markdown)."""
-    from tests import checks
-
-    rows = [f"| {checks.PART_TITLES[part]} | `{'`, `'.join(checks.FUNCTIONS[part])}` | {checks.POINTS[part]:g} |"
-            for part in checks.PARTS + ("trained",) if checks.POINTS[part]]
-    rows += [f"| {q}, graded by hand | the notebook's answer cell | {n:g} |" for q, n in checks.MANUAL.items() if n]
-    unscored = [] if checks.POINTS["trained"] else [
-        f"\nThe {checks.PART_TITLES['trained']} (`{checks.TRAINED_FILE}`) is scored and shown on your report, "
+    rows = [f"| {course.PART_TITLES[part]} | `{'`, `'.join(course.FUNCTIONS[part])}` | {course.POINTS[part]:g} |"
+            for part in course.GRADED if course.POINTS[part]]
+    rows += [f"| {q}, graded by hand | the notebook's answer cell | {n:g} |" for q, n in course.MANUAL.items() if n]
+    unscored = [] if course.POINTS["trained"] else [
+        f"\nThe {course.PART_TITLES['trained']} (`{course.TRAINED_FILE}`) is scored and shown on your report, "
         "without points.", ]
-    ungraded = [q for q, n in checks.MANUAL.items() if not n]
+    ungraded = [q for q, n in course.MANUAL.items() if not n]
     return ("| part | what is checked | points |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
             + "".join(unscored) + (f"\n{', '.join(ungraded)}: for you, not graded.\n" if ungraded else "\n")
-            + f"\nIn all: {sum(checks.POINTS.values()):g} points from the autograder, "
-            f"{sum(checks.MANUAL.values()):g} by hand. A part's points are shared among the functions it asks "
+            + f"\nIn all: {course.FULL:g} points from the autograder, "
+            f"{sum(course.MANUAL.values()):g} by hand. A part's points are shared among the functions it asks "
             "for, and a function earns its share when every one of its checks passes.\n")
 
 
 def student_readme(template):
     """The students' README from its template: the points table from POINTS and MANUAL, and the
-    trained DCGAN's bar ({TRAINED_MIN_IS:g} and the like) from tests/checks.py."""
-    from tests import checks
-
+    trained DCGAN's bar ({TRAINED_MIN_IS:g} and the like) from autograder/course.py."""
     text = re.sub(r"<!-- points:.*?-->\n", points_table(), template)
     def value(match):
-        return format(getattr(checks, match.group(1)), (match.group(2) or ":")[1:])
+        return format(getattr(course, match.group(1)), (match.group(2) or ":")[1:])
 
     return re.sub(r"\{(TRAINED_[A-Z_]+)(:[^}]*)?\}", value, text)
 

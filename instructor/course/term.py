@@ -1,7 +1,7 @@
 """A new term in one command: `python -m instructor term`.
 
 After an edit of the reference solution (gan.py between its solution markers), of
-POINTS or of a tolerance (tests/checks.py), everything that follows from them is
+POINTS or of a tolerance (autograder/course.py), everything that follows from them is
 made again, in order:
 
 1. the answer files, from the reference (course.answers);
@@ -24,7 +24,7 @@ from instructor import ROOT
 
 # Where the reference's numbers are quoted in words; a changed count is rewritten there.
 TEXTS = ("gan.py", "GANs-PyTorch.ipynb", "README.md", os.path.join("instructor", "course", "student-README.md"),
-         os.path.join("tests", "checks.py")) + tuple(
+         os.path.join("autograder", "course.py")) + tuple(
     os.path.join("docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs"))) if name.endswith(".md"))
 # The answer-file keys that hold parameter counts the texts quote, and the models whose layers they describe.
 COUNTS = ("d_params_true", "g_params_true", "dc_d_params_true", "dc_g_params_true", "trained_params_true")
@@ -35,19 +35,20 @@ def facts(path):
     """What the texts quote of the reference, as the answer file at `path` holds it: {key: the
     words the texts write}, the counts with thousands separators (1,234,567) and each Linear
     layer as the texts write it (Linear(784, 123))."""
-    from tests import checks
+    from autograder.answers import load_answers, reference_layers
+    from autograder.hints.layers import settings
 
     try:
-        stored = checks.load_answers(path)
+        stored = load_answers(path)
     except (OSError, ValueError):
         return {}
     found = {key: f"{int(stored[key]):,}" for key in COUNTS if key in stored}
     for model in MODELS:
         if f"{model}_layers_true" not in stored:
             continue
-        linear = [layer for layer in checks.reference_layers(stored, model) if layer["type"] == "Linear"]
+        linear = [layer for layer in reference_layers(stored, model) if layer["type"] == "Linear"]
         for i, layer in enumerate(linear):
-            sizes = [item.split("=")[1] for item in checks._settings(layer["spec"])[:2]]
+            sizes = [item.split("=")[1] for item in settings(layer["spec"])[:2]]
             found[f"{model}_linear_{i}"] = f"Linear({', '.join(sizes)})"
     return found
 
@@ -59,7 +60,7 @@ def _short(number):
 
 def tolerance_facts(checks_source):
     """{key: words} of the tolerance the texts quote (the losses' LOSS_TOL: "relative error at most
-    1e-6"), read from the source of tests/checks.py."""
+    1e-6"), read from the source of autograder/course.py."""
     found = re.search(r"^LOSS_TOL = (\S+)", checks_source, re.M)
     return {"loss_tol": f"relative error at most {_short(float(found.group(1)))}"} if found else {}
 
@@ -136,10 +137,10 @@ def main(args):
     from instructor.grader import grade, render, score
     from instructor.grader.report import row_note
 
-    checks_file = os.path.join(ROOT, "tests", "checks.py")
+    checks_file = os.path.join(ROOT, "autograder", "course.py")
     with open(checks_file, encoding="utf-8") as f:
         tolerances = tolerance_facts(f.read())
-    before = dict(facts(answers.PUBLIC), **(tolerance_facts(_source_at_head("tests/checks.py")) or tolerances))
+    before = dict(facts(answers.PUBLIC), **(tolerance_facts(_source_at_head("autograder/course.py")) or tolerances))
     kept = {path: _read(path) for path in (answers.PUBLIC, answers.PRIVATE)}
     answers.main(type("Args", (), {"gan": os.path.join(ROOT, "gan.py"), "out": answers.PUBLIC,
                                    "private_out": answers.PRIVATE})())

@@ -16,6 +16,8 @@ import sys
 import threading
 import time
 
+from autograder.answers import load_answers
+from autograder.course import GRADED
 from instructor import ROOT
 from instructor.grader import render, score, summary
 from instructor.grader.grade import GRADER_ERROR_EXIT, grade
@@ -40,7 +42,7 @@ def grade_all(submissions, out, jobs=JOBS, device="cpu", root=ROOT, answers=None
               answers_path=None, trust=False, **budget):
     """Grade every submission; returns {student: report} and writes the gradebook. budget:
     part_timeout, import_timeout, memory_mb (grade's)."""
-    answers = answers if answers is not None else score.load_answers(
+    answers = answers if answers is not None else load_answers(
         answers_path or os.path.join(root, score.PRIVATE))
     os.makedirs(out, exist_ok=True)
     jobs = max(1, min(jobs, len(submissions) or 1))
@@ -95,7 +97,7 @@ def write_gradebook(reports, submissions, out, device):
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "gradebook.csv"), "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "total", "max"] + list(score.GRADED) + ["seconds", "isolation", "grader_error"])
+        writer.writerow(["student", "total", "max"] + list(GRADED) + ["seconds", "isolation", "grader_error"])
         for student in submissions:
             report = reports.get(student) or failed_report(submissions[student], device, RuntimeError("not graded"),
                                                            time.time())

@@ -14,12 +14,13 @@ import os
 import sys
 import time
 
+from autograder.answers import load_answers
+from autograder.course import GROUPS
 from instructor import ROOT
 from instructor.grader import render, report, score
 from instructor.grader.guard import Guard
 from instructor.grader.run import make_pool, produce_all
 from instructor.sandbox import limits
-from tests import checks
 
 GRADER_ERROR_EXIT = 3  # the exit status of a grading whose report has a grader error (run_autograder reads it)
 
@@ -30,9 +31,9 @@ def grade(gan_path, device="cpu", part_timeout=limits.PART_TIMEOUT, import_timeo
     itself fails, the report says so and gives no points."""
     start = time.time()
     try:
-        answers = answers if answers is not None else score.load_answers(os.path.join(root, score.PRIVATE))
+        answers = answers if answers is not None else load_answers(os.path.join(root, score.PRIVATE))
         guard = Guard(root)
-        run = produce_all(gan_path, device, checks.GROUPS, answers, part_timeout, import_timeout, memory_mb, root,
+        run = produce_all(gan_path, device, GROUPS, answers, part_timeout, import_timeout, memory_mb, root,
                           pool)
         # Only where the submission could have written them: restoring otherwise would undo an
         # instructor's own edits made while a batch runs.
@@ -61,7 +62,7 @@ def main(args):
         except OSError:
             pass  # the final write says what is wrong with the path
     try:
-        answers = score.load_answers(args.answers or score.ANSWERS)
+        answers = load_answers(args.answers or score.ANSWERS)
         pool = make_pool(answers, device, mode=args.isolation, hidden=[p for p in (args.results, args.answers) if p],
                          trust=args.trust_submissions)
     except Exception as err:  # no answer file, or no sealed sandbox where one was demanded

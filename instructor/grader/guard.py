@@ -21,7 +21,7 @@ class Guard:
 
     def __init__(self, root=ROOT):
         self.root = root
-        self.dirs = [os.path.join(root, "tests"), os.path.join(root, "instructor"), os.path.join(root, "quality")]
+        self.dirs = [os.path.join(root, name) for name in ("autograder", "instructor", "quality", "tests")]
         with Guard._lock:
             if root not in Guard._snapshots:
                 files = {}

@@ -9,10 +9,9 @@ Gradescope's results.json alike.
 """
 import time
 
+from autograder.course import FULL, GRADED, MANUAL, PART_TITLES, POINTS
+from autograder.imports import left_out_sentence
 from instructor.grader import schema
-from instructor.grader.score import GRADED, MANUAL, POINTS
-from tests.checks import left_out_sentence
-from tests import checks
 
 UNFINISHED = RuntimeError("the grader did not finish")
 
@@ -22,7 +21,7 @@ def new(gan_path, device, parts, start, **fields):
     report = {"gan_path": gan_path, "device": str(device), "parts": parts, "training_smoke": [], "status": {},
               "isolation": {"mode": "not run", "reason": None}, "tampered": [], "grader_error": None,
               "left_out": None,
-              "total": round(sum(p["points"] for p in parts), 2), "max_total": sum(POINTS.values()),
+              "total": round(sum(p["points"] for p in parts), 2), "max_total": FULL,
               "manual": MANUAL}
     report.update(fields)
     report["seconds"] = round(time.time() - start, 2)
@@ -31,7 +30,7 @@ def new(gan_path, device, parts, start, **fields):
 
 def failed(gan_path, device, err, start):
     """The report of a grading the grader itself could not finish: no points, and why."""
-    parts = [{"part": p, "title": checks.PART_TITLES[p], "points": 0, "max_points": POINTS[p],
+    parts = [{"part": p, "title": PART_TITLES[p], "points": 0, "max_points": POINTS[p],
               "checks": [("grader", False, "not graded: the grader failed")]} for p in GRADED]
     return new(gan_path, device, parts, start,
                grader_error=schema.clean_text(f"{type(err).__name__}: {err}", 1000))

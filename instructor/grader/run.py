@@ -10,14 +10,24 @@ and otherwise said to be the grader's fault, never the student's.
 import os
 from collections import namedtuple
 
+from autograder.answers import load_answers
+from autograder.course import (
+    GROUPS,
+    PART_TITLES,
+    POINTS,
+    TRAINED_FILE,
+    TRAINED_LIMIT,
+    trained_beside,
+)
+from autograder.imports import without_top_level_calls
+from autograder.trained import trained_missing, trained_too_large
 from instructor import ROOT
 from instructor.grader import handin, schema, score
 from instructor.grader.guard import Guard, provided_source
 from instructor.sandbox import limits
 from instructor.sandbox.command import CODE, PROVIDED
+from instructor.sandbox.inside.frames import SOURCE_LIMIT
 from instructor.sandbox.pool import Pool, Refused
-from instructor.sandbox.program import SOURCE_LIMIT
-from tests import checks
 
 # Rough cost of each part, to share the parts of one submission between two lanes.
 COST = {"training": 5, "dc_generator": 3, "trained": 3, "noise": 1.5, "generator": 1.5, "dc_classifier": 1.5}
@@ -59,7 +69,7 @@ def lanes(groups, n):
 
 def _failure(group, record, problem=None):
     """A student-readable sentence on how a sandboxed process ended without a result."""
-    what = "importing gan.py" if group == "import" else f"the {checks.PART_TITLES[group]} part"
+    what = "importing gan.py" if group == "import" else f"the {PART_TITLES[group]} part"
     if record is None:
         return f"{what} was not run: {problem or 'the grading stopped early'}."
     if record["timed_out"]:
@@ -86,12 +96,12 @@ def _status(record):
         return None
 
 
-def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part_timeout=limits.PART_TIMEOUT,
+def produce_all(gan_path, device="cpu", groups=GROUPS, answers=None, part_timeout=limits.PART_TIMEOUT,
                 import_timeout=limits.IMPORT_TIMEOUT, memory_mb=limits.MEMORY_MB, root=ROOT, pool=None):
     """Run the producing half of every group in the sandbox; returns a Produced. Where the
     import never returned (os._exit, a signal, an endless loop), the sandbox could not try
     again without gan.py's top-level calls: this does, with their lines made blank."""
-    answers = answers if answers is not None else score.load_answers(os.path.join(root, score.PRIVATE))
+    answers = answers if answers is not None else load_answers(os.path.join(root, score.PRIVATE))
     try:
         source, message = handin.read(gan_path, SOURCE_LIMIT, "gan.py"), None
     except handin.NotAFile as err:
@@ -114,7 +124,7 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
         imported = result.status.get("import")
         if (imported is not None and imported["exit_code"] != 0 and result.import_note is None
                 and not result.notes["grader_error"]):
-            blanked, left_out = checks.without_top_level_calls(source)
+            blanked, left_out = without_top_level_calls(source)
             if blanked is not None:
                 again = _produce(pool, blanked, groups, *budget)
                 if again.import_note is not None and "__failure__" not in again.import_note:
@@ -134,13 +144,13 @@ def produce_all(gan_path, device="cpu", groups=checks.GROUPS, answers=None, part
 def trained_weights(gan_path):
     """(bytes, None): the trained generator's weights handed in beside gan.py; or (b"", a
     sentence) where there are none, or too many bytes to read."""
-    path = checks.trained_beside(gan_path)
+    path = trained_beside(gan_path)
     try:
-        return handin.read(path, checks.TRAINED_LIMIT, checks.TRAINED_FILE), None
+        return handin.read(path, TRAINED_LIMIT, TRAINED_FILE), None
     except handin.NotAFile as err:
-        return b"", checks.trained_too_large(err.size) if err.size else str(err)
+        return b"", trained_too_large(err.size) if err.size else str(err)
     except OSError:
-        return b"", checks.trained_missing()
+        return b"", trained_missing()
 
 
 def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb, weights=b""):
@@ -180,10 +190,10 @@ def _run_with_retries(pool, source, groups, notes, budget):
             if again.payloads.get(phase) or phase not in payloads:
                 records[phase], payloads[phase] = again.records[phase], again.payloads.get(phase, b"")
         fault, over = again.fault, again.over_budget or over
-        ungraded = [g for g in groups if not payloads.get(g) and score.POINTS.get(g)]  # the smoke test has none
+        ungraded = [g for g in groups if not payloads.get(g) and POINTS.get(g)]  # the smoke test has none
         if fault and ungraded:
             notes["grader_error"] = (f"the grading sandbox failed twice ({fault}); these parts were not graded: "
-                                     + ", ".join(checks.PART_TITLES[g] for g in ungraded))
+                                     + ", ".join(PART_TITLES[g] for g in ungraded))
         elif fault:  # only the ungraded smoke test went without a result: say so there, no grader error
             notes["smoke_fault"] = fault
     return records, payloads, over
@@ -208,7 +218,7 @@ def _read(mode, records, payloads, groups, notes, over):
     produced = {}
     for group in groups:
         if not payloads.get(group) and over:
-            produced[group] = {"__failure__": f"the {checks.PART_TITLES[group]} part was stopped: your code went over "
+            produced[group] = {"__failure__": f"the {PART_TITLES[group]} part was stopped: your code went over "
                                               f"the {over:,} MB of memory that all the processes of a "
                                               "submission share (files in /tmp and /dev/shm included)"}
         elif not payloads.get(group) and (notes["grader_error"] or notes.get("smoke_fault")):
@@ -221,6 +231,6 @@ def _read(mode, records, payloads, groups, notes, over):
             try:
                 produced[group] = schema.decode(group, payloads[group])
             except schema.Malformed as err:
-                produced[group] = {"__failure__": f"the {checks.PART_TITLES[group]} part sent back a result the "
+                produced[group] = {"__failure__": f"the {PART_TITLES[group]} part sent back a result the "
                                                   f"grader cannot accept: {err}."}
     return Produced(produced, status, mode, notes, note)

@@ -2,7 +2,7 @@
 
 Every byte that comes out of the sandbox was in reach of student code, so the
 grader parses it here before anything judges it: JSON without NaN literals, and
-then, part by part, exactly the structure tests/produce.py builds (key names,
+then, part by part, exactly the structure autograder/produce/ builds (key names,
 types, list lengths, array sizes and shapes, string lengths). Numbers must be
 finite; infinities and NaN may only travel in the explicit form
 {"__float__": "inf" | "-inf" | "nan"}, where a check needs to see them. Strings
@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from tests.checks import GROUPS, VALUE_LIMIT
+from autograder.course import GROUPS, VALUE_LIMIT
 
 
 class Malformed(Exception):
@@ -165,7 +165,7 @@ def read(value, spec, where="result"):
 
 
 # -----------------------------------------------------------------------------
-# What tests/produce.py sends for each part
+# What autograder/produce/ sends for each part
 
 DESCRIBED = {"type": Str(200), "tensor": "bool", "shape?": List("int", 16), "dtype?": Str(40), "device?": Str(40),
              "value?": Array(VALUE_LIMIT)}
@@ -194,7 +194,7 @@ PARTS = {
     "dc_classifier": MODEL,
     "dc_generator": MODEL,
     "training": Record({"vanilla": Result(RUN), "lsgan": Result(RUN), "dcgan": Result(RUN)}),
-    # what the sandbox's scorer made of the trained generator's samples (tests.produce.score_samples)
+    # what the sandbox's scorer made of the trained generator's samples (autograder.trained.score_samples)
     # (every one of them computed there: a number that is not finite is no score)
     "trained": Record({"scores": Result(Record({"IS": "finite", "FID": "finite", "copies": "finite", "n": "int",
                                                 "params": "int"}))}),
@@ -202,10 +202,10 @@ PARTS = {
 assert set(PARTS) == set(GROUPS)
 FAILURE = Record({"__failure__": Str(4000)})
 # What the import phase sends: {} when gan.py imported as it is, or which of its top-level
-# statements had to be left out for it to import (tests.produce.import_student).
+# statements had to be left out for it to import (autograder.produce.student.import_student).
 IMPORT = Record({"left_out?": List(Record({"line": "int", "code": Str(120)}), 100), "why?": Str(2000)})
 
-# What the sandbox says of how a part's process ended (instructor/sandbox/program.py).
+# What the sandbox says of how a part's process ended (instructor/sandbox/inside/supervisor.py).
 STATUS = Record({"seconds": "float", "timed_out": "bool", "exit_code": Optional("int"), "signal": Optional("int"),
                  "output": Str(8000), "output_bytes": "int", "result_problem?": Str(200)})
 

@@ -22,10 +22,16 @@ import os
 import re
 import statistics
 
+from autograder.course import (
+    FULL,
+    GRADED,
+    PART_TITLES,
+    POINTS,
+    TRAINED_MAX_FID,
+    TRAINED_MIN_IS,
+)
 from instructor.grader.render import csv_row, md_text, read_csv_cell
 from instructor.grader.report import first_failure
-from instructor.grader.score import GRADED, POINTS
-from tests import checks
 
 COMMON = 3  # failure messages shown per check
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?")
@@ -60,7 +66,7 @@ def class_stats(reports):
         example = {}
         for m in failures:
             example.setdefault(NUMBER.sub("#", m), m)
-        rows.append({"part": part, "title": checks.PART_TITLES[part], "check": name,
+        rows.append({"part": part, "title": PART_TITLES[part], "check": name,
                      "passed": sum(ok for ok, _ in results), "n": len(results),
                      "not_run": sum(1 for ok, m in results if not ok and m.startswith("not checked: ")),
                      "common": [(example[shape], count) for shape, count in shapes.most_common(COMMON)]})
@@ -70,11 +76,11 @@ def class_stats(reports):
     for part in GRADED:
         rows_of = [p for r in graded.values() for p in r["parts"] if p["part"] == part]
         full = sum(1 for p in rows_of if p["points"] == p["max_points"] and all(c[1] for c in p["checks"]))
-        parts.append({"part": part, "title": checks.PART_TITLES[part], "passed": full, "n": len(rows_of)})
+        parts.append({"part": part, "title": PART_TITLES[part], "passed": full, "n": len(rows_of)})
     scores = [(s, p["scores"]["IS"], p["scores"]["FID"]) for s, r in graded.items() for p in r["parts"]
               if p.get("scores") and all(math.isfinite(p["scores"].get(k, math.nan)) for k in ("IS", "FID"))]
     return {"n": len(reports), "graded": len(graded), "errors": sorted(set(reports) - set(graded)),
-            "totals": [r["total"] for r in graded.values()], "max_total": sum(POINTS.values()),
+            "totals": [r["total"] for r in graded.values()], "max_total": FULL,
             "parts": parts, "checks": rows, "scores": sorted(scores, key=lambda t: -t[1])}
 
 
@@ -116,8 +122,8 @@ def figures(stats):
     if stats["scores"]:
         fig, ax = plt.subplots(figsize=(6, 3.2))
         ax.scatter([t[2] for t in stats["scores"]], [t[1] for t in stats["scores"]], color="#8172b2")
-        ax.axhline(checks.TRAINED_MIN_IS, color="#c44e52", linestyle="--", label=f"bar: IS {checks.TRAINED_MIN_IS}")
-        ax.axvline(checks.TRAINED_MAX_FID, color="#c44e52", linestyle=":", label=f"bar: FID {checks.TRAINED_MAX_FID:g}")
+        ax.axhline(TRAINED_MIN_IS, color="#c44e52", linestyle="--", label=f"bar: IS {TRAINED_MIN_IS}")
+        ax.axvline(TRAINED_MAX_FID, color="#c44e52", linestyle=":", label=f"bar: FID {TRAINED_MAX_FID:g}")
         ax.set_xscale("log")
         ax.set_xlabel("FID (lower is better)")
         ax.set_ylabel("Inception Score")
@@ -182,8 +188,8 @@ def _sections(stats, text, image):
             spread = (f"{len(values)} trained generators scored: Inception Score {min(values):.2f} to "
                       f"{max(values):.2f} (median {statistics.median(values):.2f}), FID {fids[0]:.1f} to "
                       f"{fids[-1]:.1f}")
-        lines = [f"{spread}; {sum(v >= checks.TRAINED_MIN_IS for v in values)} at or above the bar of "
-                 f"{checks.TRAINED_MIN_IS}.", image("trained-scores"), "", "| student | Inception Score | FID |",
+        lines = [f"{spread}; {sum(v >= TRAINED_MIN_IS for v in values)} at or above the bar of "
+                 f"{TRAINED_MIN_IS}.", image("trained-scores"), "", "| student | Inception Score | FID |",
                  "|---|---|---|"]
         lines += [f"| {text(s)} | {i:.2f} | {f:.1f} |" for s, i, f in stats["scores"]]
         sections.append(("Trained DCGANs", lines))

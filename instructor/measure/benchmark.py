@@ -9,7 +9,7 @@ library) to show what each change brings, and on a GPU also with fast=True (CUDA
 built models with the same optimizers for the same number of iterations; runs
 alternate, and the median of the repeats is reported, because a shared machine's
 speed drifts from run to run. On a GPU it also times the notebook's three full
-trainings (10, 10 and 5 epochs) with fast=True, start-up and recording included.
+trainings (autograder.course.EPOCHS) with CUDA graphs, start-up and recording included.
 
 The table goes to figures/benchmark-<device>.md with the device, the torch version
 and the date; the README quotes it. --profile writes figures/profile-<device>.md: where
@@ -27,11 +27,11 @@ import torch
 
 import accel
 import gan
+from autograder.course import EPOCHS, NUM_TRAIN
 from instructor import ROOT
 
 ITERATIONS = {"cpu": {"vanilla": 100, "lsgan": 100, "dcgan": 12}, "cuda": {"vanilla": 300, "lsgan": 300, "dcgan": 300}}
-FULL_RUN = {"vanilla": 3900, "lsgan": 3900, "dcgan": 1950}  # 10, 10 and 5 epochs of 390 iterations
-EPOCHS = {"vanilla": 10, "lsgan": 10, "dcgan": 5}
+FULL_RUN = {name: epochs * (NUM_TRAIN // 128) for name, epochs in EPOCHS.items()}  # iterations of the course's runs
 
 
 def course_loop(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,

@@ -77,7 +77,7 @@ def grade(work, data_dir):
     return lines
 
 
-@step("the notebook at the course's settings (10, 10 and 5 epochs), `fast_training=True`")
+@step("the notebook at the course's settings, `cuda_graphs=True`")
 def notebook_full(work, data_dir):
     from instructor.course import notebook
 

@@ -25,11 +25,11 @@ import tempfile
 import time
 import zipfile
 
+from autograder.course import TRAINED_FILE
 from instructor import ROOT
 from instructor.course import gradescope
 from instructor.measure import figures
 from instructor.sandbox import cgroup
-from tests.checks import TRAINED_FILE
 
 # The imports at the top of every gan.py built on the CS231n starter (and those students add).
 STARTER_IMPORTS = ("import torchvision\nimport torchvision.transforms as T\nfrom PIL import Image\n"

@@ -10,7 +10,8 @@
   memory.py    a sandbox's budget in a cgroup of its own, and what it used
   cgroup.py    cgroups v1 and v2, and nothing else
   limits.py    the limits a submission runs under (each default, once) and the container's
-  program.py   the program inside the sandbox: self-contained, as it runs as `python -I`
+  inside/      the program inside the sandbox, a package copied whole into it (it runs as
+               `python -I`); its frames.py is all the grader's side imports of it
 
 Nothing here imports the grader: this package runs code and returns plain bytes.
 """

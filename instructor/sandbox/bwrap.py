@@ -113,5 +113,5 @@ def bwrap_command(bwrap, code_dir, inputs, spec, device="cpu", hidden=(), env=No
     for m in masks:
         args += ["--remount-ro", m]
     args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]
-    return args + ["--", sys.executable, "-I", "-B", "/gan/code/sandbox.py", json.dumps(spec)]
+    return args + ["--", sys.executable, "-I", "-B", "/gan/code/inside/__main__.py", json.dumps(spec)]
 

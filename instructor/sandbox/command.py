@@ -1,7 +1,7 @@
 """The command that starts a sandbox, and the folder it runs from.
 
-Each sandbox gets a fresh folder: code/ (the sandbox program and the producing
-code, copied from the grader's snapshot), inputs.npz (the check inputs, never the
+Each sandbox gets a fresh folder: code/ (the sandbox program, inside/, and the
+producing side of the autograder, copied from the grader's snapshot: never a judge), inputs.npz (the check inputs, never the
 expected values), sandbox.log (what the sandbox itself prints) and, in the reduced
 mode, run/ (its parts' working folder). Sealed, bubblewrap binds code/ and
 inputs.npz read-only at /gan; reduced, the same program runs as `python -I` from
@@ -17,18 +17,23 @@ import tempfile
 
 import numpy as np
 
-from instructor import quality_files
+from instructor import package_files, quality_files
 from instructor.sandbox import paths
 from instructor.sandbox.bwrap import bwrap_command
 
+# The autograder's modules the producers and the scorer need: the producing side, what it shares
+# with the judges (course table, answer files, the import rule, precision) and the trained scorer.
+PRODUCING = package_files("autograder/produce") + [f"autograder/{name}" for name in (
+    "__init__.py", "course.py", "answers.py", "imports.py", "precision.py", "trained.py", "hints/__init__.py",
+    "hints/layers.py")]
+INSIDE = "instructor/sandbox/inside/"
 CODE = {  # what the sandbox runs, relative to the repository root -> where it lies in the sandbox's copy
-    "tests/__init__.py": "tests/__init__.py",
-    "tests/checks.py": "tests/checks.py",
-    "tests/produce.py": "tests/produce.py",
-    "instructor/sandbox/program.py": "sandbox.py",
-    # and quality/, the scorer of the trained generator's samples (tests.produce.score_samples)
+    **{rel: "inside/" + rel[len(INSIDE):] for rel in package_files(INSIDE)},
+    **{rel: rel for rel in PRODUCING},
+    # and quality/, the scorer of the trained generator's samples (autograder.trained.score_samples)
     **{rel: rel for rel in quality_files()},
 }
+ENTRY = os.path.join("inside", "__main__.py")  # the program, relative to code/
 PROVIDED = "provided_gan.py"  # the assignment's gan.py, blocks emptied: the smoke test's run_a_gan
 
 
@@ -61,7 +66,7 @@ class Command:
             self.cwd, self.env = "/", None
         else:
             spec.update(code=os.path.join(self.work, "code"), inputs=os.path.join(self.work, "inputs.npz"))
-            self.argv = [sys.executable, "-I", "-B", os.path.join(self.work, "code", "sandbox.py"), json.dumps(spec)]
+            self.argv = [sys.executable, "-I", "-B", os.path.join(self.work, "code", ENTRY), json.dumps(spec)]
             self.cwd = os.path.join(self.work, "run")
             os.makedirs(self.cwd)
             self.env = {k: str(v) for k, v in env.items()}

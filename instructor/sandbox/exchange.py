@@ -1,5 +1,5 @@
 """The grader's end of the two pipes it shares with a sandbox: requests go in, answers
-come back, framed and size-limited by program.py's FrameReader.
+come back, framed and size-limited by inside/frames.py's FrameReader.
 
 The grader asks one request per lane (a list of parts); the sandbox answers with
 one frame per phase (the import, then each part: how its process ended, and the
@@ -10,7 +10,7 @@ large, silence past the deadline) ends the exchange with a sentence saying why.
 import os
 import time
 
-from instructor.sandbox.program import SOURCE_LIMIT, FrameError, FrameReader, send
+from instructor.sandbox.inside.frames import SOURCE_LIMIT, FrameError, FrameReader, send
 
 
 class Exchange:

@@ -1,6 +1,6 @@
 """What a sandbox may see of the machine: the system's folders and files, and the Python
 environment's. bwrap.py binds them read-only into a sealed sandbox; the reduced mode's
-Landlock walls (program.py's confine) let its parts open them and nothing else."""
+Landlock walls (inside/landlock.py's confine) let its parts open them and nothing else."""
 import os
 import site
 import sys

@@ -1,4 +1,4 @@
-"""A Pool: one sandbox process (program.py) that grades submissions one after another.
+"""A Pool: one sandbox process (inside/) that grades submissions one after another.
 
 Two modes:
 
@@ -95,7 +95,7 @@ class Pool:
         exchange = Exchange()
         requests, results = exchange.sandbox_ends()
         spec = {"uid": self.tenancy.uid, "requests": requests, "results": results,
-                "warm": limits.warm()}  # tight memory: the zygote imports less (see program.py's Zygote)
+                "warm": limits.warm()}  # tight memory: the zygote imports less (see inside/zygote.py)
         try:
             command = Command(self.answers, self.code, bwrap, self.device, self.threads, self.hidden, spec)
             self.sandbox = Sandbox(command, exchange, self.memory.enter)
@@ -161,7 +161,7 @@ class Pool:
         lanes = [list(lane) for lane in lanes if lane]
         request = {"part_timeout": part_timeout, "import_timeout": import_timeout, "memory_mb": memory_mb,
                    "device": self.device, "threads": max(1, self.threads // len(lanes))}
-        # the import, twice more for the libraries loaded ahead (program.py's preload), the parts ("trained": twice)
+        # the import, twice more for the libraries loaded ahead (inside/supervisor.py's preload), the parts ("trained": twice)
         seconds = 3 * import_timeout + max(len(lane) + lane.count("trained") for lane in lanes) * (part_timeout + 3) + 15
         records, payloads, problem = self.sandbox.exchange.grade(source, lanes, request, seconds, weights)
         if problem:

@@ -8,7 +8,7 @@ import os
 import subprocess
 
 from instructor.sandbox import limits
-from instructor.sandbox.program import FrameError
+from instructor.sandbox.inside.frames import FrameError
 
 
 class SandboxError(Exception):

@@ -7,7 +7,7 @@ files, the answer files and the other submissions are made unreadable to that
 uid (protect), and given back their modes once its last sandbox has ended
 (unprotect); after each submission every process of that uid is killed and what it
 left in /tmp, /var/tmp, /dev/shm and SysV IPC is removed (sweep). The
-Landlock walls around each part are set inside the sandbox (program.py's
+Landlock walls around each part are set inside the sandbox (inside/landlock.py's
 confine), from the folders pool.py lists.
 """
 import atexit

@@ -19,10 +19,10 @@ from collections import namedtuple
 
 import numpy as np
 
+from autograder.answers import reference_layers
 from instructor import ROOT
 from instructor.grader import markers
 from instructor.grader.markers import CODE_END, CODE_START
-from tests import checks
 
 Case = namedtuple("Case", "name base edit expected phrase")
 MARK = "ganhostile"  # the process name and file prefix the attacks leave, so tests can look for them
@@ -291,7 +291,7 @@ def lookup_table(answers_path):
     plus a linear term with the stored gradient. It implements nothing."""
     with np.load(answers_path) as f:
         table = {k: f[k] for k in f.files if k != "weight_salt"}
-    width = {model: checks.reference_layers(table, model)[0]["out"][-1] for model in ("g", "dc_g")}  # first Linear's
+    width = {model: reference_layers(table, model)[0]["out"][-1] for model in ("g", "dc_g")}  # first Linear's
     buf = io.BytesIO()
     np.savez(buf, **table)
     blob = base64.b64encode(buf.getvalue()).decode()
@@ -346,9 +346,9 @@ wrong_discriminator = within("discriminator", "nn.LeakyReLU(0.01)", "nn.ReLU()")
 saturating_generator_loss = block("generator_loss", "loss = -bce_loss(logits_fake, torch.zeros_like(logits_fake))")
 overwrite_grader_files = chain(wrong_discriminator, append('''
 import os as _os
-import tests.checks as _checks
-for _path in [_checks.__file__, "/autograder/source/tests/checks.py", "/autograder/source/gan-checks.npz",
-              _os.path.join(_os.getcwd(), "..", "gan-checks.npz"), "/gan/inputs.npz", "/gan/code/tests/produce.py"]:
+import autograder.course as _course
+for _path in [_course.__file__, "/autograder/source/autograder/judge/__init__.py", "/autograder/source/gan-checks.npz",
+              _os.path.join(_os.getcwd(), "..", "gan-checks.npz"), "/gan/inputs.npz", "/gan/code/autograder/produce/__init__.py"]:
     try:
         with open(_path, "w") as _f:
             _f.write("def judge(*a, **k):\\n    return []\\n")
@@ -394,7 +394,7 @@ BROKEN = [
         "numpy.testing.assert_allclose = lambda *a, **k: None\nmath.isclose = lambda *a, **k: True\n"
         "rel_error = lambda x, y: 0.0")), {"discriminator": 0, "gan_loss": 1}, "differ from the reference"),
     Case("replaces_the_producing_code", "reference", append(
-        "import tests.produce as _p\n_real = _p.produce\n_p.produce = lambda part, *a: _real(part, *a)"),
+        "import autograder.produce as _p\n_real = _p.produce\n_p.produce = lambda part, *a: _real(part, *a)"),
         ALL_ZERO, "changed the grader's checking code"),
     Case("patches_pytest_reporting", "reference", chain(
         within("build_dc_generator", "nn.ReLU()", "nn.LeakyReLU(0.2)"),
@@ -499,6 +499,7 @@ def finds_the_reference(top):
 # What outlives a process unless someone removes it: SysV shared memory and files in /dev/shm and /tmp.
 LEAVES_IPC_AND_FILES = f"""
 import ctypes as _ctypes, os as _os
+from autograder.answers import reference_layers
 _libc = _ctypes.CDLL(None, use_errno=True)
 _shm = _libc.shmget(0, 64 << 20, 0o1000 | 0o600)  # IPC_PRIVATE, IPC_CREAT
 print("made a SysV segment" if _shm >= 0 else "no SysV segment")

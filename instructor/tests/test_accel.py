@@ -211,7 +211,7 @@ def train(name, fast, n_batches=8, **kwargs):
     D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan(name, batch_size=16, seed=0)
     with contextlib.redirect_stdout(io.StringIO()) as out:
         gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, synthetic_loader(n_batches), batch_size=16,
-                      num_epochs=1, progress=False, fast=fast, **kwargs)
+                      num_epochs=1, progress=False, cuda_graphs=fast, **kwargs)
     return [p.detach().clone() for p in list(D.parameters()) + list(G.parameters())], out.getvalue()
 
 
@@ -261,7 +261,7 @@ def test_cuda_graphs_train_the_same_weights_as_plain_steps_on_a_gpu(name):
                    for m in (D, G)]
         with contextlib.redirect_stdout(io.StringIO()) as out:
             gan.run_a_gan(D, G, *solvers, d_loss, g_loss, synthetic_loader(12), batch_size=16, num_epochs=1,
-                          progress=False, fast=fast)
+                          progress=False, cuda_graphs=fast)
         assert "cannot be recorded" not in out.getvalue()
         trained.append([p.detach().cpu() for p in list(D.parameters()) + list(G.parameters())])
     for a, b in zip(*trained):
@@ -269,7 +269,7 @@ def test_cuda_graphs_train_the_same_weights_as_plain_steps_on_a_gpu(name):
 
 
 def test_the_course_arithmetic_needs_no_accel(monkeypatch, capsys):
-    """fast_kernels=False, fast=False never imports accel/; without accel/ the default
+    """fast_kernels=False, cuda_graphs=False never imports accel/; without accel/ the default
     trains as well, on the course's kernels, and says so once."""
     monkeypatch.setitem(__import__("sys").modules, "accel", None)  # `import accel` now raises ImportError
     for kwargs, note in (({"fast_kernels": False}, False), ({}, True)):

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import gan as reference
+from autograder.answers import load_answers
 from instructor.course import answers as answer_file
 from instructor.grader.markers import CODE_START
-from tests.checks import load_answers
 
 COURSE_KEYS = ("logits_real", "logits_fake", "d_loss_true", "g_loss_true", "d_loss_lsgan_true", "g_loss_lsgan_true")
 FILES = {"public": (answer_file.PUBLIC, answer_file.PUBLIC_SEEDS),

@@ -5,18 +5,22 @@ the checks of its part must not all pass, and every other part must still pass.
 Each RIGHT variant swaps in a correct but differently written implementation;
 every check of its part must pass.
 """
+import os
 import types
 
 import pytest
 
 import gan as reference
+from autograder.answers import load_answers
+from autograder.judge import judge
+from autograder.produce import produce
+from instructor import ROOT
 from instructor.tests import variants
-from tests import checks, produce
 
 
 @pytest.fixture(scope="module")
 def answers():
-    return checks.load_answers(checks.__file__.replace("tests/checks.py", "gan-checks.npz"))
+    return load_answers(os.path.join(ROOT, "gan-checks.npz"))
 
 
 def module_with(replacements):
@@ -28,7 +32,7 @@ def module_with(replacements):
 
 
 def failures(part, module, answers):
-    return [(name, msg) for name, ok, msg in checks.judge(part, produce.produce(part, module, "cpu", answers), answers)
+    return [(name, msg) for name, ok, msg in judge(part, produce(part, module, "cpu", answers), answers)
             if not ok]
 
 
@@ -106,7 +110,7 @@ def test_a_near_miss_gets_a_numerical_hint_not_a_structural_one(answers):
 
 
 def test_a_part_that_changes_torchs_global_state_does_not_change_the_next_part(answers):
-    """In one process (pytest, the notebook, tests.submit) as in the grader's process per part:
+    """In one process (pytest, the notebook, autograder.submit) as in the grader's process per part:
     a sample_noise that switches torch to float64 and draws from the global generator leaves
     the discriminator's part as it would find it in a fresh process."""
     import torch
@@ -117,8 +121,8 @@ def test_a_part_that_changes_torchs_global_state_does_not_change_the_next_part(a
         return 2 * torch.rand(batch_size, dim) - 1
 
     before = (torch.get_default_dtype(), torch.is_grad_enabled(), torch.get_rng_state())
-    produce.produce("noise", module_with({"sample_noise": sample_noise}), "cpu", answers)
+    produce("noise", module_with({"sample_noise": sample_noise}), "cpu", answers)
     assert (torch.get_default_dtype(), torch.is_grad_enabled()) == before[:2]
     assert torch.equal(torch.get_rng_state(), before[2])
-    assert all(ok for _, ok, _ in checks.judge("discriminator", produce.produce("discriminator", reference, "cpu",
+    assert all(ok for _, ok, _ in judge("discriminator", produce("discriminator", reference, "cpu",
                                                                                 answers), answers))

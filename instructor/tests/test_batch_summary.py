@@ -19,6 +19,11 @@ import pytest
 import torch
 
 import gan
+from autograder import course
+from autograder.answers import load_answers
+from autograder.judge import judge
+from autograder.judge import noise as judge_noise
+from autograder.produce import produce
 from instructor.grader import batch, score, summary
 from instructor.grader.report import new as new_report
 from instructor.measure.gradescope_budget import STARTER_IMPORTS
@@ -26,7 +31,6 @@ from instructor.tests import FULL, hostile
 from instructor.tests.test_every_path import BROKEN
 from instructor.tests.test_grading import MODULE_LEVEL_CALL, grader_root  # noqa: F401  (a fixture)
 from instructor.tests.test_students_setup import chromium, screenshot
-from tests import checks, produce
 
 ANSWERS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                        "gan-checks.npz")
@@ -42,11 +46,11 @@ def squeezed_noise(batch_size, dim, seed=None):
 @pytest.fixture(scope="module")
 def produced():
     """{kind: produced data of every group} for the kinds of student the class holds."""
-    answers = checks.load_answers(ANSWERS)
-    reference = {part: produce.produce(part, gan, "cpu", answers) for part in checks.PARTS}
-    squeezed = dict(reference, noise=produce.produce("noise", types.SimpleNamespace(sample_noise=squeezed_noise), "cpu",
+    answers = load_answers(ANSWERS)
+    reference = {part: produce(part, gan, "cpu", answers) for part in course.PARTS}
+    squeezed = dict(reference, noise=produce("noise", types.SimpleNamespace(sample_noise=squeezed_noise), "cpu",
                                                     answers))
-    scored = lambda IS, FID: {"scores": {"IS": IS, "FID": FID, "copies": 0.0, "n": checks.TRAINED_SAMPLES,  # noqa: E731
+    scored = lambda IS, FID: {"scores": {"IS": IS, "FID": FID, "copies": 0.0, "n": course.TRAINED_SAMPLES,  # noqa: E731
                                          "params": int(answers["trained_params_true"])}}
     trained = scored(8.7, 31.0)
     return answers, {
@@ -54,7 +58,7 @@ def produced():
         "squeezed": dict(squeezed, trained=scored(6.2, 140.0)),
         "no_loss": dict(reference, gan_loss={"__failure__": "discriminator_loss() returned None: it is not "
                                                             "implemented yet"}, trained={"scores": {"error": "x"}}),
-        "crashed": {part: {"__failure__": "importing gan.py failed: SyntaxError at line 12"} for part in checks.GROUPS},
+        "crashed": {part: {"__failure__": "importing gan.py failed: SyntaxError at line 12"} for part in course.GROUPS},
     }
 
 
@@ -73,16 +77,16 @@ KINDS = ["reference"] * 8 + ["squeezed"] * 5 + ["no_loss"] * 5 + ["crashed"] * 2
 
 def test_the_squeezed_sampler_passes_as_it_is(produced):
     answers, data = produced
-    assert all(ok for _, ok, _ in checks.judge("noise", data["squeezed"]["noise"], answers))
+    assert all(ok for _, ok, _ in judge("noise", data["squeezed"]["noise"], answers))
     ks = data["squeezed"]["noise"]["ks"]["statistic"]
-    assert 0.001 < ks < checks.NOISE_KS_CRITICAL / 1000, ks
+    assert 0.001 < ks < course.NOISE_KS_CRITICAL / 1000, ks
 
 
 def test_summary_counts_parts_checks_failures_and_trained_scores(produced, tmp_path):
     reports = class_of(produced, KINDS)
     stats = summary.class_stats(reports)
     assert stats["n"] == stats["graded"] == 20 and stats["max_total"] == FULL
-    assert sorted(stats["totals"]) == [0] * 2 + [FULL - score.POINTS["gan_loss"]] * 5 + [FULL] * 13
+    assert sorted(stats["totals"]) == [0] * 2 + [FULL - course.POINTS["gan_loss"]] * 5 + [FULL] * 13
     rows = {(r["part"], r["check"]): r for r in stats["checks"]}
     value = rows[("gan_loss", "discriminator_loss_value")]
     assert (value["passed"], value["n"]) == (13, 20)
@@ -93,7 +97,7 @@ def test_summary_counts_parts_checks_failures_and_trained_scores(produced, tmp_p
     html_path, md_path, csv_path = summary.write(reports, str(tmp_path))
     md = open(md_path).read()
     assert "| GAN loss | `discriminator_loss_value` | 13 of 20 |" in md
-    assert f"8 at or above the bar of {checks.TRAINED_MIN_IS}" in md
+    assert f"8 at or above the bar of {course.TRAINED_MIN_IS}" in md
     for name in ("score-histogram", "check-pass-rates", "trained-scores"):
         assert os.path.getsize(tmp_path / "summary" / f"{name}.png") > 5000
     assert open(html_path).read().count("data:image/png;base64,") == 3
@@ -134,7 +138,7 @@ def test_compare_lists_exactly_the_students_a_changed_check_affects(produced, tm
     batch.write_gradebook(reports, {s: f"{s}/gan.py" for s in reports}, str(old), "cpu")
     summary.write_checks_csv(reports, str(old))
     # The fix: the uniformity check's bar tightened from 0.00195 to 0.001 of distance.
-    monkeypatch.setattr(checks, "NOISE_KS_CRITICAL", 1.0)
+    monkeypatch.setattr(judge_noise, "NOISE_KS_CRITICAL", 1.0)
     new = class_of(produced, KINDS)
     changes = summary.compare(summary.read_old(str(old)), new)
     affected = sorted(s for s in reports if s.endswith("-squeezed"))
@@ -186,8 +190,8 @@ def test_batch_of_a_varied_class_writes_the_page_and_compare_names_who_a_fix_aff
     for name, source in made.items():
         (subs / name).mkdir(parents=True)
         (subs / name / "gan.py").write_text(source)
-    torch.save({"w": torch.zeros(1)}, subs / "pickled_weights" / checks.TRAINED_FILE)
-    gan.save_generator(gan.build_dc_generator(), str(subs / "untrained_weights" / checks.TRAINED_FILE))
+    torch.save({"w": torch.zeros(1)}, subs / "pickled_weights" / course.TRAINED_FILE)
+    gan.save_generator(gan.build_dc_generator(), str(subs / "untrained_weights" / course.TRAINED_FILE))
 
     def run_batch(out, *more):
         done = subprocess.run([sys.executable, "-m", "instructor", "batch", str(subs), "--out", str(out), *more],
@@ -202,7 +206,7 @@ def test_batch_of_a_varied_class_writes_the_page_and_compare_names_who_a_fix_aff
     md = (tmp_path / "old" / "summary.md").read_text()
     assert "20 submissions, 20 graded" in md and "| Random noise | 18 of 20 |" in md
     assert "1 trained generator scored" in md
-    checks_py = os.path.join(grader_root, "tests", "checks.py")
+    checks_py = os.path.join(grader_root, "autograder", "course.py")
     text = open(checks_py).read()
     assert "NOISE_KS_CRITICAL = 1.949" in text
     with open(checks_py, "w") as f:  # the fix: a tighter bar for the uniformity check

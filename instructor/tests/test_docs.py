@@ -15,7 +15,7 @@ from instructor.__main__ import parser as instructor_parser
 TEXTS = [os.path.join(ROOT, "README.md"), os.path.join(ROOT, "instructor", "course", "student-README.md")] + sorted(
     glob.glob(os.path.join(ROOT, "docs", "*.md")))
 # The programs the texts name, as a command line starts with them.
-PROGRAMS = ("python -m instructor", "python -m tests.submit", "python gan.py", "python -m pytest", "mkdocs")
+PROGRAMS = ("python -m instructor", "python -m autograder.submit", "python gan.py", "python -m pytest", "mkdocs")
 
 
 def test_the_guide_builds_with_no_broken_link(tmp_path):
@@ -73,7 +73,7 @@ def test_every_command_the_texts_give_exists_with_its_options(command):
         unknown = [o for o in options(command) if o not in known]
         assert not unknown, f"{command}: {unknown} are not options of `python -m instructor {words[0]}`"
         return
-    program = {"python -m tests.submit": ("-m", "tests.submit"), "python gan.py": ("gan.py",),
+    program = {"python -m autograder.submit": ("-m", "autograder.submit"), "python gan.py": ("gan.py",),
                "python -m pytest": ("-m", "pytest", "tests"), "mkdocs": ("-m", "mkdocs")}
     argv = next(v for k, v in program.items() if command.startswith(k))
     if argv[-1] == "mkdocs":

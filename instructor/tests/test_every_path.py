@@ -16,12 +16,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from autograder import course
+from autograder.judge import CHECKS, points
 from instructor import ROOT
 from instructor.grader import score
 from instructor.measure.gradescope_budget import STARTER_IMPORTS
 from instructor.tests import hostile
-from instructor.tests.test_grading import LEFTOVER_EXPERIMENT, MODULE_LEVEL_CALL, run_gradescope
-from tests import checks
+from instructor.tests.test_grading import (
+    LEFTOVER_EXPERIMENT,
+    MODULE_LEVEL_CALL,
+    run_gradescope,
+)
 
 PRIVATE = os.path.join(ROOT, score.PRIVATE)
 BROKEN = {  # part: an edit of the reference that breaks it
@@ -59,16 +64,16 @@ def files(tmp_path_factory):
 
 
 def points_of(passed):
-    """{part: points} from {(part, check name): passed}, by the grader's rule (checks.points)."""
-    return {part: checks.points(part, [(fn.__name__, passed[(part, fn.__name__)], "") for fn in checks.CHECKS[part]])
-            for part in score.GRADED}
+    """{part: points} from {(part, check name): passed}, by the grader's rule (points)."""
+    return {part: points(part, [(fn.__name__, passed[(part, fn.__name__)], "") for fn in CHECKS[part]])
+            for part in course.GRADED}
 
 
 def by_submit(path, tmp_path):
-    """The points per part that the student's `python -m tests.submit` predicts."""
-    out = subprocess.run([sys.executable, "-m", "tests.submit", "--gan", path, "--answers", PRIVATE, "--checks-only"],
+    """The points per part that the student's `python -m autograder.submit` predicts."""
+    out = subprocess.run([sys.executable, "-m", "autograder.submit", "--gan", path, "--answers", PRIVATE, "--checks-only"],
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
-    titles = {checks.PART_TITLES[p]: p for p in score.GRADED}
+    titles = {course.PART_TITLES[p]: p for p in course.GRADED}
     found = {titles[m.group(1).strip()]: float(m.group(2))
              for m in re.finditer(r"^  (.{14}) (\S+)/\S+ points", out.stdout, re.M) if m.group(1).strip() in titles}
     found.setdefault("trained", 0.0)  # shown, not scored, where it is worth nothing
@@ -104,7 +109,7 @@ def by_grade(path, tmp_path):
 
 
 def by_results(results):
-    titles = {checks.PART_TITLES[p]: p for p in score.GRADED}
+    titles = {course.PART_TITLES[p]: p for p in course.GRADED}
     return {titles[t["name"]]: t["score"] for t in results["tests"]}
 
 
@@ -118,17 +123,17 @@ def test_every_path_gives_the_same_points_per_part(files, tmp_path, monkeypatch)
     subprocess.run([sys.executable, "-m", "instructor", "batch", os.path.dirname(os.path.dirname(files["reference"])),
                     "--out", str(out), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=1200)
     with open(out / "gradebook.csv", encoding="utf-8") as f:
-        batch = {row["student"]: {p: float(row[p]) for p in score.GRADED} for row in csv.DictReader(f)}
+        batch = {row["student"]: {p: float(row[p]) for p in course.GRADED} for row in csv.DictReader(f)}
     for name, path in files.items():
         expected = {p: float(v) for p, v in by_grade(path, tmp_path).items()}
         gradescope = by_results(run_gradescope(tmp_path / name, path)[1])
         predicted, said = by_submit(path, tmp_path)
         assert expected == batch[name] == gradescope == by_pytest(path, tmp_path) == predicted, name
-        total = sum(score.POINTS.values())
+        total = sum(course.POINTS.values())
         if name.startswith("broken_"):
             part = name[len("broken_"):]
-            assert expected[part] < score.POINTS[part], (name, expected)  # it loses there, and only there
-            assert sum(expected.values()) == total - score.POINTS[part] + expected[part], (name, expected)
+            assert expected[part] < course.POINTS[part], (name, expected)  # it loses there, and only there
+            assert sum(expected.values()) == total - course.POINTS[part] + expected[part], (name, expected)
         elif name == "release":
             assert sum(expected.values()) == 0
         else:

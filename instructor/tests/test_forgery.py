@@ -17,11 +17,18 @@ import torch
 
 import gan
 import quality
+from autograder import course
+from autograder.answers import load_answers
+from autograder.imports import top_level_imports
+from autograder.judge import judge
+from autograder.produce import produce
+from autograder.produce.student import import_student
+from autograder.produce.trained import produce_trained
+from autograder.trained import TrainedFileError, score_samples, weights_census
 from instructor import ROOT
 from instructor.grader import batch, render, schema, score, summary
 from instructor.tests import FULL
 from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
-from tests import checks, produce
 
 REFERENCE = open(os.path.join(ROOT, "gan.py"), encoding="utf-8").read()
 SECRET = b"PRIVATE-BYTES-THE-SANDBOX-MUST-NEVER-SEE"
@@ -55,7 +62,7 @@ def strict_json(path):
 
 @pytest.fixture(scope="module")
 def weights_bytes(tmp_path_factory):
-    path = tmp_path_factory.mktemp("weights") / checks.TRAINED_FILE
+    path = tmp_path_factory.mktemp("weights") / course.TRAINED_FILE
     torch.manual_seed(0)
     return open(gan.save_generator(gan.build_dc_generator(), str(path)), "rb").read()
 
@@ -64,7 +71,7 @@ def submit(folder, source=REFERENCE, weights=None):
     folder.mkdir(parents=True)
     (folder / "gan.py").write_bytes(source if isinstance(source, bytes) else source.encode("utf-8"))
     if weights is not None:
-        (folder / checks.TRAINED_FILE).write_bytes(weights)
+        (folder / course.TRAINED_FILE).write_bytes(weights)
     return folder
 
 
@@ -77,7 +84,7 @@ def test_hostile_submissions_in_a_batch_earn_nothing_and_leave_the_reference_who
     submit(subs / "forged_scores", forged("9.87", "0.42"), weights_bytes)
     submit(subs / "infinite_scores", forged('float("inf")', 'float("-inf")'), weights_bytes)
     submit(subs / "linked_weights")
-    os.symlink(secret, subs / "linked_weights" / checks.TRAINED_FILE)
+    os.symlink(secret, subs / "linked_weights" / course.TRAINED_FILE)
     (subs / "linked_gan").mkdir()
     os.symlink(secret, subs / "linked_gan" / "gan.py")
     os.symlink(subs / "reference", subs / "linked_folder")
@@ -125,15 +132,15 @@ def test_hostile_submissions_in_a_batch_earn_nothing_and_leave_the_reference_who
     "samples",
 ])
 def test_the_scorer_takes_samples_and_nothing_else(sent, weights_bytes):
-    scored = produce.score_samples(sent, weights=weights_bytes)
+    scored = score_samples(sent, weights=weights_bytes)
     assert set(scored) == {"scores"} and set(scored["scores"]) == {"error"}, scored
 
 
 def test_samples_of_a_generator_are_scored_with_the_files_parameters(weights_bytes):
-    answers = checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))
-    samples = produce._produce_trained(gan, "cpu", weights_bytes, gan.NOISE_DIM)
-    scores = produce.score_samples(samples, weights=weights_bytes)["scores"]
-    assert scores["params"] == int(answers["trained_params_true"]) and scores["n"] == checks.TRAINED_SAMPLES
+    answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    samples = produce_trained(gan, "cpu", weights_bytes, gan.NOISE_DIM)
+    scores = score_samples(samples, weights=weights_bytes)["scores"]
+    assert scores["params"] == int(answers["trained_params_true"]) and scores["n"] == course.TRAINED_SAMPLES
     assert all(math.isfinite(scores[k]) for k in ("IS", "FID", "copies"))
 
 
@@ -148,15 +155,15 @@ def _saved(state):
 def test_a_buffer_of_stored_digits_in_the_weights_is_refused():
     state = gan.build_dc_generator().state_dict()
     state["memory.running_mean"] = torch.rand(10_000 * 784)  # named as a statistic, with no layer beside it
-    with pytest.raises(produce.StudentError, match="not a BatchNorm layer's running statistic"):
-        produce.weights_census(_saved(state))
+    with pytest.raises(TrainedFileError, match="not a BatchNorm layer's running statistic"):
+        weights_census(_saved(state))
     state.pop("memory.running_mean")
     state["memory"] = torch.rand(10_000, 784)  # a tensor of its own: counted, and the count is off
-    answers = checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))
-    params = produce.weights_census(_saved(state))
+    answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    params = weights_census(_saved(state))
     assert params == int(answers["trained_params_true"]) + 10_000 * 784
-    out = {"scores": {"IS": 9.65, "FID": 29.3, "copies": 0.0, "n": checks.TRAINED_SAMPLES, "params": params}}
-    (_, ok, message), = checks.judge("trained", out, answers)
+    out = {"scores": {"IS": 9.65, "FID": 29.3, "copies": 0.0, "n": course.TRAINED_SAMPLES, "params": params}}
+    (_, ok, message), = judge("trained", out, answers)
     assert not ok and "parameters" in message
 
 
@@ -177,13 +184,13 @@ def test_copies_of_training_digits_are_found_and_unseen_digits_are_not():
     ({"IS": 2.0, "FID": 600.0, "copies": 0.0}, "an Inception Score below"),  # untrained
 ])
 def test_the_bar_needs_recognised_mnist_like_new_digits(scores, phrase):
-    answers = checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))
-    out = {"scores": dict(scores, n=checks.TRAINED_SAMPLES, params=int(answers["trained_params_true"]))}
-    (_, ok, message), = checks.judge("trained", out, answers)
+    answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    out = {"scores": dict(scores, n=course.TRAINED_SAMPLES, params=int(answers["trained_params_true"]))}
+    (_, ok, message), = judge("trained", out, answers)
     assert not ok and phrase in message, message
-    good = {"scores": {"IS": checks.TRAINED_MIN_IS + 0.1, "FID": checks.TRAINED_MAX_FID - 1, "copies": 0.01,
-                       "n": checks.TRAINED_SAMPLES, "params": int(answers["trained_params_true"])}}
-    assert checks.judge("trained", good, answers)[0][1]
+    good = {"scores": {"IS": course.TRAINED_MIN_IS + 0.1, "FID": course.TRAINED_MAX_FID - 1, "copies": 0.01,
+                       "n": course.TRAINED_SAMPLES, "params": int(answers["trained_params_true"])}}
+    assert judge("trained", good, answers)[0][1]
 
 
 # -- what the grader writes --------------------------------------------------------------------------
@@ -208,8 +215,8 @@ def test_one_students_infinite_score_does_not_stop_the_class_page(tmp_path):
 
 
 def _report(scores):
-    parts = [{"part": p, "title": checks.PART_TITLES[p], "points": 0, "max_points": 0,
-              "checks": [(f"{p}_check", True, "ok")]} for p in checks.PARTS + ("trained",)]
+    parts = [{"part": p, "title": course.PART_TITLES[p], "points": 0, "max_points": 0,
+              "checks": [(f"{p}_check", True, "ok")]} for p in course.PARTS + ("trained",)]
     parts[-1]["scores"] = dict(scores, n=1000)
     return {"parts": parts, "total": 0, "max_total": FULL, "grader_error": None, "seconds": 1.0,
             "isolation": {"mode": "sealed"}}
@@ -226,27 +233,27 @@ def test_csv_cells_that_spreadsheets_would_run_are_written_as_text(cell):
 def test_a_byte_order_mark_costs_nothing(tmp_path):
     path = tmp_path / "gan.py"
     path.write_bytes(b"\xef\xbb\xbf" + REFERENCE.encode("utf-8"))
-    module, left_out, failure = produce.import_student(str(path), name="gan_with_bom")
+    module, left_out, failure = import_student(str(path), name="gan_with_bom")
     assert module is not None and failure is None and not left_out
-    assert checks.top_level_imports(path.read_bytes()) == checks.top_level_imports(REFERENCE)
+    assert top_level_imports(path.read_bytes()) == top_level_imports(REFERENCE)
 
 
-@pytest.mark.parametrize("part", checks.PARTS + ("training",))
+@pytest.mark.parametrize("part", course.PARTS + ("training",))
 def test_the_schema_takes_what_the_producing_code_sends_for_the_reference_and_a_broken_file(part):
-    """One place per check: what tests/produce.py sends for a part, for the reference and for a
+    """One place per check: what autograder/produce/ sends for a part, for the reference and for a
     file whose functions all raise, is what instructor/grader/schema.py allows, key for key. A
     key added to the producing code and not to the schema fails here, in the instructor's run,
     rather than costing every student the part."""
     import json
     import types
 
-    from instructor.sandbox import program
+    from instructor.sandbox.inside.frames import encode
 
-    answers = checks.load_answers(os.path.join(ROOT, score.PRIVATE))
+    answers = load_answers(os.path.join(ROOT, score.PRIVATE))
     broken = types.ModuleType("broken_gan")
-    for names in checks.FUNCTIONS.values():
+    for names in course.FUNCTIONS.values():
         for name in names:
             setattr(broken, name, lambda *a, **k: (_ for _ in ()).throw(RuntimeError("broken")))
     for module in (gan, broken):
-        produced = produce.produce(part, module, "cpu", answers, provided=gan)
-        schema.decode(part, json.dumps(program.encode(produced)))  # raises Malformed on a key it does not know
+        produced = produce(part, module, "cpu", answers, provided=gan)
+        schema.decode(part, json.dumps(encode(produced)))  # raises Malformed on a key it does not know

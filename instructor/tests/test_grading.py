@@ -13,6 +13,11 @@ import pytest
 import torch
 import torchvision
 
+from autograder import course
+from autograder.answers import load_answers
+from autograder.judge import CHECKS
+from autograder.produce import produce
+from autograder.produce.student import import_student
 from instructor import ROOT
 from instructor.course import gradescope, release
 from instructor.grader import batch, grade, markers, render, score
@@ -24,7 +29,6 @@ from instructor.sandbox import pool as sandbox_pool
 from instructor.sandbox.bwrap import find_bwrap
 from instructor.sandbox.pool import Pool
 from instructor.tests import FULL
-from tests import checks, produce
 
 LIMITS = {"part_timeout": 30, "import_timeout": 15, "memory_mb": 2048}
 
@@ -33,7 +37,7 @@ def copy_grader(root):
     """The grader's files (what a Gradescope bundle holds, and the public answer file)."""
     for rel in ["gan-checks.npz", "gan.py"]:
         shutil.copyfile(os.path.join(ROOT, rel), os.path.join(root, rel))
-    for folder in ["tests", "instructor", "quality"]:
+    for folder in ["autograder", "tests", "instructor", "quality"]:
         shutil.copytree(os.path.join(ROOT, folder), os.path.join(root, folder),
                         ignore=shutil.ignore_patterns("__pycache__", "tests") if folder == "instructor"
                         else shutil.ignore_patterns("__pycache__"))
@@ -61,22 +65,21 @@ def points(report):
 def test_every_part_and_question_has_points_defined_once():
     """POINTS and MANUAL are the grader's and the student tools' one source: every graded part and
     each of the notebook's questions has an entry, nothing else does, and none is negative."""
-    assert score.POINTS is checks.POINTS and score.MANUAL is checks.MANUAL
-    assert set(score.POINTS) == set(score.GRADED) and all(v >= 0 for v in score.POINTS.values())
-    assert set(score.MANUAL) == {f"Q{i}" for i in range(1, 7)} and all(v >= 0 for v in score.MANUAL.values())
+    assert set(course.POINTS) == set(course.GRADED) and all(v >= 0 for v in course.POINTS.values())
+    assert set(course.MANUAL) == {f"Q{i}" for i in range(1, 7)} and all(v >= 0 for v in course.MANUAL.values())
 
 
 def test_reference_solution_scores_full_marks(grader_root, tmp_path):
     report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
-    assert points(report) == score.POINTS and report["total"] == FULL, render.report_text(report)
+    assert points(report) == course.POINTS and report["total"] == FULL, render.report_text(report)
     assert report["grader_error"] is None and not report["tampered"]
     assert report["isolation"]["mode"] in ("sealed", "reduced")
     results = render.gradescope_results(report)
     assert results["score"] == FULL and isinstance(results["execution_time"], float)
-    assert len(results["tests"]) == len(score.GRADED)
+    assert len(results["tests"]) == len(course.GRADED)
     for test in results["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output", "output_format", "visibility"}
-        trained = test["name"] == checks.PART_TITLES["trained"]  # no trained generator handed in: shown, 0 of 0
+        trained = test["name"] == course.PART_TITLES["trained"]  # no trained generator handed in: shown, 0 of 0
         assert test["status"] == ("failed" if trained else "passed") and test["visibility"] == "visible"
     assert "no dcgan_generator.pt was handed in" in results["tests"][-1]["output"]
     render.write_json(str(tmp_path / "results.json"), results)
@@ -89,12 +92,12 @@ def test_gradescope_output_names_every_check_and_renders_as_markdown(release_dir
     assert results["output_format"] == results["test_output_format"] == "md"
     noise = results["tests"][0]
     lines = noise["output"].splitlines()
-    assert len(lines) == len(checks.CHECKS["noise"]) and noise["output_format"] == "md"
+    assert len(lines) == len(CHECKS["noise"]) and noise["output_format"] == "md"
     assert lines[0].startswith("- **FAIL** `noise_shape_and_dtype`: sample\\_noise() returned None") or \
         lines[0].startswith("- **FAIL** `noise_shape_and_dtype`: sample_noise() returned None")
     assert lines[1] == "- **FAIL** `noise_range_and_signs`: not checked: the same failure as noise_shape_and_dtype above"
     table = [line for line in results["output"].splitlines() if line.startswith("| ")]
-    assert table[0] == "| part | points | first failure |" and len(table) == 1 + len(score.GRADED) + 1  # and total
+    assert table[0] == "| part | points | first failure |" and len(table) == 1 + len(course.GRADED) + 1  # and total
 
 
 def test_markdown_output_escapes_what_a_submission_wrote():
@@ -196,14 +199,14 @@ def test_a_budget_too_small_to_grade_is_a_grader_error_and_never_the_students(tm
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 def test_reference_solution_scores_the_same_on_cuda(grader_root):
     report = grade.grade(os.path.join(ROOT, "gan.py"), "cuda", root=grader_root, **LIMITS)
-    assert points(report) == score.POINTS, render.report_text(report)
+    assert points(report) == course.POINTS, render.report_text(report)
 
 
 def test_reduced_mode_grades_the_same_and_says_so(grader_root):
-    with make_pool(score.load_answers(os.path.join(grader_root, score.PRIVATE)), mode="reduced",
+    with make_pool(load_answers(os.path.join(grader_root, score.PRIVATE)), mode="reduced",
                            root=grader_root, trust=True) as pool:  # the reference: trusted wherever its parts run
         report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
-    assert points(report) == score.POINTS, render.report_text(report)
+    assert points(report) == course.POINTS, render.report_text(report)
     assert report["isolation"]["mode"] == "reduced"
     assert "isolation: REDUCED" in render.report_text(report)
 
@@ -211,7 +214,7 @@ def test_reduced_mode_grades_the_same_and_says_so(grader_root):
 def test_without_bubblewrap_auto_falls_back_and_sealed_refuses(grader_root, monkeypatch):
     monkeypatch.setattr(sandbox_pool, "_CHOSEN", {})  # a machine where auto has not chosen yet
     monkeypatch.setattr(sandbox_pool, "find_bwrap", lambda: None)
-    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    answers = load_answers(os.path.join(grader_root, score.PRIVATE))
     with make_pool(answers, root=grader_root, trust=True) as pool:
         report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
     assert report["total"] == FULL and report["isolation"]["mode"] == "reduced"
@@ -224,7 +227,7 @@ def test_without_bubblewrap_auto_falls_back_and_sealed_refuses(grader_root, monk
 
 @pytest.mark.skipif(not find_bwrap(), reason="bubblewrap is not installed")
 def test_once_sealed_a_sandbox_that_cannot_start_is_a_grader_error_not_a_downgrade(grader_root, monkeypatch):
-    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    answers = load_answers(os.path.join(grader_root, score.PRIVATE))
     monkeypatch.setattr(sandbox_pool, "_CHOSEN", {})
     with make_pool(answers, root=grader_root) as pool:  # auto: the first start chooses sealed
         assert grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool,
@@ -296,10 +299,10 @@ def test_partial_credit_is_per_function():
     def points_with(replacements):
         module = types.ModuleType("gan_variant")
         module.__dict__.update(vars(reference), **replacements)
-        produced = {part: produce.produce(part, module, "cpu", answers) for part in ("gan_loss", "lsgan_loss")}
+        produced = {part: produce(part, module, "cpu", answers) for part in ("gan_loss", "lsgan_loss")}
         return {p["part"]: p["points"] for p in score.score(produced, answers)[0] if p["part"] in produced}
 
-    answers = score.load_answers()
+    answers = load_answers(score.ANSWERS)
     assert points_with({}) == {"gan_loss": 2, "lsgan_loss": 2}
     # One wrong function of two: half the part's points; the other loss part is untouched.
     assert points_with({"generator_loss": variants.generator_loss_saturating}) == {"gan_loss": 1, "lsgan_loss": 2}
@@ -311,7 +314,7 @@ def test_partial_credit_is_per_function():
 
 def test_guard_restores_grader_files_a_submission_changed(grader_root):
     guard = Guard(grader_root)
-    target = os.path.join(grader_root, "tests", "checks.py")
+    target = os.path.join(grader_root, "autograder", "course.py")
     with open(target, "a") as f:
         f.write("\nFORGED = True\n")
     planted = os.path.join(grader_root, "tests", "planted.py")
@@ -382,9 +385,9 @@ def test_release_imports_and_its_notebook_is_clean(release_dir):
 def test_unfilled_release_scores_0_and_says_not_implemented_once_per_function(release_dir, grader_root):
     report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, **LIMITS)
     assert report["total"] == 0, render.report_text(report)
-    for part in report["parts"][:len(checks.PARTS)]:  # the trained DCGAN's row says no generator was handed in
-        for function in checks.FUNCTIONS[part["part"]]:
-            messages = [m for fn, (name, ok, m) in zip(checks.CHECKS[part["part"]], part["checks"])
+    for part in report["parts"][:len(course.PARTS)]:  # the trained DCGAN's row says no generator was handed in
+        for function in course.FUNCTIONS[part["part"]]:
+            messages = [m for fn, (name, ok, m) in zip(CHECKS[part["part"]], part["checks"])
                         if fn.function == function]
             assert sum("not implemented yet" in m for m in messages) == 1, messages
             assert all(m.startswith("not checked: the same failure as") for m in messages[1:]), messages
@@ -441,7 +444,7 @@ def test_gradescope_bundle_holds_the_grader_and_its_private_answers_only(tmp_pat
 def test_gradescope_bundle_grades_sealed_in_a_simulated_autograder_layout(tmp_path):
     out, results, root = run_gradescope(tmp_path, os.path.join(ROOT, "gan.py"))
     assert out.returncode == 0, out.stderr
-    assert results["score"] == FULL and len(results["tests"]) == len(score.GRADED)
+    assert results["score"] == FULL and len(results["tests"]) == len(course.GRADED)
     if find_bwrap() or os.environ.get("CI"):  # CI installs bubblewrap: the sealed mode is required there
         assert results["extra_data"]["isolation"]["mode"] == "sealed", results["output"][:500]
     if os.geteuid() == 0:
@@ -536,5 +539,5 @@ def test_a_leftover_training_run_is_left_out_by_name_and_the_functions_keep_thei
     # the student's own import, the same rule, where MNIST is missing too
     monkeypatch.setenv("GAN_DATA_DIR", str(tmp_path / "no-data"))
     monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", [])  # nothing to download from
-    module, left_out, failure = produce.import_student(str(tmp_path / "gan.py"), name="gan_leftover")
+    module, left_out, failure = import_student(str(tmp_path / "gan.py"), name="gan_leftover")
     assert module is not None and [n for n, _ in left_out] == [first, last] and module.D is not None

@@ -15,6 +15,9 @@ import time
 
 import pytest
 
+from autograder import course
+from autograder.answers import load_answers
+from autograder.produce import produce
 from instructor import ROOT
 from instructor.grader import batch, grade, render, score
 from instructor.grader.run import make_pool
@@ -23,10 +26,9 @@ from instructor.sandbox.bwrap import find_bwrap
 from instructor.sandbox.process import SandboxError
 from instructor.tests import FULL, hostile
 from instructor.tests.test_grading import copy_grader
-from tests import checks, produce
 
 LIMITS = {"part_timeout": 20, "import_timeout": 10, "memory_mb": 2048}
-BOUND = LIMITS["import_timeout"] + len(checks.GROUPS) * (LIMITS["part_timeout"] + 3) + 15  # a grading's budget
+BOUND = LIMITS["import_timeout"] + len(course.GROUPS) * (LIMITS["part_timeout"] + 3) + 15  # a grading's budget
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,7 @@ def grader_root(tmp_path_factory):
 def sealed(grader_root):
     """Skip (fail in CI) where no sealed sandbox can be made: these cases must never run unsealed."""
     try:
-        with make_pool(score.load_answers(os.path.join(grader_root, score.PRIVATE)), mode="sealed",
+        with make_pool(load_answers(os.path.join(grader_root, score.PRIVATE)), mode="sealed",
                                root=grader_root) as pool:
             pool.start()
     except SandboxError as err:
@@ -98,7 +100,7 @@ def test_hostile_submission_scores_what_its_code_deserves(case, hostile_batch):
     report = reports[case.name]
     text = render.report_text(report)
     assert report["isolation"]["mode"] == "sealed" and report["grader_error"] is None, text
-    assert {p["part"]: p["points"] for p in report["parts"]} == hostile.expected_points(case, score.POINTS), text
+    assert {p["part"]: p["points"] for p in report["parts"]} == hostile.expected_points(case, course.POINTS), text
     assert case.phrase in text, text
     assert len(text) < 60_000  # floods are truncated
     assert report["seconds"] < BOUND
@@ -155,13 +157,13 @@ def test_the_lookup_table_is_a_real_attack_on_the_public_answers():
     case = next(c for c in hostile.CASES if c.name == "lookup_table_of_public_answers")
     scores = {}
     for which, path in (("public", os.path.join(ROOT, "gan-checks.npz")), ("private", score.ANSWERS)):
-        answers = score.load_answers(path)
+        answers = load_answers(path)
         spec = importlib.util.spec_from_loader("gan_lookup", loader=None)
         module = importlib.util.module_from_spec(spec)
         exec(compile(case.edit(hostile.sources()["empty"]), "gan.py", "exec"), module.__dict__)
-        produced = {part: produce.produce(part, module, "cpu", answers) for part in checks.PARTS}
+        produced = {part: produce(part, module, "cpu", answers) for part in course.PARTS}
         scores[which] = sum(p["points"] for p in score.score(produced, answers)[0])
-    assert scores == {"public": FULL - checks.POINTS["noise"] - checks.POINTS["optimizer"], "private": 0}
+    assert scores == {"public": FULL - course.POINTS["noise"] - course.POINTS["optimizer"], "private": 0}
 
 
 @pytest.mark.slow
@@ -179,7 +181,7 @@ def test_the_answer_file_forger_works_wherever_the_file_is_readable(tmp_path, gr
     forger = next(c for c in hostile.CASES if c.name == "forges_from_answer_file")
     path = tmp_path / "gan.py"
     path.write_text(forger.edit(hostile.sources()["empty"]))
-    answers = score.load_answers(str(exposed))
+    answers = load_answers(str(exposed))
     monkeypatch.setattr(paths, "REDUCED_READABLE", paths.REDUCED_READABLE + ["/"])
     totals = {}
     for mode in ("reduced", "sealed"):
@@ -187,7 +189,7 @@ def test_the_answer_file_forger_works_wherever_the_file_is_readable(tmp_path, gr
             totals[mode] = grade.grade(str(path), "cpu", answers=answers, root=grader_root, pool=pool,
                                          **LIMITS)["total"]
     # everything but the noise, which no answer file holds
-    assert totals == {"reduced": FULL - score.POINTS["noise"], "sealed": 0}
+    assert totals == {"reduced": FULL - course.POINTS["noise"], "sealed": 0}
 
 
 @pytest.mark.parametrize("mode", ["sealed", "reduced"])
@@ -196,7 +198,7 @@ def test_student_code_can_make_no_namespace_so_the_next_grading_stays_sealed(tmp
         pytest.skip("bubblewrap is not installed")
     with open(os.path.join(ROOT, "gan.py")) as f:
         (tmp_path / "gan.py").write_text(hostile.NAMESPACE_SPENDER + f.read())
-    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    answers = load_answers(os.path.join(grader_root, score.PRIVATE))
     with make_pool(answers, mode=mode, root=grader_root, trust=True) as pool:  # it attacks no file
         first = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
         after = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
@@ -254,7 +256,7 @@ def test_reduced_mode_as_root_keeps_each_job_apart_and_cleans_up(tmp_path, grade
     """Without bubblewrap, as root: the stealer finds the grader's reference unreadable, the
     killer reaches only its own job, the daemon dies with its submission, and no SysV
     segment or /tmp, /var/tmp, /dev/shm file outlives the grading."""
-    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    answers = load_answers(os.path.join(grader_root, score.PRIVATE))
     with make_pool(answers, mode="reduced", root=grader_root) as pool:
         pool.start()
         if pool.facts.part_uid is None:  # never run the killer as root

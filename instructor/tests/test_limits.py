@@ -13,13 +13,14 @@ import statistics
 
 import pytest
 
+from autograder import course
+from autograder.answers import load_answers
 from instructor.grader import score
 from instructor.grader.run import make_pool
 from instructor.measure import contention
 from instructor.sandbox import cgroup, limits
 from instructor.sandbox.process import SandboxError
 from instructor.tests import FULL, hostile
-from tests import checks
 
 needs_cgroups = pytest.mark.skipif(cgroup.available() is not None,
                                    reason=f"no cgroup can be made here: {cgroup.available()}")
@@ -27,7 +28,7 @@ needs_cgroups = pytest.mark.skipif(cgroup.available() is not None,
 
 @pytest.fixture(scope="module")
 def sealed():
-    with make_pool(score.load_answers(), mode="sealed") as pool:
+    with make_pool(load_answers(score.ANSWERS), mode="sealed") as pool:
         try:
             pool.start()
         except SandboxError as err:
@@ -61,8 +62,8 @@ def test_an_attack_on_shared_resources_costs_only_the_attacker(case, clean_secon
     assert victim["execution_time"] <= 2 * clean_seconds, (victim["execution_time"], clean_seconds)
     assert not row["grader_errors"], row["grader_errors"]
     points = {t["name"]: t["score"] for t in attacker["tests"]}
-    expected = hostile.expected_points(case, score.POINTS)
-    assert points == {checks.PART_TITLES[p]: v for p, v in expected.items()}, attacker["output"]
+    expected = hostile.expected_points(case, course.POINTS)
+    assert points == {course.PART_TITLES[p]: v for p, v in expected.items()}, attacker["output"]
     assert case.phrase.format(budget=contention.SUBMISSION_MB) in attacker_text(attacker)
     assert row["attacker_mode"] == "sealed"
     assert row["attacker_peak_mb"] is not None and row["attacker_peak_mb"] <= contention.SUBMISSION_MB + 1
@@ -79,7 +80,7 @@ def test_batch_jobs_get_cpus_of_their_own_where_there_are_enough(monkeypatch):
 @needs_cgroups
 def test_a_pool_with_cpus_of_its_own_runs_only_there():
     cpu = min(os.sched_getaffinity(0))
-    with make_pool(score.load_answers(), cpus=[cpu]) as pool:
+    with make_pool(load_answers(score.ANSWERS), cpus=[cpu]) as pool:
         pool.start()
         assert os.sched_getaffinity(pool.sandbox.proc.pid) == {cpu}
         cpusets = [d for d in pool.memory.cgroup.dirs if "/cpuset/" in d]

@@ -13,19 +13,27 @@ import torch
 import torch.nn as nn
 
 import gan as ref
+from autograder import course
+from autograder.answers import load_answers, reference_layers
+from autograder.hints import losses as loss_hints
+from autograder.hints.layers import layer_difference, layer_hint
+from autograder.judge import judge
+from autograder.measures import course_rel_error
+from autograder.produce import produce
+from autograder.produce.student import ERROR_TEXT, StudentError, student_error
+from autograder.produce.trained import load_trained
 from instructor import ROOT
 from instructor.tests.test_autograder_fairness import module_with
 from instructor.tests.variants import conv, edited, of, swapped
-from tests import checks, produce
 
 
 @pytest.fixture(scope="module")
 def answers():
-    return checks.load_answers(checks.__file__.replace("tests/checks.py", "gan-checks.npz"))
+    return load_answers(os.path.join(ROOT, "gan-checks.npz"))
 
 
 def results(part, replacements, answers):
-    return checks.judge(part, produce.produce(part, module_with(replacements), "cpu", answers), answers)
+    return judge(part, produce(part, module_with(replacements), "cpu", answers), answers)
 
 
 # -- the mistakes -----------------------------------------------------------------
@@ -162,9 +170,9 @@ def test_the_smoke_test_trains_with_the_provided_loop_whatever_the_file_brings(a
         raise RuntimeError("the file's own copy of the loop ran")
 
     student = module_with({"run_a_gan": own_run_a_gan})
-    produced = produce.produce("training", student, "cpu", answers, provided=ref)
-    assert all(ok for _, ok, _ in checks.judge("training", produced, answers))
-    own = produce.produce("training", student, "cpu", answers)  # without `provided`: the file's own loop
+    produced = produce("training", student, "cpu", answers, provided=ref)
+    assert all(ok for _, ok, _ in judge("training", produced, answers))
+    own = produce("training", student, "cpu", answers)  # without `provided`: the file's own loop
     assert "the file's own copy of the loop ran" in str(own["vanilla"])
 
 
@@ -220,7 +228,7 @@ PART_OF = {"discriminator_loss": "gan_loss", "generator_loss": "gan_loss", "ls_d
 @pytest.mark.parametrize("function,wrong,named", LOSS_MISTAKES, ids=[f"{f}: {n}" for f, _, n in LOSS_MISTAKES])
 @pytest.mark.parametrize("answer_file", ["public", "private"])
 def test_a_known_wrong_loss_is_named(function, wrong, named, answer_file, answers):
-    ans = answers if answer_file == "public" else checks.load_answers(
+    ans = answers if answer_file == "public" else load_answers(
         os.path.join(ROOT, "instructor", "grader", "gan-checks-private.npz"))
     failed = [m for name, ok, m in results(PART_OF[function], {function: wrong}, ans)
               if not ok and name.startswith(function)]
@@ -238,13 +246,13 @@ def test_a_correct_loss_written_otherwise_is_never_told_of_a_mistake(answers):
                 "ls_generator_loss": lambda f: torch.mean((f - 1) ** 2) / 2}
     for part in ("gan_loss", "lsgan_loss"):
         assert all(ok for _, ok, _ in results(part, variants, answers))
-    for function, mistakes in checks.LOSS_MISTAKES.items():
+    for function, mistakes in loss_hints.LOSS_MISTAKES.items():
         for prefix in ("", "big_"):
             inputs = [answers[f"{prefix}logits_{w}"].astype(np.float64) for w in ("real", "fake")]
             values = [float(formula(*inputs[-formula.__code__.co_argcount:])) for _, _, formula in mistakes]
             for i, a in enumerate(values):
                 for b in values[i + 1:]:
-                    assert checks.course_rel_error(a, b) > checks.MISTAKE_MATCH, (function, prefix, values)
+                    assert course_rel_error(a, b) > loss_hints.MISTAKE_MATCH, (function, prefix, values)
 
 
 def test_a_loss_that_is_not_a_scalar_is_told_so_by_every_check(answers):
@@ -344,11 +352,11 @@ def test_a_correct_model_written_otherwise_differs_in_no_layer(part, answers):
 
     key = {"discriminator": "d", "generator": "g", "dc_classifier": "dc_d", "dc_generator": "dc_g"}[part]
     for module in (ref, module_with(variants.RIGHT[part])):
-        produced = produce.produce(part, module, "cpu", answers)
-        assert all(ok for _, ok, _ in checks.judge(part, produced, answers))
-        reference = checks.reference_layers(answers, key)
-        assert checks.layer_difference(produced["layers"], reference) == ""
-        assert checks._layer_hint(produced["layers"], reference) == ""
+        produced = produce(part, module, "cpu", answers)
+        assert all(ok for _, ok, _ in judge(part, produced, answers))
+        reference = reference_layers(answers, key)
+        assert layer_difference(produced["layers"], reference) == ""
+        assert layer_hint(produced["layers"], reference) == ""
 
 
 # -- once, whole, where the student looks -------------------------------------------------
@@ -365,7 +373,7 @@ def test_an_error_in_the_training_loop_names_the_students_line_not_the_graders_c
     student = {}  # the student's function, as it runs from their gan.py
     exec(compile("def discriminator_loss(logits_real, logits_fake):\n    raise ValueError('a mistake')\n",
                  os.path.join("somewhere", "gan.py"), "exec"), student)
-    produced = produce.produce("training", module_with(student), "cpu", answers, provided=provided)
+    produced = produce("training", module_with(student), "cpu", answers, provided=provided)
     said = str(produced["vanilla"])
     assert "(at gan.py:2 in discriminator_loss, called from the provided run_a_gan's d_step)" in said, said
     assert "provided_gan.py" not in said
@@ -373,9 +381,9 @@ def test_an_error_in_the_training_loop_names_the_students_line_not_the_graders_c
 
 def test_a_state_dict_saved_from_a_compiled_generator_is_named_as_such(tmp_path):
     state = {"_orig_mod." + k: v for k, v in ref.build_dc_generator().state_dict().items()}
-    torch.save(state, tmp_path / checks.TRAINED_FILE)
-    with pytest.raises(produce.StudentError) as err:
-        produce.load_trained(ref, str(tmp_path / checks.TRAINED_FILE))
+    torch.save(state, tmp_path / course.TRAINED_FILE)
+    with pytest.raises(StudentError) as err:
+        load_trained(ref, str(tmp_path / course.TRAINED_FILE))
     assert "begins with '_orig_mod.', which torch.compile(G) adds" in str(err.value)
     assert "G._orig_mod.state_dict()" in str(err.value)
 
@@ -384,8 +392,8 @@ def test_a_long_error_is_cut_in_its_own_text_so_the_advice_survives():
     try:
         raise RuntimeError("word " * 1000)
     except RuntimeError as err:
-        said = produce._student_error(err, "sample_noise")
-    assert said.endswith("[...]") and len(said) < produce.ERROR_TEXT + 100
+        said = student_error(err, "sample_noise")
+    assert said.endswith("[...]") and len(said) < ERROR_TEXT + 100
 
 
 def test_the_text_report_wraps_a_long_first_failure_instead_of_cutting_it():

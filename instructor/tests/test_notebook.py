@@ -12,10 +12,10 @@ import sys
 import nbformat
 import pytest
 
+from autograder import course
+from autograder.course import PARTS
 from instructor import ROOT
 from instructor.course import notebook, release
-from instructor.grader import score
-from tests.checks import PARTS
 
 DATA_DIR = os.environ.get("GAN_DATA_DIR")
 
@@ -51,9 +51,11 @@ def test_notebook_has_a_parameters_cell_with_the_course_settings(nb):
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
     source = "".join(tagged[0]["source"])
-    for name in list(notebook.TINY) + ["fast_training"]:
+    for name in list(notebook.TINY) + ["cuda_graphs"]:
         assert re.search(rf"^{name} = ", source, re.M), name
-    assert "num_epochs_gan = 10" in source and "num_epochs_lsgan = 10" in source and "num_epochs_dcgan = 5" in source
+    # the course's epochs and training images, read where they are defined once
+    assert ("num_epochs_gan = EPOCHS['vanilla']" in source and "num_epochs_lsgan = EPOCHS['lsgan']" in source
+            and "num_epochs_dcgan = EPOCHS['dcgan']" in source and "num_train = NUM_TRAIN" in source)
 
 
 def test_every_part_has_a_check_cell_that_runs_nothing_else(nb):
@@ -67,7 +69,7 @@ def test_every_training_cell_first_requires_its_parts(nb):
     assert len(trainings) == 3
     for source, name in zip(trainings, ("vanilla", "lsgan", "dcgan")):
         assert source.startswith(f"require_parts('{name}')")
-        assert "fast=fast_training" in source
+        assert "cuda_graphs=cuda_graphs" in source
 
 
 def test_the_colab_cell_comes_first(nb):
@@ -80,7 +82,7 @@ def test_hand_graded_questions_show_their_points(nb):
     shown = {}
     for q, label in re.findall(r"^### (Q\d)\..*\*\((not graded|\d point[s]?, graded by hand)\)\*$", text, re.M):
         shown[q] = 0 if label == "not graded" else int(label.split()[0])
-    assert shown == score.MANUAL
+    assert shown == course.MANUAL
 
 
 def test_the_q4_check_never_prints_the_answer(nb):
@@ -208,7 +210,7 @@ def test_a_leftover_experiment_is_left_out_and_named_as_the_grader_does(tmp_path
     lines = (tmp_path / "gan.py").read_text().splitlines()
     line = lines.index("D = discriminator(); G = generator()")  # the load_mnist line's number, counted from 1
     script = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
-              "from tests.checks import import_gan, run_part\n"
+              "from autograder.notebook import import_gan, run_part\n"
               "gan, said = import_gan(); print('SETUP', said)\n"
               "run_part('discriminator', answers=sys.argv[3])\n")
     out = subprocess.run([sys.executable, "-c", script, str(tmp_path), ROOT, os.path.join(ROOT, "gan-checks.npz")],
@@ -256,7 +258,7 @@ def test_the_notebook_starts_from_exactly_the_uploaded_files(tmp_path):
     nb.cells = [nbformat.v4.new_code_cell(f"import os, sys\nos.chdir({str(drive)!r})\nsys.path.insert(0, {str(drive)!r})\n"
                                           f"data_dir = {os.path.abspath(DATA_DIR or 'datasets')!r}")]
     nb.cells += [c for c in code[1:first_check + 1] if "parameters" not in c.metadata.get("tags", [])]
-    nb.cells.insert(2, nbformat.v4.new_code_cell(f"num_train = 1024\nfast_training = False\nseed = 0\n"
+    nb.cells.insert(2, nbformat.v4.new_code_cell(f"num_train = 1024\ncuda_graphs = False\nseed = 0\n"
                                                  "generator_file = TRAINED_FILE"))
     nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}}).execute()

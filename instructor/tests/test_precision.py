@@ -13,16 +13,21 @@ import sys
 
 import pytest
 
+from autograder import course
+from autograder.answers import load_answers
+from autograder.judge import judge
+from autograder.notebook import run_part
+from autograder.precision import precision_flags, tf32_allowed
+from autograder.produce import produce
 from instructor import ROOT
 from instructor.grader import grade, render, score
 from instructor.grader.run import make_pool
 from instructor.tests import FULL
-from tests import checks, produce
 
-GUARDED = sorted({f for part in checks.PARTS for f in checks.FUNCTIONS[part]})
+GUARDED = sorted({f for part in course.PARTS for f in course.FUNCTIONS[part]})
 PROBE = f"""
 
-from tests.produce import tf32_allowed as _tf32_allowed
+from autograder.precision import tf32_allowed as _tf32_allowed
 def _refuse_tf32(fn):
     def run(*args, **kwargs):
         if _tf32_allowed():
@@ -45,11 +50,11 @@ def probe(tmp_path_factory):
 @pytest.fixture
 def tf32_on():
     """TF32 allowed for matmuls and convolutions, as a notebook on an A100 might leave it."""
-    flags = produce._precision_flags()
+    flags = precision_flags()
     saved = [getattr(o, a) for o, a in flags]
     for owner, attr in flags:
         setattr(owner, attr, True if attr == "allow_tf32" else "tf32")
-    assert produce.tf32_allowed()
+    assert tf32_allowed()
     yield
     for (owner, attr), value in zip(flags, saved):
         setattr(owner, attr, value)
@@ -70,20 +75,20 @@ def test_the_probe_refuses_to_run_with_tf32_allowed(probe, tf32_on):
 
 
 def test_produce_checks_at_full_precision_and_restores_the_callers_settings(probe, tf32_on):
-    answers = score.load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
     module = load(probe)
-    for part in checks.PARTS:
-        results = checks.judge(part, produce.produce(part, module, "cpu", answers), answers)
+    for part in course.PARTS:
+        results = judge(part, produce(part, module, "cpu", answers), answers)
         assert all(ok for _, ok, _ in results), results
-    assert produce.tf32_allowed()  # the caller's choice is back
+    assert tf32_allowed()  # the caller's choice is back
 
 
 def test_run_part_checks_at_full_precision(probe, tf32_on, capsys):
     module = load(probe)
-    for part in checks.PARTS:
-        checks.run_part(part, module, "cpu", os.path.join(ROOT, "gan-checks.npz"))
+    for part in course.PARTS:
+        run_part(part, module, "cpu", os.path.join(ROOT, "gan-checks.npz"))
     printed = capsys.readouterr().out
-    assert "TF32" not in printed and "FAIL" not in printed and printed.count("checks passed on cpu") == len(checks.PARTS)
+    assert "TF32" not in printed and "FAIL" not in printed and printed.count("checks passed on cpu") == len(course.PARTS)
 
 
 def test_the_pytest_suite_checks_at_full_precision(probe):
@@ -95,12 +100,12 @@ def test_the_pytest_suite_checks_at_full_precision(probe):
 @pytest.mark.parametrize("mode", ["auto", "reduced"])
 def test_the_grader_checks_at_full_precision(probe, mode):
     """A fresh process, in or out of the sandbox, starts with cuDNN's TF32 allowed."""
-    with make_pool(score.load_answers(), mode=mode, trust=True) as pool:  # the reference: trusted
+    with make_pool(load_answers(score.ANSWERS), mode=mode, trust=True) as pool:  # the reference: trusted
         report = grade.grade(probe, "cpu", pool=pool)
     assert report["total"] == FULL, render.report_text(report)
 
 
 def test_a_fresh_process_allows_tf32_so_the_probe_means_something():
-    out = subprocess.run([sys.executable, "-c", "from tests.produce import tf32_allowed; print(tf32_allowed())"],
+    out = subprocess.run([sys.executable, "-c", "from autograder.precision import tf32_allowed; print(tf32_allowed())"],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "True", out.stderr

@@ -1,18 +1,18 @@
 """The sandbox loads the libraries a gan.py imports once, ahead of its parts
-(instructor/sandbox/program.py, Supervisor.preload): which names it takes, which it refuses,
+(instructor/sandbox/inside/supervisor.py, Supervisor.preload): which names it takes, which it refuses,
 and that each part still starts from the same untouched state."""
 import os
 import subprocess
 import sys
 import textwrap
 
+from autograder import course
+from autograder.imports import top_level_imports
 from instructor import ROOT
 from instructor.grader import grade, render
 from instructor.measure.gradescope_budget import STARTER_IMPORTS
 from instructor.tests import FULL
 from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
-from tests import checks
-from tests.checks import top_level_imports
 
 
 def test_top_level_imports_are_the_statements_that_run_at_import():
@@ -42,10 +42,11 @@ def test_top_level_imports_are_the_statements_that_run_at_import():
     assert top_level_imports("def broken(:\n") == []
 
 def in_fresh_python(code, tmp_path):
-    """Run `code` in `python -I` with the sandbox program's folder on sys.path (the program
-    imported as `sandbox`, its name inside the sandbox); its last line of output."""
+    """Run `code` in `python -I` with the sandbox program's package on sys.path (as `inside`,
+    its name inside the sandbox; its supervisor and part modules imported as such); its last
+    line of output."""
     out = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path[:0] = [{str(tmp_path)!r}, "
-                          f"{os.path.join(ROOT, 'instructor', 'sandbox')!r}]; import program as sandbox\n"
+                          f"{os.path.join(ROOT, 'instructor', 'sandbox')!r}]; from inside import part, supervisor\n"
                           + textwrap.dedent(code)],
                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
@@ -54,10 +55,10 @@ def in_fresh_python(code, tmp_path):
 def test_only_modules_of_the_python_environment_not_yet_loaded_are_taken(tmp_path):
     found = in_fresh_python(f'''
         code = {os.path.join(ROOT, "instructor", "sandbox")!r}
-        names = ["matplotlib.pyplot", "json", "program", "antigravity", "this", "no_such_package_here", "a-b"]
-        print([n for n in names if sandbox._from_environment(n, code)])
+        names = ["matplotlib.pyplot", "json", "inside", "antigravity", "this", "no_such_package_here", "a-b"]
+        print([n for n in names if supervisor._from_environment(n, code)])
     ''', tmp_path)
-    assert found == "['matplotlib.pyplot']"  # json: loaded; program: the grader's own; then the refused ones
+    assert found == "['matplotlib.pyplot']"  # json: loaded; inside: the grader's own; then the refused ones
 
 def test_a_module_that_leaves_a_thread_or_an_open_file_and_what_follows_it_is_left_to_the_parts(tmp_path):
     (tmp_path / "spins.py").write_text("import threading, time\n"
@@ -65,9 +66,9 @@ def test_a_module_that_leaves_a_thread_or_an_open_file_and_what_follows_it_is_le
     (tmp_path / "holds.py").write_text("held = open(__file__)\n")
     (tmp_path / "broken.py").write_text("raise RuntimeError('no')\n")
     (tmp_path / "plain.py").write_text("x = 1\n")
-    assert in_fresh_python("print(sandbox.trial_imports(['broken', 'plain', 'spins', 'json']))",
+    assert in_fresh_python("print(part.trial_imports(['broken', 'plain', 'spins', 'json']))",
                            tmp_path) == "['plain']"
-    assert in_fresh_python("print(sandbox.trial_imports(['plain', 'holds', 'json']))",
+    assert in_fresh_python("print(part.trial_imports(['plain', 'holds', 'json']))",
                            tmp_path) == "['plain']"
 
 PROBE = '''import sys
@@ -105,7 +106,7 @@ def test_the_starter_imports_are_loaded_ahead_and_each_part_sees_them_untouched(
     report = grade.grade(str(path), "cpu", root=grader_root, **LIMITS)
     assert report["total"] == FULL, render.report_text(report)
     outputs = {phase: record["output"] for phase, record in report["status"].items()}
-    assert set(outputs) == {"import", *checks.GROUPS} - {"trained"}  # no trained generator: nothing to run
+    assert set(outputs) == {"import", *course.GROUPS} - {"trained"}  # no trained generator: nothing to run
     if report["isolation"]["mode"] == "sealed" or os.geteuid() != 0:  # the reduced mode as root loads nothing ahead
         for phase, output in outputs.items():
             assert "loaded before gan.py: ['PIL.Image', 'matplotlib.pyplot', 'torchvision', 'tqdm']" in output, phase

@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+from autograder.answers import load_answers
 from instructor import ROOT
 from instructor.grader import batch, grade, render, score
 from instructor.grader.run import make_pool
@@ -85,7 +86,7 @@ def assert_not_graded(code, results, why):
 
 
 def as_root_with_python_unreadable(grader_root):
-    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    answers = load_answers(os.path.join(grader_root, score.PRIVATE))
     with make_pool(answers, mode="reduced", root=grader_root, trust=True) as pool:
         pool.start()
         return os.geteuid() == 0 and pool.facts.as_root is not None
@@ -145,7 +146,7 @@ def test_as_root_a_search_of_the_whole_disk_finds_no_reference(grader_root, tmp_
     other tests): behind Landlock's walls a part finds none; without Landlock the report says
     that it could read the rest of the machine, and the search is kept to the grader's folder,
     which the reduced mode makes unreadable to the job's uid."""
-    answers = score.load_answers(os.path.join(grader_root, score.PRIVATE))
+    answers = load_answers(os.path.join(grader_root, score.PRIVATE))
     with make_pool(answers, mode="reduced", root=grader_root) as pool:
         pool.start()
         if pool.facts.part_uid is None:

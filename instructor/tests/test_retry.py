@@ -4,8 +4,9 @@ import os
 
 import pytest
 
+from autograder import course
 from instructor import ROOT
-from instructor.grader import batch, grade, render, run, score
+from instructor.grader import batch, grade, render, run
 from instructor.sandbox.pool import Pool
 from instructor.sandbox.process import SandboxError
 from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
@@ -36,7 +37,7 @@ def test_grade_starts_the_sandbox_again_and_grades(first_start_fails, grader_roo
     folder = reference_folder(tmp_path / "student")
     report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, **LIMITS)
     assert len(first_start_fails) >= 2
-    assert report["total"] == sum(score.POINTS.values()) and not report["grader_error"], render.report_text(report)
+    assert report["total"] == sum(course.POINTS.values()) and not report["grader_error"], render.report_text(report)
 
 
 def test_batch_starts_the_sandbox_again_and_grades_every_submission(first_start_fails, grader_root, tmp_path):
@@ -46,7 +47,7 @@ def test_batch_starts_the_sandbox_again_and_grades_every_submission(first_start_
                               root=grader_root, **LIMITS)
     assert len(first_start_fails) >= 2
     for student, report in reports.items():
-        assert report["total"] == sum(score.POINTS.values()) and not report["grader_error"], (student, report)
+        assert report["total"] == sum(course.POINTS.values()) and not report["grader_error"], (student, report)
 
 
 def test_a_retry_that_finds_the_machine_cannot_isolate_says_so(first_start_fails, monkeypatch, grader_root,

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import gan
+from autograder import course, submit
 from instructor.course import notebook, release
-from tests import checks, submit
 
 ROOT = notebook.ROOT
 
@@ -83,7 +83,7 @@ def test_the_colab_cell_makes_the_assignment_importable(colab, colab_cell, tmp_p
     assert os.getcwd() == str(folder) and sys.path[0] == str(folder)
     assert os.environ["GAN_DATA_DIR"] == str(tmp_path / "content" / "datasets")  # not in the student's Drive
     assert os.path.isfile("gan-checks.npz") and os.path.isfile(os.path.join("figures", "example-outputs.png"))
-    out = subprocess.run([sys.executable, "-c", "import gan, tests.checks, quality; print('ok')"], cwd=folder,
+    out = subprocess.run([sys.executable, "-c", "import gan, autograder.judge, autograder.produce, quality; print('ok')"], cwd=folder,
                          capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "ok", out.stderr
 
@@ -137,7 +137,7 @@ def student(tmp_path):
 
 
 def hand_in(folder):
-    return subprocess.run([sys.executable, "-m", "tests.submit"], cwd=folder, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "autograder.submit"], cwd=folder, capture_output=True, text=True,
                           timeout=600)
 
 
@@ -145,7 +145,7 @@ def test_hand_in_of_an_untouched_release_lists_what_is_missing(student):
     out = hand_in(student)
     assert out.returncode == 1, out.stderr[-2000:]
     assert "Random noise   0/1 points  0/5 checks pass\n      sample_noise() returned None" in out.stdout
-    assert f"Predicted autograder score: 0 / {sum(checks.POINTS.values())} points" in out.stdout
+    assert f"Predicted autograder score: 0 / {sum(course.POINTS.values())} points" in out.stdout
     assert "has not been run through" in out.stdout
     for q in ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6"):
         assert f"the answer to {q} is not written yet" in out.stdout
@@ -169,16 +169,16 @@ def test_hand_in_of_finished_work_is_in_order(student):
             cell.outputs = [nbformat.v4.new_output("stream", text="ran\n")]
         cell.source = cell.source.replace(submit.ANSWER_PLACEHOLDER, "My answer.")
     nbformat.write(nb, str(student / "GANs-PyTorch.ipynb"))
-    gan.save_generator(gan.build_dc_generator(), str(student / checks.TRAINED_FILE))  # as the notebook's cell does
+    gan.save_generator(gan.build_dc_generator(), str(student / course.TRAINED_FILE))  # as the notebook's cell does
     out = hand_in(student)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     assert "All in order" in out.stdout and " 0/" not in out.stdout
-    total = sum(checks.POINTS.values())
+    total = sum(course.POINTS.values())
     assert f"Predicted autograder score: {total} / {total} points" in out.stdout, out.stdout[-3000:]
     # an untrained generator loads, and is scored as the autograder scores it: below the bar, said with its scores
     assert "Trained DCGAN  (shown, not scored)  below the bar: Inception Score" in out.stdout, out.stdout[-3000:]
     with zipfile.ZipFile(student / "submission.zip") as zf:
-        assert checks.TRAINED_FILE in zf.namelist()
+        assert course.TRAINED_FILE in zf.namelist()
         rendered = next(n for n in zf.namelist() if n.endswith((".pdf", ".html")))
         body = zf.read(rendered)
     if rendered.endswith(".html"):  # the fallback says so, and is one self-contained file
@@ -208,7 +208,7 @@ def test_hand_in_leaves_no_rendered_copy_in_the_folder_and_explains_its_options(
     before = set(os.listdir(student))
     hand_in(student)
     assert set(os.listdir(student)) - before == {"submission.zip"}
-    helped = subprocess.run([sys.executable, "-m", "tests.submit", "--help"], cwd=student, capture_output=True,
+    helped = subprocess.run([sys.executable, "-m", "autograder.submit", "--help"], cwd=student, capture_output=True,
                             text=True, timeout=60).stdout
     for option in ("--gan", "--notebook", "--answers", "--out", "--device"):
         line = next(line for line in helped.splitlines() if line.strip().startswith(option))
@@ -318,17 +318,17 @@ def test_hand_in_names_experiments_left_at_the_bottom_of_gan_py(student):
 def test_the_student_readme_shows_the_points_of_each_part_from_points(student):
     text = (student / "README.md").read_text(encoding="utf-8")
     assert "<!-- points" not in text and "{TRAINED_" not in text
-    assert f"an Inception Score of at least {checks.TRAINED_MIN_IS:g}" in text
-    for part in checks.PARTS:
-        assert f"| {checks.PART_TITLES[part]} | `{checks.FUNCTIONS[part][0]}`" in text
-        assert re.search(rf"\| {re.escape(checks.PART_TITLES[part])} \|[^\n]*\| {checks.POINTS[part]:g} \|", text)
-    assert f"In all: {sum(checks.POINTS.values()):g} points from the autograder, " \
-           f"{sum(checks.MANUAL.values()):g} by hand" in text
+    assert f"an Inception Score of at least {course.TRAINED_MIN_IS:g}" in text
+    for part in course.PARTS:
+        assert f"| {course.PART_TITLES[part]} | `{course.FUNCTIONS[part][0]}`" in text
+        assert re.search(rf"\| {re.escape(course.PART_TITLES[part])} \|[^\n]*\| {course.POINTS[part]:g} \|", text)
+    assert f"In all: {sum(course.POINTS.values()):g} points from the autograder, " \
+           f"{sum(course.MANUAL.values()):g} by hand" in text
 
 
 def test_hand_in_names_a_line_that_works_here_and_fails_where_the_grader_runs(tmp_path, monkeypatch):
     """MNIST is on the student's machine, so the trial run at the bottom imports here; the
-    autograder has none: tests.submit imports the file as the grader will (no GPU, no MNIST,
+    autograder has none: autograder.submit imports the file as the grader will (no GPU, no MNIST,
     no network) and names the line it will leave out, with the grader's own sentence."""
     data = tmp_path / "data" / "MNIST" / "raw"
     data.mkdir(parents=True)

@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
+from autograder import course
+from autograder.answers import load_answers
 from instructor import ROOT
 from instructor.tests import FULL
-from tests import checks
 
 LEFT_BEHIND = shutil.ignore_patterns(".git", ".venv", "build", "datasets", "__pycache__", ".pytest_cache", "*.pyc")
 
@@ -42,14 +43,14 @@ def term(folder):
 
 @pytest.mark.slow
 def test_a_wider_discriminator_is_followed_by_answers_texts_and_grades(copy):
-    old = int(checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))["d_params_true"])
+    old = int(load_answers(os.path.join(ROOT, "gan-checks.npz"))["d_params_true"])
     edit(copy / "gan.py", "nn.Linear(784, 256),\n        nn.LeakyReLU(0.01),\n        nn.Linear(256, 256),",
          "nn.Linear(784, 512),\n        nn.LeakyReLU(0.01),\n        nn.Linear(512, 256),")
     said = term(copy)
-    new = int(checks.load_answers(str(copy / "gan-checks.npz"))["d_params_true"])
+    new = int(load_answers(str(copy / "gan-checks.npz"))["d_params_true"])
     assert new != old
     assert f"the new reference: {FULL} / {FULL}" in said, said
-    assert re.search(rf"last term's reference \(.*\): {FULL - checks.POINTS['discriminator']:g} / {FULL}; it loses "
+    assert re.search(rf"last term's reference \(.*\): {FULL - course.POINTS['discriminator']:g} / {FULL}; it loses "
                      r"discriminator", said), said
     assert "Linear(in_features=784, out_features=256)" in said  # what last term's reference builds, named
     text = (copy / "gan.py").read_text(encoding="utf-8")
@@ -68,16 +69,16 @@ def test_a_wider_discriminator_is_followed_by_answers_texts_and_grades(copy):
 
 @pytest.mark.slow
 def test_more_points_and_a_looser_tolerance_are_followed_by_the_grades_texts_and_the_students_checks(copy):
-    edit(copy / "tests" / "checks.py", '    "dc_generator": 1,\n', '    "dc_generator": 3,\n')
-    edit(copy / "tests" / "checks.py", "\nLOSS_TOL = 1e-6\n", "\nLOSS_TOL = 1e-5\n")
-    full = FULL - checks.POINTS["dc_generator"] + 3
+    edit(copy / "autograder" / "course.py", '    "dc_generator": 1,\n', '    "dc_generator": 3,\n')
+    edit(copy / "autograder" / "course.py", "\nLOSS_TOL = 1e-6\n", "\nLOSS_TOL = 1e-5\n")
+    full = FULL - course.POINTS["dc_generator"] + 3
     said = term(copy)
     assert f"the new reference: {full} / {full}" in said and f"last term's reference" not in said, said
     notebook = (copy / "GANs-PyTorch.ipynb").read_text(encoding="utf-8")
     assert "relative error at most 1e-5" in notebook and "relative error at most 1e-6" not in notebook
     release = (copy / "build" / "release" / "README.md").read_text(encoding="utf-8")
     assert "| DC generator | `build_dc_generator` | 3 |" in release and f"In all: {full} points" in release
-    out = subprocess.run([sys.executable, "-m", "tests.submit", "--checks-only"], cwd=copy, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "autograder.submit", "--checks-only"], cwd=copy, capture_output=True,
                          text=True, timeout=600)
     assert "DC generator   3/3 points" in out.stdout, out.stdout[-3000:]
     assert f"Predicted autograder score: {full} / {full}" in out.stdout, out.stdout[-3000:]
@@ -88,7 +89,7 @@ def test_another_noise_size_is_followed_by_the_checks_and_the_training_loop(copy
     edit(copy / "gan.py", "\nNOISE_DIM = 96\n", "\nNOISE_DIM = 64\n")
     said = term(copy)
     assert f"the new reference: {FULL} / {FULL}" in said, said
-    assert int(checks.load_answers(str(copy / "gan-checks.npz"))["noise_dim"]) == 64
+    assert int(load_answers(str(copy / "gan-checks.npz"))["noise_dim"]) == 64
     out = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], cwd=copy,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:]
@@ -112,13 +113,13 @@ def test_after_every_kind_of_change_the_readme_test_command_passes_unchanged(cop
     """A wider discriminator, a smaller noise, more points and a looser tolerance, each edited in
     its one place, then the one command: the README's test command passes in the copy with no
     other edit, and the old sizes are quoted nowhere outside the answer files' history."""
-    old = checks.load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    old = load_answers(os.path.join(ROOT, "gan-checks.npz"))
     old_count = f"{int(old['d_params_true']):,}"
     edit(copy / "gan.py", "nn.Linear(784, 256),\n        nn.LeakyReLU(0.01),\n        nn.Linear(256, 256),",
          "nn.Linear(784, 512),\n        nn.LeakyReLU(0.01),\n        nn.Linear(512, 256),")
     edit(copy / "gan.py", "\nNOISE_DIM = 96\n", "\nNOISE_DIM = 64\n")
-    edit(copy / "tests" / "checks.py", '    "dc_generator": 1,\n', '    "dc_generator": 3,\n')
-    edit(copy / "tests" / "checks.py", "\nLOSS_TOL = 1e-6\n", "\nLOSS_TOL = 1e-5\n")
+    edit(copy / "autograder" / "course.py", '    "dc_generator": 1,\n', '    "dc_generator": 3,\n')
+    edit(copy / "autograder" / "course.py", "\nLOSS_TOL = 1e-6\n", "\nLOSS_TOL = 1e-5\n")
     term(copy)
     command = shlex.split(readme_test_command())
     assert command[0] == "python"

@@ -17,13 +17,13 @@ import pytest
 import torch
 
 import gan
+from autograder import course
 from instructor import ROOT
-from instructor.grader import batch, grade, render, score
+from instructor.grader import batch, grade, render
 from instructor.measure import gradescope_budget
 from instructor.sandbox import cgroup, limits
 from instructor.tests import FULL
 from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
-from tests import checks
 
 MARK = "/tmp/gan-trained-payload-ran"  # what the pickled payload below would leave, were it ever run
 
@@ -37,7 +37,7 @@ def handed_in(folder, weights):
     """A submission folder: the reference gan.py, and `weights` (bytes, or a writer) beside it."""
     folder.mkdir(parents=True)
     (folder / "gan.py").write_text(open(os.path.join(ROOT, "gan.py")).read())
-    path = folder / checks.TRAINED_FILE
+    path = folder / course.TRAINED_FILE
     if isinstance(weights, bytes):
         path.write_bytes(weights)
     elif weights is not None:
@@ -95,9 +95,9 @@ def test_an_untrained_generator_is_scored_far_below_the_bar(grader_root, tmp_pat
     board = {entry["name"]: entry for entry in results["leaderboard"]}
     assert board["Inception Score"]["value"] < 3 and board["Inception Score"]["order"] == "desc"
     assert board["FID"]["value"] > 500 and board["FID"]["order"] == "asc"
-    row = next(t for t in results["tests"] if t["name"] == checks.PART_TITLES["trained"])
+    row = next(t for t in results["tests"] if t["name"] == course.PART_TITLES["trained"])
     assert row["status"] == "failed" and row["max_score"] == 0
-    assert f"an Inception Score below {checks.TRAINED_MIN_IS}" in row["output"]
+    assert f"an Inception Score below {course.TRAINED_MIN_IS}" in row["output"]
     assert results["score"] == FULL
     assert "Trained DCGAN      0 / 0   not scored: Inception Score" in out.stdout
 
@@ -128,7 +128,7 @@ def trained_weights(tmp_path_factory):
     D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan("dcgan", seed=0)
     gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, num_epochs=5, show_every=10 ** 9,
                   progress=False)
-    return gan.save_generator(G, str(tmp_path_factory.mktemp("trained") / checks.TRAINED_FILE))
+    return gan.save_generator(G, str(tmp_path_factory.mktemp("trained") / course.TRAINED_FILE))
 
 
 
@@ -156,8 +156,8 @@ def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_
     tests = subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", str(folder / "gan.py"), "-k",
                             "trained and cpu", "-q", "-p", "no:cacheprovider", "-rA"], cwd=ROOT, capture_output=True,
                            text=True, timeout=600)
-    clears = (row["scores"]["IS"] >= checks.TRAINED_MIN_IS and row["scores"]["FID"] <= checks.TRAINED_MAX_FID
-              and row["scores"]["copies"] <= checks.TRAINED_MAX_COPIES)
+    clears = (row["scores"]["IS"] >= course.TRAINED_MIN_IS and row["scores"]["FID"] <= course.TRAINED_MAX_FID
+              and row["scores"]["copies"] <= course.TRAINED_MAX_COPIES)
     assert ("1 passed" if clears else "1 failed") in tests.stdout, tests.stdout[-2000:]
     # Gradescope's tree, its Python from setup.sh's pip lines, in its default container where cgroups can be made
     tree = gradescope_budget.autograder_tree(str(tmp_path / "autograder"))
@@ -171,7 +171,7 @@ def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_
         assert abs(scores[path]["Inception Score"] - scores["grade"]["Inception Score"]) < 0.01, scores
         assert abs(scores[path]["FID"] - scores["grade"]["FID"]) < 0.5, scores
     assert clears, scores  # a correct training clears the bar: it sits three deviations outside the reference's spread
-    shown = next(t for t in results["tests"] if t["name"] == checks.PART_TITLES["trained"])
+    shown = next(t for t in results["tests"] if t["name"] == course.PART_TITLES["trained"])
     assert shown["status"] == ("passed" if clears else "failed"), shown
     assert clears or f"Inception Score {row['scores']['IS']:.2f}" in tests.stdout  # a failed check shows its scores
-    assert score.POINTS["trained"] == 0 and results["score"] == FULL  # shown, not scored, by default
+    assert course.POINTS["trained"] == 0 and results["score"] == FULL  # shown, not scored, by default

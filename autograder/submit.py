@@ -1,4 +1,4 @@
-"""Check your work and pack it for handing in: `python -m tests.submit`.
+"""Check your work and pack it for handing in: `python -m autograder.submit`.
 
 1. Runs the autograder's checks on your gan.py and prints a summary per part.
 2. Checks that GANs-PyTorch.ipynb has been run (every code cell has run, and none
@@ -22,34 +22,38 @@ import sys
 import textwrap
 import zipfile
 
-
-from tests import checks
+from autograder import course
+from autograder.answers import load_answers
+from autograder.export import render
+from autograder.imports import calls_at_import, left_out_sentence, top_level_imports
 
 ANSWER_PLACEHOLDER = "*Write your answer here.*"  # what an unanswered answer cell holds
 
 
 # The settings the assignment's results are asked at (the notebook's parameters cell).
-COURSE_SETTINGS = {"num_epochs_gan": 10, "num_epochs_lsgan": 10, "num_epochs_dcgan": 5, "num_train": 50000}
+COURSE_SETTINGS = {"num_epochs_gan": course.EPOCHS["vanilla"], "num_epochs_lsgan": course.EPOCHS["lsgan"],
+                   "num_epochs_dcgan": course.EPOCHS["dcgan"], "num_train": course.NUM_TRAIN}
 
 
 def run_checks(gan, answers, device):
     """{part: (checks passed, checks run, first failure, points)}, running gan's code in this
-    process; the points as the autograder counts them (checks.points)."""
-    from tests.produce import produce
+    process; the points as the autograder counts them (autograder.judge.points)."""
+    from autograder.judge import judge, points
+    from autograder.produce import produce
 
     summary = {}
-    for part in checks.PARTS:
-        results = checks.judge(part, produce(part, gan, device, answers), answers)
+    for part in course.PARTS:
+        results = judge(part, produce(part, gan, device, answers), answers)
         first = next((message for _, ok, message in results if not ok), "")
-        summary[part] = (sum(ok for _, ok, _ in results), len(results), first, checks.points(part, results))
+        summary[part] = (sum(ok for _, ok, _ in results), len(results), first, points(part, results))
     return summary
 
 
 def points_line(earned, trained_points=0.0):
     """The grade the autograder will give, from the points per part found here."""
     total = sum(earned.values()) + trained_points
-    most = sum(checks.POINTS.values())
-    manual = sum(checks.MANUAL.values())
+    most = course.FULL
+    manual = sum(course.MANUAL.values())
     return (f"Predicted autograder score: {total:g} / {most:g} points"
             + (f" (and up to {manual:g} more for the questions graded by hand)" if manual else "")
             + ". The autograder runs these same checks on the CPU with inputs of its own.")
@@ -58,18 +62,19 @@ def points_line(earned, trained_points=0.0):
 def import_gan(path):
     """(module, problem): the gan.py at `path` imported as the grader imports it, and None
     or a sentence on what the grader will say of its import."""
-    from tests.produce import import_student
+    from autograder.produce.student import import_student
 
     module, left_out, failure = import_student(path)
     if module is None:
         return None, f"{failure}. No check can run until gan.py imports"
     if left_out:
-        return module, f"{checks.left_out_sentence(failure, left_out)}. Fix it before you hand in"
+        return module, f"{left_out_sentence(failure, left_out)}. Fix it before you hand in"
     left_out, failure = left_out_where_graded(path)
     if left_out:  # it imports here, where MNIST, a GPU or the network is; not where it is graded
         return module, (f"where the autograder runs (no GPU, no MNIST, no network) {failure}. "
-                        f"{checks.left_out_sentence('', left_out).lstrip('. ')}. Fix it before you hand in")
-    calls = calls_at_import(path)
+                        f"{left_out_sentence('', left_out).lstrip('. ')}. Fix it before you hand in")
+    with open(path, "rb") as f:
+        calls = calls_at_import(f.read())
     if calls:  # it worked here; the autograder has no MNIST, no GPU and no network, and may not get so far
         lines = ", ".join(f"line {n} (`{code[:40]}`)" for n, code in calls[:5])
         return module, (f"{lines} of gan.py run code when it is imported. The autograder has no MNIST, no GPU and "
@@ -86,14 +91,14 @@ def left_out_where_graded(path, timeout=120):
     import subprocess
     import tempfile
 
-    script = ("import json, sys\nfrom tests.produce import import_student\n"
+    script = ("import json, sys\nfrom autograder.produce.student import import_student\n"
               "module, left_out, why = import_student(sys.argv[1])\n"
               "print('\\n' + json.dumps([left_out, why, module is not None]))\n")
     with tempfile.TemporaryDirectory() as empty:
         env = dict(os.environ, CUDA_VISIBLE_DEVICES="", GAN_DATA_DIR=empty, http_proxy="http://127.0.0.1:9",
                    https_proxy="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9",
                    HTTPS_PROXY="http://127.0.0.1:9", no_proxy="", NO_PROXY="", MPLBACKEND="Agg")
-        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/ and quality/ come from here
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autograder/ and quality/ come from here
         env["PYTHONPATH"] = os.pathsep.join([here] + [p for p in [os.environ.get("PYTHONPATH")] if p])
         try:
             out = subprocess.run([sys.executable, "-c", script, path], cwd=empty, env=env, capture_output=True,
@@ -107,49 +112,27 @@ def left_out_where_graded(path, timeout=120):
     return [tuple(item) for item in left_out], why
 
 
-def calls_at_import(path):
-    """[(line, code)] of gan.py's top-level statements that call one of gan.py's own functions
-    when it is imported (a training run, a test, loading MNIST), outside definitions and the
-    `if __name__ == "__main__":` block: the experiments left at the bottom of a file."""
-    import ast
-
-    from tests.produce import _defines
-
-    with open(path, encoding="utf-8-sig", errors="replace") as f:
-        source = f.read()
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    own = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-
-    def calls_own(node):
-        return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in own
-                   for n in ast.walk(node))
-
-    return [(node.lineno, " ".join((ast.get_source_segment(source, node) or "").split()))
-            for node in tree.body if not _defines(node) and calls_own(node)]
-
-
 def trained_verdict(gan, path, answers):
     """(whether the file is in order, the sentence the grader would say of the trained DCGAN
     at `path`, the points it earns): loaded into gan's build_dc_generator() and scored as the grader scores it,
     on the CPU, against the bar. A file that does not load is not in order; one below the
     bar is, and the sentence says where it stands (the course decides what that costs)."""
-    from tests.produce import produce, score_samples
+    from autograder.judge import judge, points
+    from autograder.produce import produce
+    from autograder.trained import score_samples
 
     scored = score_samples(produce("trained", gan, "cpu", answers, weights=path), weights=path)
-    results = checks.judge("trained", scored, answers)
+    results = judge("trained", scored, answers)
     error = scored.get("scores", {}).get("error") or scored.get("__failure__")
     if error:
-        return False, error, checks.points("trained", results)
+        return False, error, points("trained", results)
     (_, passed, message), = results
-    return True, ("clears the bar: " if passed else "below the bar: ") + message, checks.points("trained", results)
+    return True, ("clears the bar: " if passed else "below the bar: ") + message, points("trained", results)
 
 
 # Where the autograder runs, only the packages of requirements.txt (and what they need) are
 # installed, as Gradescope's setup.sh installs them; gan.py may also import these, shipped with it.
-SHIPPED = {"tests", "quality"}
+SHIPPED = {"autograder", "tests", "quality"}
 
 
 def missing_on_the_grader(source, requirements="requirements.txt"):
@@ -180,7 +163,7 @@ def missing_on_the_grader(source, requirements="requirements.txt"):
         todo += [project(r) for r in requires if "extra ==" not in r]
     owners = metadata.packages_distributions()
     missing = []
-    for module in checks.top_level_imports(source):
+    for module in top_level_imports(source):
         top = module.partition(".")[0]
         if top in sys.stdlib_module_names or top in SHIPPED or top == "__future__":
             continue
@@ -195,10 +178,21 @@ def describe_cell(cell):
     return f"the cell that starts `{first[:60]}{'...' if len(first) > 60 else ''}`"
 
 
-def settings_run(nb):
-    """{name: value} of the assignment's settings as the notebook last ran them."""
+def _setting(text):
+    """A setting's value as the parameters cell writes it: a literal, or the course table's
+    own (EPOCHS['dcgan'], NUM_TRAIN); ValueError for anything else."""
     import ast
 
+    node = ast.parse(text, mode="eval").body
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "EPOCHS":
+        return course.EPOCHS[ast.literal_eval(node.slice)]
+    if isinstance(node, ast.Name) and node.id == "NUM_TRAIN":
+        return course.NUM_TRAIN
+    return ast.literal_eval(node)
+
+
+def settings_run(nb):
+    """{name: value} of the assignment's settings as the notebook last ran them."""
     found = {}
     for cell in nb.cells:
         if cell.cell_type != "code" or cell.execution_count is None:
@@ -206,8 +200,8 @@ def settings_run(nb):
         for name, value in re.findall(r"^(\w+) = ([^#\n]+)", cell.source, re.M):
             if name in COURSE_SETTINGS:
                 try:
-                    found[name] = ast.literal_eval(value.strip())
-                except (ValueError, SyntaxError):
+                    found[name] = _setting(value.strip())
+                except (ValueError, SyntaxError, KeyError):
                     pass
     return found
 
@@ -216,7 +210,7 @@ def notebook_problems(nb):
     """Sentences on what is missing from a notebook before it can be handed in."""
     problems, question = [], None
     unrun = [cell for cell in nb.cells if cell.cell_type == "code" and cell.source.strip()
-             and cell.execution_count is None and "tests.submit" not in cell.source]
+             and cell.execution_count is None and "autograder.submit" not in cell.source]
     if unrun:
         problems.append(f"the notebook has not been run through: {len(unrun)} code cell(s) never ran "
                         f"(the first is {describe_cell(unrun[0])}); run all cells and save the notebook.")
@@ -241,105 +235,8 @@ def notebook_problems(nb):
     return problems
 
 
-# -----------------------------------------------------------------------------
-# Formulas drawn into the file: an exported notebook shows them with no network
-
-MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.S)
-# TeX that matplotlib's mathtext writes otherwise (it knows no \tfrac, \text or \big).
-MATHTEXT = [(r"\\tfrac", r"\\frac"), (r"\\frac(\d)(\d)", r"\\frac{\1}{\2}"), (r"\\text\{", r"\\mathrm{"),
-            (r"\\big([\[\]()])", r"\1"), (r"\\big\b", ""), (r"\\mid\b", "|"), (r"\\dots\b", r"\\ldots"),
-            (r"\\\|", r"\\Vert "), (r"\\qquad\b", r"\\quad\\quad ")]
-
-
-def formula_svg(tex):
-    """A TeX formula drawn as SVG by matplotlib's mathtext, or None if it cannot draw it."""
-    import io
-
-    from matplotlib import mathtext
-    from matplotlib.font_manager import FontProperties
-
-    tex = " ".join(tex.split())
-    for pattern, replacement in MATHTEXT:
-        tex = re.sub(pattern, replacement, tex)
-    buffer = io.BytesIO()
-    try:
-        mathtext.math_to_image(f"${tex}$", buffer, prop=FontProperties(size=13), format="svg")
-    except Exception:  # a command mathtext does not know
-        return None
-    return buffer.getvalue()
-
-
-def draw_formulas(markdown):
-    """Markdown with each $...$ and $$...$$ replaced by an image of the formula (outside
-    code), so that the HTML needs no MathJax from a CDN; a formula mathtext cannot draw
-    stays as its TeX, in code."""
-    import base64
-    import html
-
-    def image(match):
-        display = match.group(1) is not None
-        tex = match.group(1) if display else match.group(2)
-        svg = formula_svg(tex)
-        if svg is None:
-            return f"<code>{html.escape(match.group(0))}</code>"
-        tag = (f'<img alt="{html.escape(" ".join(tex.split()))}" style="vertical-align: middle" '
-               f'src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}">')
-        return f'\n\n<div style="text-align: center">{tag}</div>\n\n' if display else tag
-
-    pieces = re.split(r"(```.*?```|`[^`\n]*`)", markdown, flags=re.S)  # code keeps its dollars
-    return "".join(piece if i % 2 else MATH.sub(image, piece) for i, piece in enumerate(pieces))
-
-
-def with_drawn_formulas(nb):
-    """A copy of the notebook whose markdown cells carry their formulas as images."""
-    import copy
-
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            cell.source = draw_formulas(cell.source)
-    return nb
-
-
-def pdf_tools():
-    """What each way to a PDF needs, and which of it this machine lacks: {way: [missing]}."""
-    import importlib.util
-    import shutil
-
-    latex = [tool for tool in ("xelatex", "pandoc") if shutil.which(tool) is None]
-    browser = [] if importlib.util.find_spec("playwright") else ["playwright (pip install 'nbconvert[webpdf]')"]
-    return {"LaTeX": latex, "a headless browser": browser}
-
-
-HOW_TO_GET_A_PDF = ("to get a PDF on Colab, run `!apt-get install -y texlive-xetex texlive-fonts-recommended "
-                    "texlive-plain-generic pandoc` in a cell; on a laptop, `pip install 'nbconvert[webpdf]'` and "
-                    "`playwright install chromium`; or open the HTML in a browser and print it to PDF")
-
-
-def render(nb, name):
-    """The notebook as a PDF if this machine can make one, else as a self-contained HTML
-    file: (file name, bytes, note). Nothing is written to disk."""
-    import nbconvert
-
-    missing, failed, drawn = pdf_tools(), [], with_drawn_formulas(nb)
-    for exporter, how in ((nbconvert.PDFExporter, "LaTeX"), (nbconvert.WebPDFExporter, "a headless browser")):
-        if missing[how]:
-            continue
-        try:  # LaTeX typesets the formulas itself; a browser gets them drawn
-            body, _ = exporter().from_notebook_node(nb if how == "LaTeX" else drawn)
-            return name + ".pdf", body, f"a PDF of the notebook (made with {how})"
-        except Exception as err:  # the tools are there, and still failed: say how
-            failed.append(f"{how} failed ({type(err).__name__}: {str(err).strip().splitlines()[-1:] or ''})")
-    exporter = nbconvert.HTMLExporter()
-    exporter.embed_images = True  # one file: the figures (and the formulas, drawn) travel inside it
-    body, _ = exporter.from_notebook_node(drawn)
-    why = "; ".join([f"{how} needs {' and '.join(tools)}" for how, tools in missing.items() if tools] + failed)
-    return name + ".html", body.encode("utf-8"), (
-        f"an HTML file of the notebook, not a PDF, because {why}: {HOW_TO_GET_A_PDF}")
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tests.submit", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.submit", description=__doc__.split("\n\n")[0])
     parser.add_argument("--gan", default="gan.py", help="your gan.py (default: gan.py)")
     parser.add_argument("--notebook", default="GANs-PyTorch.ipynb",
                         help="the notebook, run and saved (default: GANs-PyTorch.ipynb)")
@@ -366,23 +263,23 @@ def main(argv=None):
         print(f"  gan.py imports {', '.join(missing)}, which the autograder's environment does not have (it installs "
               "requirements.txt alone): the import fails there and every part gets 0. Remove the import, or move "
               "it into the function that needs it.")
-    earned = {part: 0.0 for part in checks.PARTS}
-    trained, trained_points = checks.trained_beside(args.gan), 0.0
+    earned = {part: 0.0 for part in course.PARTS}
+    trained, trained_points = course.trained_beside(args.gan), 0.0
     if gan is not None:
-        answers = checks.load_answers(args.answers)
+        answers = load_answers(args.answers)
         for part, (passed, total, first, got) in run_checks(gan, answers, args.device).items():
             ok &= passed == total
             earned[part] = got
-            print(f"  {checks.PART_TITLES[part]:<14} {got:g}/{checks.POINTS[part]:g} points  {passed}/{total} checks "
+            print(f"  {course.PART_TITLES[part]:<14} {got:g}/{course.POINTS[part]:g} points  {passed}/{total} checks "
                   "pass" + (f"\n{textwrap.fill(first, 100, initial_indent=' ' * 6, subsequent_indent=' ' * 6)}"
                             if first else ""))
         in_order, verdict, trained_points = trained_verdict(gan, trained, answers)
         ok &= in_order
-        shown = (f"{trained_points:g}/{checks.POINTS['trained']:g} points  " if checks.POINTS["trained"] else
+        shown = (f"{trained_points:g}/{course.POINTS['trained']:g} points  " if course.POINTS["trained"] else
                  "(shown, not scored)  ")
-        print(f"  {checks.PART_TITLES['trained']:<14} {shown}{verdict}")
+        print(f"  {course.PART_TITLES['trained']:<14} {shown}{verdict}")
     if missing:  # the import fails on the grader: nothing is checked there
-        earned, trained_points = {part: 0.0 for part in checks.PARTS}, 0.0
+        earned, trained_points = {part: 0.0 for part in course.PARTS}, 0.0
     print(f"  {points_line(earned, trained_points)}")
     if args.checks_only:
         return 0 if ok else 1

@@ -1,0 +1,31 @@
+"""Reading an answer file: the check inputs and the reference's values, as numpy arrays.
+
+The public file (gan-checks.npz) ships with the assignment; the grader judges with its own
+private one (other inputs, other fixed weights). Both are written by
+`python -m instructor answers` from the reference solution. No torch, no pickles.
+"""
+import json
+
+import numpy as np
+
+
+def load_answers(path):
+    """An answer file as {name: numpy array}; it holds no pickles, and none are read."""
+    with np.load(path, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
+
+
+def noise_dim(ans):
+    """The reference's NOISE_DIM, which the checks' generators are built with."""
+    return int(ans["noise_dim"])
+
+
+def weight_salt(ans):
+    """The salt of an answer file's fixed weights ('' for files that name none)."""
+    return str(ans["weight_salt"]) if "weight_salt" in ans else ""
+
+
+def reference_layers(ans, key):
+    """The layers the reference's model ran, in order, on the check's input (the producers'
+    run_traced, written into the answer file)."""
+    return json.loads(str(ans[f"{key}_layers_true"]))

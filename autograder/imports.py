@@ -1,0 +1,139 @@
+"""The rule for importing a student's gan.py, and the sentences every path says of it.
+
+A gan.py is imported statement by statement (autograder/produce/student.py). What a module
+is for (imports, definitions, docstrings, an `if __name__ == "__main__":` block) must run;
+any other top-level statement (an assignment, a call, a loop) that fails is left out, and the
+import goes on. This module holds the rule and the words, reads the file's syntax only, and
+runs none of its code: the grader, which never imports torch or the student's code, uses it too.
+"""
+import ast
+import traceback
+
+
+def keeps_at_import(node):
+    """Whether a top-level statement belongs in a module that is imported: imports,
+    definitions, assignments, docstrings and `if __name__ == "__main__":` blocks."""
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                         ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Pass)):
+        return True
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return True
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
+
+
+def defines(node):
+    """Whether a top-level statement defines what the module is for: an import, a function
+    or class definition, a docstring, or an `if __name__ == "__main__":` block. Anything
+    else (assignments included) is code that runs at import, and may be left out."""
+    return keeps_at_import(node) and not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+
+
+def decoded(source):
+    """gan.py's text, from its bytes or its text."""
+    return source.decode("utf-8-sig", "replace") if isinstance(source, bytes) else source
+
+
+def code_of(source, node, width=120):
+    """A statement's code on one line, cut to `width` characters."""
+    return " ".join((ast.get_source_segment(source, node) or "").split())[:width]
+
+
+def top_level_imports(source):
+    """The absolute module names a gan.py's top level imports, in order, without
+    repeats: `import a.b` gives a.b, `from a import b` gives a and a.b (b may be a
+    submodule). Statements in functions, classes and `if __name__ == "__main__":`
+    blocks do not run at import and are not counted; those under a module-level
+    if/try/with are. The grader's sandbox loads these ahead of the parts (its
+    supervisor's preload); [] for a file that does not parse."""
+    try:
+        tree = ast.parse(decoded(source))
+    except (SyntaxError, ValueError):
+        return []
+    names = []
+
+    def visit(body):
+        for node in body:
+            if isinstance(node, ast.Import):
+                names.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+                names.extend(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+            elif isinstance(node, ast.If) and not keeps_at_import(node):  # a main-guard does not run
+                visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+                for block in [node.body, node.orelse, node.finalbody] + [h.body for h in node.handlers]:
+                    visit(block)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                visit(node.body)
+
+    visit(tree.body)
+    return list(dict.fromkeys(names))
+
+
+def without_top_level_calls(source):
+    """(source, left_out): gan.py's text with the lines of its top-level statements that
+    the import would leave out made blank (so every other line keeps its number), and
+    [(line, code)] of them; (None, []) if there is nothing to leave out. The grader uses
+    it where the import did not even return (os._exit, a signal, a loop that never ends)."""
+    text = decoded(source)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None, []
+    lines, left_out = text.splitlines(keepends=True), []
+    for node in tree.body:
+        if not keeps_at_import(node):
+            left_out.append((node.lineno, code_of(text, node)))
+            for i in range(node.lineno - 1, node.end_lineno):
+                lines[i] = "\n"
+    return ("".join(lines).encode("utf-8"), left_out) if left_out else (None, [])
+
+
+def calls_at_import(source):
+    """[(line, code)] of gan.py's top-level statements that call one of gan.py's own functions
+    when it is imported (a training run, a test, loading MNIST), outside definitions and the
+    `if __name__ == "__main__":` block: the experiments left at the bottom of a file."""
+    text = decoded(source)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    own = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+    def calls_own(node):
+        return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in own
+                   for n in ast.walk(node))
+
+    return [(node.lineno, code_of(text, node, 10 ** 6)) for node in tree.body if not defines(node) and calls_own(node)]
+
+
+def import_failure(err, path, tree=None, source=""):
+    """One line on why gan.py did not import: the error, the line of gan.py it came from,
+    and, where a top-level statement raised, what to do with it."""
+    if isinstance(err, SyntaxError):
+        return f"importing gan.py failed: SyntaxError at line {err.lineno}: {err.msg}"
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == path]
+    line = frames[0].lineno if frames else None  # the top-level statement that ran, in gan.py
+    detail = " ".join(f"{type(err).__name__}: {err}".split())
+    statement = next((n for n in (tree.body if tree else []) if n.lineno <= (line or 0) <= (n.end_lineno or 0)), None)
+    if statement is not None and not defines(statement):  # the cause is the line, not what it met
+        code = code_of(source, statement, 60)
+        brief = detail if len(detail) <= 160 else detail[:160].rsplit(" ", 1)[0] + " [...]"
+        return (f"line {line} of gan.py runs `{code}` when gan.py is imported, and it failed ({brief}): the "
+                "autograder leaves such lines out; put experiments under `if __name__ == \"__main__\":` or in the "
+                "notebook")
+    detail = detail if len(detail) <= 300 else detail[:300].rsplit(" ", 1)[0] + " [...]"
+    return f"importing gan.py failed at line {line}: {detail}" if line else f"importing gan.py failed: {detail}"
+
+
+def left_out_sentence(failure, left_out):
+    """What every path (the notebook's check cells, pytest, autograder.submit, the grader's report)
+    says of a gan.py that imports only without some of its top-level statements: why the
+    first failed, what to do, and each line left out. `left_out`: [(line, code)]."""
+    named = "; ".join(f"line {n}: `{' '.join(code.split())[:60]}`" for n, code in left_out[:5])
+    more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+    return f"{' '.join(str(failure).split())[:600]}. Left out, wherever gan.py is checked or graded: {named}{more}"

@@ -1,0 +1,101 @@
+"""The judges of the four model builders: parameter count, output shape (and, for a
+generator, Tanh's range), and the outputs with the grader's fixed weights."""
+import numpy as np
+
+from autograder.answers import noise_dim, reference_layers
+from autograder.course import FORWARD_TOL, NEAR_MISS
+from autograder.hints.layers import NEAR_MISS_CAUSES, settings, structure_hint
+from autograder.measures import scale_error
+from autograder.judge.base import CheckFailed, check, fail, get, require_shape, require_tensor, value
+
+
+def _param_count(out, ans, key, call):
+    got = get(out, "params", call)
+    expected = int(ans[f"{key}_params_true"])
+    if got != expected:
+        diff = got - expected
+        first = next((layer for layer in reference_layers(ans, key) if layer["type"] == "Linear"), None)
+        # Linear(in_features=.., out_features=..): the first layer's width
+        width = int(settings(first["spec"])[1].split("=")[-1]) if first else 0
+        constant = noise_dim(ans)
+        if call.endswith("(4)") and width and diff == (constant - 4) * width:  # a first Linear(NOISE_DIM, width)
+            hint = (f"That is what a first layer of input size {constant} would add: its input size must be the "
+                    "noise_dim argument, not the constant NOISE_DIM.")
+        else:
+            hint = structure_hint(out, ans, key) or (
+                "Is a bias missing, or a layer size off? Compare each layer with the docstring." if diff < 0 else
+                "Is there an extra layer, or a layer too wide? Compare each layer with the docstring.")
+        fail(f"{call}: expected {expected:,} parameters, got {got:,} ({abs(diff):,} too "
+             f"{'few' if diff < 0 else 'many'}). {hint}")
+    return f"{got:,} parameters"
+
+
+def _model_output(out, ans, key, call):
+    """The forward pass's output record; where it failed (an error in the student's forward,
+    a shape), the failure also names the first layer that differs from the reference's."""
+    try:
+        rec = get(out, "forward", call)
+        require_tensor(rec, call)
+        require_shape(rec, ans[f"{key}_output_true"].shape, call)
+        return rec
+    except CheckFailed as err:
+        hint = structure_hint(out, ans, key)
+        raise CheckFailed(f"{err} {hint}" if hint else str(err), err.cause) from None
+
+
+def _forward(out, ans, key, part, call, shape_call, hint):
+    rec = _model_output(out, ans, key, shape_call)
+    got, expected = value(rec, call), ans[f"{key}_output_true"]
+    err = scale_error(got, expected)
+    if not err <= FORWARD_TOL:
+        structure = structure_hint(out, ans, key)  # what its layers show, before what to compare
+        if scale_error(2 * np.asarray(got, dtype=np.float64) - 1, expected) <= FORWARD_TOL:
+            hint = ("Your outputs are the reference's moved from [-1, 1] to [0, 1] ((x + 1) / 2): return the final "
+                    "Tanh's output as it is; the images are kept in [-1, 1].")
+        elif structure:
+            hint = structure
+        elif err <= NEAR_MISS:
+            hint = ("The outputs are close, so the layers are probably right: look for a numerical difference, "
+                    f"such as {NEAR_MISS_CAUSES[part]}.")
+        fail(f"{call}: with the grader's fixed weights the outputs differ from the reference "
+             f"(relative error {err:.2e} > {FORWARD_TOL:.0e}). {hint}")
+    return err
+
+
+def _model_checks(part, key, count_call, call, shape_call, hint, images_out):
+    """Three checks of a model builder: parameter count, output shape (and, for a
+    generator, the [-1, 1] range of tanh), and outputs with fixed weights."""
+
+    @check(part)
+    def parameter_count(out, ans):
+        return _param_count(out, ans, key, count_call)
+
+    def called(ans):  # the check's call, with the answer file's batch size and noise size
+        return shape_call.format(n=len(ans[f"{key}_input"]), noise_dim=noise_dim(ans))
+
+    @check(part)
+    def output_shape(out, ans):
+        rec = _model_output(out, ans, key, called(ans))
+        if images_out:  # a failure only: these inputs can stay in [-1, 1] without a Tanh too
+            v = value(rec, call)
+            if not (v.min() >= -1 and v.max() <= 1):
+                fail(f"{call}: outputs must lie in [-1, 1], got [{v.min():.3f}, {v.max():.3f}]; is the final Tanh "
+                     "missing?")
+        return f"output shape {tuple(rec['shape'])}"
+
+    @check(part)
+    def forward_matches_reference(out, ans):
+        return f"forward relative error {_forward(out, ans, key, part, call, called(ans), hint):.1e}"
+
+
+_model_checks("discriminator", "d", "discriminator()", "discriminator()", "discriminator() on {n} images",
+              "Check the layer order and LeakyReLU's slope of 0.01, and that the last layer has no activation.", False)
+_model_checks("generator", "g", "generator(4)", "generator()", "generator({noise_dim}) on {n} noise vectors",
+              "Check the layer order, the ReLUs and the final Tanh.", True)
+_model_checks("dc_classifier", "dc_d", "build_dc_classifier()", "build_dc_classifier()",
+              "build_dc_classifier({n}) on {n} images",
+              "Check kernel sizes, LeakyReLU(0.01) after each conv and the first Linear, and max-pooling.", False)
+_model_checks("dc_generator", "dc_g", "build_dc_generator(4)", "build_dc_generator()",
+              "build_dc_generator({noise_dim}) on {n} noise vectors",
+              "Check that each BatchNorm comes after its ReLU, the transposed convolutions' stride 2 and padding 1, "
+              "and the final Tanh and flatten to (N, 784).", True)

@@ -1,0 +1,171 @@
+"""The student's code, called: gan.py imported statement by statement, its functions called
+with every error turned into one sentence, and what they return described as plain data.
+
+This is the only code that runs a student's functions (the producers call them through it).
+It returns raw values; it judges nothing.
+"""
+import ast
+import sys
+import traceback
+import types
+
+import numpy as np
+import torch
+
+from autograder.course import NOT_IMPLEMENTED, VALUE_LIMIT
+from autograder.imports import code_of, defines, import_failure
+
+
+class StudentError(Exception):
+    """The student's code raised, or returned nothing, while being produced."""
+
+
+class NotImplementedPart(StudentError):
+    """A student function returned None: its block is still empty."""
+
+
+def describe(x):
+    """Plain-data record of something a student function returned."""
+    rec = {"type": f"{type(x).__module__}.{type(x).__qualname__}"[:200]}
+    if isinstance(x, torch.Tensor):
+        rec.update(tensor=True, shape=list(x.shape), dtype=str(x.dtype).replace("torch.", ""), device=x.device.type)
+        if x.numel() <= VALUE_LIMIT:
+            rec["value"] = x.detach().cpu().double().numpy()
+    else:
+        rec["tensor"] = False
+        try:
+            value = np.asarray(x, dtype=np.float64)
+            rec["shape"] = list(value.shape)
+            if value.size <= VALUE_LIMIT:
+                rec["value"] = value
+        except Exception:
+            pass
+    return rec
+
+
+MEMORY_LIMIT_MB = None  # set by the grader's sandbox: the memory a part may allocate
+
+# What to do when a function asked for a GPU the grader does not have, fitted to the function.
+CUDA_ADVICE = {
+    "sample_noise": "make the noise on the CPU (torch.rand(batch_size, dim), with no .cuda() or device='cuda'): "
+                    "run_a_gan moves it to the training device itself",
+    "loss": "make new tensors on the device of the inputs (torch.ones_like(logits), torch.zeros_like(logits), "
+            ".to(logits.device)), never with .cuda() or dtype=torch.cuda.FloatTensor",
+    "model": "build the model with no .cuda() or device='cuda': the notebook and the grader move it with "
+             ".to(device)",
+    "get_optimizer": "create the optimizer from model.parameters() and move nothing to a GPU",
+}
+ADVICE_KIND = {"discriminator_loss": "loss", "generator_loss": "loss", "ls_discriminator_loss": "loss",
+               "ls_generator_loss": "loss", "discriminator": "model", "generator": "model",
+               "build_dc_classifier": "model", "build_dc_generator": "model"}
+
+
+def asked_for_cuda(err):
+    text = str(err)
+    return "NVIDIA driver" in text or "not compiled with CUDA" in text or "no CUDA GPUs are available" in text
+
+
+ERROR_TEXT = 600  # characters of an exception's own message kept in a sentence about it
+
+
+def student_error(err, function=None):
+    """One line on an exception raised by student code: type, message, where in gan.py,
+    and, when it asked for a GPU the grader lacks, what to do instead in that function."""
+    tb = traceback.extract_tb(err.__traceback__)
+    # The student's own file only: the smoke test's training loop is the assignment's, which the
+    # grader runs from a copy (provided_gan.py) that students never see.
+    where = next((f"gan.py:{f.lineno} in {f.name}" for f in reversed(tb)
+                  if f.filename.rsplit("/", 1)[-1] == "gan.py"), None)
+    loop = next((f.name for f in reversed(tb) if f.filename.rsplit("/", 1)[-1] == "provided_gan.py"), None)
+    if where and loop:
+        where += f", called from the provided run_a_gan's {loop}" if loop != "run_a_gan" else \
+            ", called from the provided run_a_gan"
+    at = f" (at {where})" if where else ""
+    if loop and not where:
+        at = f" (in the provided run_a_gan's {loop})" if loop != "run_a_gan" else " (in the provided run_a_gan)"
+    if isinstance(err, MemoryError) and MEMORY_LIMIT_MB:
+        return (f"MemoryError: your code asked for more memory than a part may use ({MEMORY_LIMIT_MB:,} MB){at}: "
+                "look for a tensor far larger than the check's inputs need.")
+    if asked_for_cuda(err):  # torch's own text is long and says nothing about what to change
+        advice = CUDA_ADVICE.get(ADVICE_KIND.get(function, function),
+                                 "create tensors on the device of the inputs (.to(x.device)), never with .cuda()")
+        return (f"{type(err).__name__}: your code asked for a CUDA GPU{at}, and the grader runs it on a CPU "
+                f"without one: {advice}.")
+    text = " ".join(str(err).split())
+    if len(text) > ERROR_TEXT:  # cut the error's own text, at a word, so that where and what to do survive
+        text = text[:ERROR_TEXT].rsplit(" ", 1)[0] + " [...]"
+    return f"{type(err).__name__}: {text}{at}"
+
+
+def source_of(path):
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        return f.read()
+
+
+def import_student(path, name="gan"):
+    """(module, left_out, failure) for the gan.py at `path`, the one way every path imports it.
+
+    Its top-level statements run one by one, in order, in one module. A statement that
+    runs code (a call, an assignment, a loop) and raises, a training run at the bottom
+    that finds no MNIST say, is left out and the import goes on; left_out is then
+    [(line, code)] of what was left out and failure why the first one failed. A failing
+    import, definition or docstring, or a syntax error, fails the import: module is None.
+    """
+    source = source_of(path)
+    try:
+        tree = ast.parse(source, path)
+    except SyntaxError as err:
+        return None, [], import_failure(err, path)
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    flags, left_out, failure = 0, [], None
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            import __future__
+
+            for alias in node.names:
+                flags |= getattr(getattr(__future__, alias.name, None), "compiler_flag", 0)
+        try:
+            exec(compile(ast.Module([node], type_ignores=[]), path, "exec", flags=flags, dont_inherit=True),
+                 module.__dict__)
+        except BaseException as err:  # an exception, SystemExit, KeyboardInterrupt, anything at import
+            if defines(node):
+                sys.modules.pop(name, None)
+                return None, [], import_failure(err, path, tree, source)
+            failure = failure or import_failure(err, path, tree, source)
+            left_out.append((node.lineno, code_of(source, node)))
+    return module, left_out, failure
+
+
+def call(gan, name, *args, **kwargs):
+    fn = getattr(gan, name, None)
+    if fn is None:
+        raise StudentError(f"gan.py has no function {name}(); keep its name and signature as given.")
+    result = fn(*args, **kwargs)
+    if result is None:
+        raise NotImplementedPart(
+            f"{name}() returned None: {NOT_IMPLEMENTED} "
+            "(write your code between its START and END OF YOUR CODE markers)."
+        )
+    return result
+
+
+def attempt(fn, function=None):
+    """Run fn(), which calls the student's `function`; turn any exception into an error
+    record the judges report."""
+    try:
+        return fn()
+    except NotImplementedPart as err:
+        return {"error": str(err), "not_implemented": True}
+    except StudentError as err:
+        return {"error": str(err)}
+    except Exception as err:
+        return {"error": student_error(err, function)}
+
+
+def model_of(gan, builder, args):
+    model = call(gan, builder, *args)
+    if not isinstance(model, torch.nn.Module):
+        raise StudentError(f"{builder}() should return a torch.nn.Module, got {type(model).__name__}.")
+    return model
