@@ -33,12 +33,12 @@ def parser():
         p.add_argument("--isolation", choices=["auto", "sealed", "reduced"], default="auto",
                        help="sealed: the bubblewrap sandbox, or fail; reduced: plain processes; "
                             "auto (default): sealed where possible")
-        p.add_argument("--part-timeout", type=float, default=limits.PART_TIMEOUT,
-                       help=f"seconds per part (default {limits.PART_TIMEOUT})")
-        p.add_argument("--import-timeout", type=float, default=limits.IMPORT_TIMEOUT,
-                       help=f"seconds to import gan.py (default {limits.IMPORT_TIMEOUT})")
-        p.add_argument("--memory-mb", type=int, default=limits.MEMORY_MB,
-                       help=f"memory a part may allocate on CPU (default {limits.MEMORY_MB})")
+        p.add_argument("--part-timeout", type=float, default=limits.DEFAULT.part_timeout,
+                       help=f"seconds per part (default {limits.DEFAULT.part_timeout:g})")
+        p.add_argument("--import-timeout", type=float, default=limits.DEFAULT.import_timeout,
+                       help=f"seconds to import gan.py (default {limits.DEFAULT.import_timeout:g})")
+        p.add_argument("--memory-mb", type=int, default=limits.DEFAULT.memory_mb,
+                       help=f"memory a part may allocate on CPU (default {limits.DEFAULT.memory_mb})")
         p.add_argument("--trust-submissions", action="store_true",
                        help="grade even where the reduced mode cannot keep a submission from the grader's files and "
                             "other jobs (its parts would run as root or as the grader's own user); without it, "

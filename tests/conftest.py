@@ -120,8 +120,9 @@ def verdicts(request, device, answers, _verdict_cache, pytestconfig):
                     from instructor.sandbox import limits
                 except ImportError:
                     pytest.exit("--isolate needs the instructor package (instructor/grader/)", returncode=4)
-                timeout = pytestconfig.getoption("--part-timeout") or limits.PART_TIMEOUT
-                produced = produce_all(_gan_path(pytestconfig), device, GROUPS, answers, timeout).produced
+                timeout = pytestconfig.getoption("--part-timeout") or limits.DEFAULT.part_timeout
+                produced = produce_all(_gan_path(pytestconfig), device, GROUPS, answers,
+                                       limits.DEFAULT._replace(part_timeout=timeout)).produced
             elif part == "trained":  # samples of the student's trained generator, then their scores
                 samples = produce(part, module(), device, answers, weights=_trained_path(pytestconfig))
                 produced = {part: score_samples(samples, weights=_trained_path(pytestconfig))}

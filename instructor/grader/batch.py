@@ -23,7 +23,7 @@ from instructor.grader import render, score, summary
 from instructor.grader.grade import GRADER_ERROR_EXIT, grade
 from instructor.grader.report import failed as failed_report
 from instructor.grader.run import make_pool
-from instructor.sandbox import limits
+from instructor.sandbox.limits import DEFAULT, cpu_shares, from_args, oom_order, usable_threads
 
 JOBS = 2  # submissions graded at a time: one per CPU of this package's 2-core graders
 
@@ -39,15 +39,15 @@ def find_submissions(folder):
 
 
 def grade_all(submissions, out, jobs=JOBS, device="cpu", root=ROOT, answers=None, isolation="auto",
-              answers_path=None, trust=False, **budget):
-    """Grade every submission; returns {student: report} and writes the gradebook. budget:
-    part_timeout, import_timeout, memory_mb (grade's)."""
+              answers_path=None, trust=False, limits=DEFAULT):
+    """Grade every submission under `limits` (Limits); returns {student: report} and
+    writes the gradebook."""
     answers = answers if answers is not None else load_answers(
         answers_path or os.path.join(root, score.PRIVATE))
     os.makedirs(out, exist_ok=True)
     jobs = max(1, min(jobs, len(submissions) or 1))
-    threads = max(1, limits.threads() // jobs)  # the CPUs this grader may use, shared among the jobs
-    shares = limits.cpu_shares(jobs)  # each job's own CPUs, where there are enough for one each
+    threads = max(1, usable_threads() // jobs)  # the CPUs this grader may use, shared among the jobs
+    shares = cpu_shares(jobs)  # each job's own CPUs, where there are enough for one each
     # Hidden from the sandboxes: the gradebook and the folders holding the submissions.
     hidden = [os.path.abspath(out)] + sorted({os.path.dirname(os.path.dirname(os.path.abspath(p))) for p in submissions.values()})
     todo = queue.Queue()
@@ -72,7 +72,7 @@ def grade_all(submissions, out, jobs=JOBS, device="cpu", root=ROOT, answers=None
                 try:
                     if pool is None:
                         raise problem
-                    report = grade(path, device, answers=answers, root=root, pool=pool, **budget)
+                    report = grade(path, device, limits, answers=answers, root=root, pool=pool)
                     render.write_json(os.path.join(out, student, "results.json"), render.gradescope_results(report))
                 except Exception as err:  # the grader's own failure: a grader-error row, never a missing one
                     report = failed_report(path, device, err, start)
@@ -109,13 +109,12 @@ def write_gradebook(reports, submissions, out, device):
 
 
 def main(args):
-    limits.oom_order(-900)  # as in grade: the gradebook outlives any grading
+    oom_order(-900)  # as in grade: the gradebook outlives any grading
     submissions = find_submissions(args.submissions)
     old = summary.read_old(args.compare) if args.compare else None  # before --out, which may be the same, is rewritten
     start = time.time()
     reports = grade_all(submissions, args.out, args.jobs, args.device, isolation=args.isolation,
-                        answers_path=args.answers, trust=args.trust_submissions, part_timeout=args.part_timeout,
-                        import_timeout=args.import_timeout, memory_mb=args.memory_mb)
+                        answers_path=args.answers, trust=args.trust_submissions, limits=from_args(args))
     minutes = (time.time() - start) / 60
     for student, report in reports.items():
         flag = f"   GRADER ERROR: {report['grader_error']}" if report["grader_error"] else ""

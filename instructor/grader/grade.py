@@ -20,21 +20,19 @@ from instructor import ROOT
 from instructor.grader import render, report, score
 from instructor.grader.guard import Guard
 from instructor.grader.run import make_pool, produce_all
-from instructor.sandbox import limits
+from instructor.sandbox.limits import DEFAULT, from_args, oom_order
 
 GRADER_ERROR_EXIT = 3  # the exit status of a grading whose report has a grader error (run_autograder reads it)
 
 
-def grade(gan_path, device="cpu", part_timeout=limits.PART_TIMEOUT, import_timeout=limits.IMPORT_TIMEOUT,
-          memory_mb=limits.MEMORY_MB, answers=None, root=ROOT, pool=None):
-    """Grade one gan.py; returns the report as a dict. Never raises: if the grader
-    itself fails, the report says so and gives no points."""
+def grade(gan_path, device="cpu", limits=DEFAULT, answers=None, root=ROOT, pool=None):
+    """Grade one gan.py under `limits` (Limits); returns the report as a dict. Never
+    raises: if the grader itself fails, the report says so and gives no points."""
     start = time.time()
     try:
         answers = answers if answers is not None else load_answers(os.path.join(root, score.PRIVATE))
         guard = Guard(root)
-        run = produce_all(gan_path, device, GROUPS, answers, part_timeout, import_timeout, memory_mb, root,
-                          pool)
+        run = produce_all(gan_path, device, GROUPS, answers, limits, root, pool)
         # Only where the submission could have written them: restoring otherwise would undo an
         # instructor's own edits made while a batch runs.
         isolated = run.isolation
@@ -48,7 +46,7 @@ def grade(gan_path, device="cpu", part_timeout=limits.PART_TIMEOUT, import_timeo
 
 
 def main(args):
-    limits.oom_order(-900)  # out of memory, the kernel takes students' code, then the sandbox, not the report
+    oom_order(-900)  # out of memory, the kernel takes students' code, then the sandbox, not the report
     device = args.device
     if device == "auto":
         import torch
@@ -69,8 +67,7 @@ def main(args):
         graded = report.failed(gan_path, device, err, start)
     else:
         with pool:
-            graded = grade(gan_path, device, args.part_timeout, args.import_timeout, args.memory_mb, answers,
-                           pool=pool)
+            graded = grade(gan_path, device, from_args(args), answers, pool=pool)
     if args.results:  # first: a closed terminal must not cost the student their results
         render.write_json(args.results, render.gradescope_results(graded))
     try:

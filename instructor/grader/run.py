@@ -24,7 +24,7 @@ from autograder.trained import trained_missing, trained_too_large
 from instructor import ROOT
 from instructor.grader import handin, schema, score
 from instructor.grader.guard import Guard, provided_source
-from instructor.sandbox import limits
+from instructor.sandbox.limits import DEFAULT, lane_count
 from instructor.sandbox.command import CODE, PROVIDED
 from instructor.sandbox.inside.frames import SOURCE_LIMIT
 from instructor.sandbox.pool import Pool, Refused
@@ -96,8 +96,7 @@ def _status(record):
         return None
 
 
-def produce_all(gan_path, device="cpu", groups=GROUPS, answers=None, part_timeout=limits.PART_TIMEOUT,
-                import_timeout=limits.IMPORT_TIMEOUT, memory_mb=limits.MEMORY_MB, root=ROOT, pool=None):
+def produce_all(gan_path, device="cpu", groups=GROUPS, answers=None, limits=DEFAULT, root=ROOT, pool=None):
     """Run the producing half of every group in the sandbox; returns a Produced. Where the
     import never returned (os._exit, a signal, an endless loop), the sandbox could not try
     again without gan.py's top-level calls: this does, with their lines made blank."""
@@ -118,15 +117,14 @@ def produce_all(gan_path, device="cpu", groups=GROUPS, answers=None, part_timeou
     own = pool is None
     pool = pool or make_pool(answers, device, root=root)
     pool.memory.reset_peak()  # the report's peak memory is this submission's
-    budget = (part_timeout, import_timeout, memory_mb, weights)
     try:
-        result = _produce(pool, source, groups, *budget)
+        result = _produce(pool, source, groups, limits, weights)
         imported = result.status.get("import")
         if (imported is not None and imported["exit_code"] != 0 and result.import_note is None
                 and not result.notes["grader_error"]):
             blanked, left_out = without_top_level_calls(source)
             if blanked is not None:
-                again = _produce(pool, blanked, groups, *budget)
+                again = _produce(pool, blanked, groups, limits, weights)
                 if again.import_note is not None and "__failure__" not in again.import_note:
                     again.notes["left_out"] = {"lines": [{"line": n, "code": c} for n, c in left_out],
                                                "why": _failure("import", imported)}
@@ -153,30 +151,29 @@ def trained_weights(gan_path):
         return b"", trained_missing()
 
 
-def _produce(pool, source, groups, part_timeout, import_timeout, memory_mb, weights=b""):
+def _produce(pool, source, groups, limits, weights=b""):
     """produce_all for one source: runs, retries where the grader's environment failed, reads."""
     notes = {"left_out": None, "grader_error": None}
     try:  # the first start, or a retry's: either may find that this machine cannot isolate the code
-        records, payloads, over = _run_with_retries(pool, source, groups, notes,
-                                                    (part_timeout, import_timeout, memory_mb, weights))
+        records, payloads, over = _run_with_retries(pool, source, groups, notes, limits, weights)
     except Refused as err:  # no code of the student's runs where the sandbox cannot contain it
         notes["grader_error"] = str(err)
         return Produced({g: {"__failure__": NOT_ISOLATED} for g in groups}, {}, pool.describe(), notes, None)
     return _read(pool.describe(), records, payloads, groups, notes, over)
 
 
-def _run_with_retries(pool, source, groups, notes, budget):
+def _run_with_retries(pool, source, groups, notes, limits, weights):
     """(records, payloads, over) of one source's run: where the grader's environment failed
     under some parts (a sandbox that did not start, or died), those parts again, once, in a
     fresh sandbox; what failed twice goes into notes. Raises Refused (the pool will not run it)."""
     # Two lanes where the sandbox has two CPUs and the memory for both: parts side by side.
-    todo = lanes(groups, limits.lanes() if pool.threads >= 2 else 1)
-    records, payloads, fault, over = pool.run(source, todo, *budget)
+    todo = lanes(groups, lane_count() if pool.threads >= 2 else 1)
+    records, payloads, fault, over = pool.run(source, todo, limits, weights)
     never_ran = [g for g in groups if g not in records]
     if over and never_ran and "import" in records:  # the part over budget took its lane down with it:
         for group in never_ran:                      # the parts that never ran get a chance each, alone
             pool.close()
-            again = pool.run(source, [[group]], *budget)
+            again = pool.run(source, [[group]], limits, weights)
             if group in again.records:
                 records[group], payloads[group] = again.records[group], again.payloads.get(group, b"")
             fault = again.fault
@@ -185,7 +182,7 @@ def _run_with_retries(pool, source, groups, notes, budget):
     missing = [g for g in groups if not payloads.get(g)]
     if fault and missing:  # the grader's environment failed, not the student: again, fresh, one lane
         pool.close()
-        again = pool.run(source, [missing], *budget)
+        again = pool.run(source, [missing], limits, weights)
         for phase in again.records:
             if again.payloads.get(phase) or phase not in payloads:
                 records[phase], payloads[phase] = again.records[phase], again.payloads.get(phase, b"")

@@ -20,12 +20,12 @@ import tempfile
 from instructor import ROOT
 from instructor.sandbox import cgroup, limits
 
-LIMITS = {"part_timeout": 20, "import_timeout": 10, "memory_mb": 2048}
+LIMITS = limits.Limits(part_timeout=20, import_timeout=10, memory_mb=2048)
 MACHINE_MB = 6144  # the outer cgroup: what the machine has for the whole batch
-SUBMISSION_MB = LIMITS["memory_mb"] + limits.SANDBOX_MB  # what each sandbox's cgroup allows
+SUBMISSION_MB = LIMITS.memory_mb + limits.SANDBOX_MB  # what each sandbox's cgroup allows
 
 
-def contend(attacker, victim, limits=LIMITS, machine_mb=MACHINE_MB, root=ROOT):
+def contend(attacker, victim, limits_=LIMITS, machine_mb=MACHINE_MB, root=ROOT):
     """Batch-grade two gan.py sources side by side; returns {"attacker": results.json,
     "victim": results.json, "machine_peak_mb", "machine_oom_kills"}."""
     with tempfile.TemporaryDirectory(prefix="gan-contention-") as work:
@@ -35,8 +35,8 @@ def contend(attacker, victim, limits=LIMITS, machine_mb=MACHINE_MB, root=ROOT):
                 f.write(source)
         out = os.path.join(work, "out")
         command = [sys.executable, "-m", "instructor", "batch", os.path.join(work, "subs"), "--out", out,
-                   "--jobs", "2", "--isolation", "sealed", "--part-timeout", str(limits["part_timeout"]),
-                   "--import-timeout", str(limits["import_timeout"]), "--memory-mb", str(limits["memory_mb"])]
+                   "--jobs", "2", "--isolation", "sealed", "--part-timeout", str(limits_.part_timeout),
+                   "--import-timeout", str(limits_.import_timeout), "--memory-mb", str(limits_.memory_mb)]
         with cgroup.Cgroup(machine_mb, prefix="gan-machine") as machine:
             proc = subprocess.run(command, cwd=root, capture_output=True, text=True, preexec_fn=machine.join,
                                   timeout=900)
@@ -78,7 +78,7 @@ def main(args):
     lines = [f"Each attack graded with `batch --jobs 2`, sealed, beside an untouched reference, inside a "
              f"{MACHINE_MB:,} MB memory cgroup standing in for the machine (cgroup v{cgroup.version()}, "
              f"{datetime.date.today().isoformat()}, `python -m instructor contention`). Limits: "
-             f"{LIMITS['part_timeout']} s a part, {LIMITS['memory_mb']:,} MB a part, {SUBMISSION_MB:,} MB and "
+             f"{LIMITS.part_timeout:g} s a part, {LIMITS.memory_mb:,} MB a part, {SUBMISSION_MB:,} MB and "
              f"{limits.SUBMISSION_PIDS} processes for all of a submission's processes together.", "",
              "| case | attacker score (parts lost) | attacker's cgroup peak | victim score | victim seconds | "
              "victim / clean |", "|---|---|---|---|---|---|"]

@@ -11,12 +11,32 @@ The grader sizes itself to that: threads no more than the CPUs it may use, one l
 only where there is room for them.
 """
 import os
+from typing import NamedTuple
 
 from instructor.sandbox import cgroup
 
-PART_TIMEOUT = 60  # seconds for each part (the training smoke test is the slowest: about a second)
-IMPORT_TIMEOUT = 30  # seconds to import gan.py
-MEMORY_MB = 4096  # extra memory a part may allocate on a CPU grader
+
+class Limits(NamedTuple):
+    """What one submission is graded under: seconds for each part (the training smoke test is
+    the slowest, at about a second), seconds to import gan.py, and the memory (MB) a part may
+    allocate on a CPU grader. `grade`'s and `batch`'s options of the same names set them."""
+
+    part_timeout: float = 60
+    import_timeout: float = 30
+    memory_mb: int = 4096
+
+    def seconds(self, parts):
+        """The most a submission's run of `parts` parts (one after another) may take: its
+        import, twice more for the libraries loaded ahead, each part and a margin."""
+        return 3 * self.import_timeout + parts * (self.part_timeout + 3) + 15
+
+
+DEFAULT = Limits()
+
+
+def from_args(args):
+    """The Limits of `grade`'s and `batch`'s command line (--part-timeout, --import-timeout, --memory-mb)."""
+    return Limits(args.part_timeout, args.import_timeout, args.memory_mb)
 SANDBOX_MB = 1536  # a sandbox's cgroup: what its parts may allocate, and this for torch and the supervisor
 SUBMISSION_PIDS = 1024  # processes and threads of a sandbox, all its submission's parts together
 START_TIMEOUT = 180  # seconds for a sandbox to import torch and say it is ready
@@ -61,7 +81,7 @@ def oom_order(score):
         return False
 
 
-def threads():
+def usable_threads():
     """Threads for the grader's arithmetic: the whole CPUs it may use, at least one."""
     return max(1, int(cpu_limit() + 1e-9))
 
@@ -88,9 +108,9 @@ def warm():
     return memory is None or memory >= WARM_MB
 
 
-def lanes():
+def lane_count():
     """How many of one submission's parts may run side by side: two where there are two
     CPUs and memory for both, else one."""
     memory = memory_limit_mb()
-    return 2 if threads() >= 2 and (memory is None or memory >= TWO_LANES_MB) else 1
+    return 2 if usable_threads() >= 2 and (memory is None or memory >= TWO_LANES_MB) else 1
 

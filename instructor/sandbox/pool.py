@@ -23,7 +23,8 @@ within a budget that outlives them (memory.py); no one else writes their fields.
 """
 from collections import namedtuple
 
-from instructor.sandbox import limits, reduced
+from instructor.sandbox import reduced
+from instructor.sandbox.limits import DEFAULT, oom_kills, usable_threads, warm
 from instructor.sandbox.bwrap import find_bwrap
 from instructor.sandbox.command import Command
 from instructor.sandbox.exchange import Exchange
@@ -56,10 +57,10 @@ class Pool:
     def __init__(self, answers, code, device="cpu", threads=None, mode="auto", hidden=(), cpus=None, trust=False):
         self.answers, self.code, self.device = answers, code, str(device)
         self.trust = trust  # grade even where the reduced mode cannot keep a submission from the grader (refuses)
-        self.threads = threads or limits.threads()  # the CPUs a container's quota allows, not the host's
+        self.threads = threads or usable_threads()  # the CPUs a container's quota allows, not the host's
         self.mode, self.hidden = mode, list(hidden)
         self.memory = Memory(list(cpus) if cpus else None)
-        self.memory_mb = limits.MEMORY_MB  # what the parts of the next sandbox may allocate
+        self.memory_mb = DEFAULT.memory_mb  # what the parts of the next sandbox may allocate
         self.sandbox = None  # the running sandbox, if any
         self.reason = None  # why the mode is reduced, where it is
         self.facts = Facts(None, None, None, None, 0)  # what the last sandbox said of its isolation
@@ -95,7 +96,7 @@ class Pool:
         exchange = Exchange()
         requests, results = exchange.sandbox_ends()
         spec = {"uid": self.tenancy.uid, "requests": requests, "results": results,
-                "warm": limits.warm()}  # tight memory: the zygote imports less (see inside/zygote.py)
+                "warm": warm()}  # tight memory: the zygote imports less (see inside/zygote.py)
         try:
             command = Command(self.answers, self.code, bwrap, self.device, self.threads, self.hidden, spec)
             self.sandbox = Sandbox(command, exchange, self.memory.enter)
@@ -142,12 +143,12 @@ class Pool:
                 "private_ipc": facts.private_ipc, "landlock": facts.landlock, "cgroup": memory.ever,
                 "cgroup_reason": memory.reason, "cgroup_peak_mb": memory.peak_mb()}
 
-    def run(self, source, lanes, part_timeout, import_timeout, memory_mb, weights=b""):
+    def run(self, source, lanes, limits, weights=b""):
         """Run one submission (gan.py's `source`, the trained generator's `weights` if any): its
         import, then its parts, in `lanes` (lists of parts) that run side by side, each in
         namespaces of its own. Returns a Run; raises Refused where the pool will not run it."""
-        kills, container_kills = self.memory.oom_kills(), limits.oom_kills()
-        self.memory_mb = memory_mb
+        kills, container_kills = self.memory.oom_kills(), oom_kills()
+        self.memory_mb = limits.memory_mb
         try:
             if self.sandbox is None or self.facts.mode == "reduced" and self.sandbox.exchange.count:
                 self.close()
@@ -159,14 +160,14 @@ class Pool:
         if why:
             raise Refused(why)
         lanes = [list(lane) for lane in lanes if lane]
-        request = {"part_timeout": part_timeout, "import_timeout": import_timeout, "memory_mb": memory_mb,
+        request = {**limits._asdict(),
                    "device": self.device, "threads": max(1, self.threads // len(lanes))}
-        # the import, twice more for the libraries loaded ahead (inside/supervisor.py's preload), the parts ("trained": twice)
-        seconds = 3 * import_timeout + max(len(lane) + lane.count("trained") for lane in lanes) * (part_timeout + 3) + 15
+        # the longest lane's parts ("trained" runs twice: its samples, then their scores)
+        seconds = limits.seconds(max(len(lane) + lane.count("trained") for lane in lanes))
         records, payloads, problem = self.sandbox.exchange.grade(source, lanes, request, seconds, weights)
         if problem:
             self.close()  # the next submission gets a new sandbox
-        return _run(records, payloads, problem, *self.memory.fault(kills, container_kills, memory_mb))
+        return _run(records, payloads, problem, *self.memory.fault(kills, container_kills, limits.memory_mb))
 
 
 def _run(records, payloads, problem, verdict, over):

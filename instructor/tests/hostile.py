@@ -499,7 +499,6 @@ def finds_the_reference(top):
 # What outlives a process unless someone removes it: SysV shared memory and files in /dev/shm and /tmp.
 LEAVES_IPC_AND_FILES = f"""
 import ctypes as _ctypes, os as _os
-from autograder.answers import reference_layers
 _libc = _ctypes.CDLL(None, use_errno=True)
 _shm = _libc.shmget(0, 64 << 20, 0o1000 | 0o600)  # IPC_PRIVATE, IPC_CREAT
 print("made a SysV segment" if _shm >= 0 else "no SysV segment")
@@ -523,15 +522,6 @@ SHARED_ATTACKS = [
          {"noise": 0}, "did not finish within"),
     Case("namespace_exhaustion", "reference", append(NAMESPACE_SPENDER), {}, "namespaces made: 0, refused"),
 ]
-
-# Where a GPU exists, the reverse: a model that insists on the CPU.
-CUDA_CASES = [
-    Case("moves_input_to_cpu", "reference", block(
-        "build_dc_classifier", "class _Cpu(nn.Module):\n    def __init__(self, m):\n        super().__init__()\n"
-        "        self.m = m\n    def forward(self, x):\n        return self.m.cpu()(x.cpu())\nmodel = _Cpu(model)",
-        keep_reference=True), {"dc_classifier": 0}, "dc_classifier"),
-]
-
 
 def expected_points(case, points):
     """The points per part `case` deserves, given the full points per part."""

@@ -90,7 +90,7 @@ def test_hostile_submissions_in_a_batch_earn_nothing_and_leave_the_reference_who
     os.symlink(subs / "reference", subs / "linked_folder")
     submit(subs / "byte_order_mark", b"\xef\xbb\xbf" + REFERENCE.encode("utf-8"), weights_bytes)
     submit(subs / "=HYPERLINK(\"http:x\")", weights=weights_bytes)
-    reports = batch.grade_all(batch.find_submissions(str(subs)), str(tmp_path / "book"), root=grader_root, **LIMITS)
+    reports = batch.grade_all(batch.find_submissions(str(subs)), str(tmp_path / "book"), root=grader_root, limits=LIMITS)
 
     def row(student):
         return next(p for p in reports[student]["parts"] if p["part"] == "trained")

@@ -29,8 +29,9 @@ from instructor.sandbox import pool as sandbox_pool
 from instructor.sandbox.bwrap import find_bwrap
 from instructor.sandbox.pool import Pool
 from instructor.tests import FULL
+from instructor.sandbox.limits import Limits
 
-LIMITS = {"part_timeout": 30, "import_timeout": 15, "memory_mb": 2048}
+LIMITS = Limits(part_timeout=30, import_timeout=15, memory_mb=2048)
 
 
 def copy_grader(root):
@@ -70,7 +71,7 @@ def test_every_part_and_question_has_points_defined_once():
 
 
 def test_reference_solution_scores_full_marks(grader_root, tmp_path):
-    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert points(report) == course.POINTS and report["total"] == FULL, render.report_text(report)
     assert report["grader_error"] is None and not report["tampered"]
     assert report["isolation"]["mode"] in ("sealed", "reduced")
@@ -87,7 +88,7 @@ def test_reference_solution_scores_full_marks(grader_root, tmp_path):
 
 
 def test_gradescope_output_names_every_check_and_renders_as_markdown(release_dir, grader_root):
-    report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     results = render.gradescope_results(report)
     assert results["output_format"] == results["test_output_format"] == "md"
     noise = results["tests"][0]
@@ -114,7 +115,7 @@ def test_the_grader_smoke_tests_with_the_provided_loop_not_the_files_own(grader_
                "              show_every=250, batch_size=128, noise_size=96, num_epochs=10):\n"
                "    raise RuntimeError('the file brought its own loop')\n")
     (tmp_path / "gan.py").write_text(source)
-    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == FULL and all(ok for _, ok, _ in report["training_smoke"]), render.report_text(report)
 
 
@@ -127,7 +128,7 @@ def test_module_level_code_is_named_then_left_out_and_the_rest_graded(grader_roo
         source = f.read() + MODULE_LEVEL_CALL
     (tmp_path / "gan.py").write_text(source)
     line = source.splitlines().index("test()") + 1
-    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     text = render.report_text(report)
     assert report["total"] == FULL, text
     assert report["left_out"]["lines"] == [{"line": line, "code": "test()"}]
@@ -141,7 +142,7 @@ def test_module_level_code_is_named_then_left_out_and_the_rest_graded(grader_roo
 def test_an_import_failure_names_its_line_and_keeps_the_report_rows_on_one_line(grader_root, tmp_path):
     (tmp_path / "gan.py").write_text("import torch\n\n@(_ for _ in ()).throw(RuntimeError('first line\\n"
                                      "second line'))\ndef sample_noise(): pass\n")  # a definition: it cannot be left out
-    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == 0 and report["left_out"] is None
     rows = [line for line in render.report_text(report).splitlines() if line.startswith("Random noise")]
     assert len(rows) == 1 and "importing gan.py failed at line 3: RuntimeError: first line second line" in rows[0]
@@ -162,10 +163,10 @@ def test_a_sandbox_that_dies_is_retried_and_then_is_the_graders_fault_not_the_st
         return real_run(pool, *args)
 
     monkeypatch.setattr(Pool, "run", run_and_kill)
-    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == FULL and report["grader_error"] is None, render.report_text(report)
     kills["left"] = 2
-    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     text = render.report_text(report)
     assert report["grader_error"].startswith("the grading sandbox failed twice"), text
     assert "your code was not at fault: ask for a regrade" in text
@@ -198,14 +199,14 @@ def test_a_budget_too_small_to_grade_is_a_grader_error_and_never_the_students(tm
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 def test_reference_solution_scores_the_same_on_cuda(grader_root):
-    report = grade.grade(os.path.join(ROOT, "gan.py"), "cuda", root=grader_root, **LIMITS)
+    report = grade.grade(os.path.join(ROOT, "gan.py"), "cuda", root=grader_root, limits=LIMITS)
     assert points(report) == course.POINTS, render.report_text(report)
 
 
 def test_reduced_mode_grades_the_same_and_says_so(grader_root):
     with make_pool(load_answers(os.path.join(grader_root, score.PRIVATE)), mode="reduced",
                            root=grader_root, trust=True) as pool:  # the reference: trusted wherever its parts run
-        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, limits=LIMITS)
     assert points(report) == course.POINTS, render.report_text(report)
     assert report["isolation"]["mode"] == "reduced"
     assert "isolation: REDUCED" in render.report_text(report)
@@ -216,11 +217,11 @@ def test_without_bubblewrap_auto_falls_back_and_sealed_refuses(grader_root, monk
     monkeypatch.setattr(sandbox_pool, "find_bwrap", lambda: None)
     answers = load_answers(os.path.join(grader_root, score.PRIVATE))
     with make_pool(answers, root=grader_root, trust=True) as pool:
-        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, limits=LIMITS)
     assert report["total"] == FULL and report["isolation"]["mode"] == "reduced"
     assert report["isolation"]["reason"] == "bubblewrap (bwrap) is not installed"
     with make_pool(answers, mode="sealed", root=grader_root) as pool:
-        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, limits=LIMITS)
     assert report["total"] == 0 and "bubblewrap (bwrap) is not installed" in report["grader_error"]
     assert "THE GRADER FAILED" in render.report_text(report)
 
@@ -230,11 +231,10 @@ def test_once_sealed_a_sandbox_that_cannot_start_is_a_grader_error_not_a_downgra
     answers = load_answers(os.path.join(grader_root, score.PRIVATE))
     monkeypatch.setattr(sandbox_pool, "_CHOSEN", {})
     with make_pool(answers, root=grader_root) as pool:  # auto: the first start chooses sealed
-        assert grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool,
-                             **LIMITS)["isolation"]["mode"] == "sealed"
+        assert grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, limits=LIMITS)["isolation"]["mode"] == "sealed"
     monkeypatch.setattr(sandbox_pool, "find_bwrap", lambda: "/bin/false")  # bubblewrap now fails to start
     with make_pool(answers, root=grader_root) as pool:
-        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+        report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, limits=LIMITS)
     assert report["isolation"]["mode"] != "reduced" and report["total"] == 0
     assert "no silent downgrade" in report["grader_error"], render.report_text(report)
 
@@ -383,7 +383,7 @@ def test_release_imports_and_its_notebook_is_clean(release_dir):
 
 
 def test_unfilled_release_scores_0_and_says_not_implemented_once_per_function(release_dir, grader_root):
-    report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == 0, render.report_text(report)
     for part in report["parts"][:len(course.PARTS)]:  # the trained DCGAN's row says no generator was handed in
         for function in course.FUNCTIONS[part["part"]]:
@@ -400,7 +400,7 @@ def test_release_with_the_reference_blocks_pasted_back_scores_10(release_dir, gr
     with open(release_dir / "gan.py") as f:
         filled = release.fill_code(f.read(), blocks)
     (tmp_path / "gan.py").write_text(filled)
-    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == FULL, render.report_text(report)
 
 
@@ -491,7 +491,7 @@ def test_batch_writes_a_gradebook_and_results(tmp_path, release_dir, grader_root
         shutil.copyfile(source, tmp_path / "subs" / name / "gan.py")
     (tmp_path / "subs" / "carol").mkdir()  # submitted nothing
     reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "out"), jobs=2,
-                              root=grader_root, **LIMITS)
+                              root=grader_root, limits=LIMITS)
     with open(tmp_path / "out" / "gradebook.csv", encoding="utf-8") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     assert {s: float(r["total"]) for s, r in rows.items()} == {"alice": FULL, "bob": 0, "carol": 0}
@@ -532,7 +532,7 @@ def test_a_leftover_training_run_is_left_out_by_name_and_the_functions_keep_thei
     lines = source.splitlines()
     first = lines.index("loader_train, loader_val = load_mnist(batch_size=128)") + 1
     last = next(i for i, text in enumerate(lines) if text.startswith("images = run_a_gan(")) + 1
-    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == FULL, render.report_text(report)
     assert [entry["line"] for entry in report["left_out"]["lines"]] == [first, last]
     assert f"line {first} of gan.py runs `loader_train, loader_val = load_mnist(" in report["left_out"]["why"]

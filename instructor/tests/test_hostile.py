@@ -26,9 +26,10 @@ from instructor.sandbox.bwrap import find_bwrap
 from instructor.sandbox.process import SandboxError
 from instructor.tests import FULL, hostile
 from instructor.tests.test_grading import copy_grader
+from instructor.sandbox.limits import Limits
 
-LIMITS = {"part_timeout": 20, "import_timeout": 10, "memory_mb": 2048}
-BOUND = LIMITS["import_timeout"] + len(course.GROUPS) * (LIMITS["part_timeout"] + 3) + 15  # a grading's budget
+LIMITS = Limits(part_timeout=20, import_timeout=10, memory_mb=2048)
+BOUND = LIMITS.seconds(len(course.GROUPS))  # a grading's budget
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def hostile_batch(tmp_path_factory, grader_root, sealed):
     out = tmp_path_factory.mktemp("gradebook")
     start = time.time()
     reports = batch.grade_all(batch.find_submissions(str(folder)), str(out), jobs=2, root=grader_root,
-                              isolation="sealed", **LIMITS)
+                              isolation="sealed", limits=LIMITS)
     seconds = time.time() - start
     results = {s: (out / s / "results.json").read_bytes() for s in reports}
     time.sleep(3)  # a daemon that outlived its sandbox would act now
@@ -142,7 +143,7 @@ def test_a_poisoner_cannot_reach_the_next_submission(tmp_path, grader_root, seal
                   {"b_empty": sources["empty"], "c_reference": sources["reference"]})
     start = time.time()
     reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "out"), jobs=1,
-                              root=grader_root, isolation="sealed", **LIMITS)
+                              root=grader_root, isolation="sealed", limits=LIMITS)
     assert "planted" in reports["a_poisoner"]["status"]["import"]["output"]  # it did plant its files, in its sandbox
     assert {s: r["total"] for s, r in reports.items()} == {"a_poisoner": 0, "b_empty": 0, "c_reference": FULL}
     assert not leftovers(start)
@@ -186,8 +187,7 @@ def test_the_answer_file_forger_works_wherever_the_file_is_readable(tmp_path, gr
     totals = {}
     for mode in ("reduced", "sealed"):
         with make_pool(answers, mode=mode, root=grader_root, trust=True) as pool:
-            totals[mode] = grade.grade(str(path), "cpu", answers=answers, root=grader_root, pool=pool,
-                                         **LIMITS)["total"]
+            totals[mode] = grade.grade(str(path), "cpu", answers=answers, root=grader_root, pool=pool, limits=LIMITS)["total"]
     # everything but the noise, which no answer file holds
     assert totals == {"reduced": FULL - course.POINTS["noise"], "sealed": 0}
 
@@ -200,8 +200,8 @@ def test_student_code_can_make_no_namespace_so_the_next_grading_stays_sealed(tmp
         (tmp_path / "gan.py").write_text(hostile.NAMESPACE_SPENDER + f.read())
     answers = load_answers(os.path.join(grader_root, score.PRIVATE))
     with make_pool(answers, mode=mode, root=grader_root, trust=True) as pool:  # it attacks no file
-        first = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
-        after = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, **LIMITS)
+        first = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, pool=pool, limits=LIMITS)
+        after = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, pool=pool, limits=LIMITS)
     assert "namespaces made: 0, refused with errno 1" in first["status"]["import"]["output"]
     assert first["total"] == after["total"] == FULL and after["isolation"]["mode"] == mode
 
@@ -272,7 +272,7 @@ def test_reduced_mode_as_root_keeps_each_job_apart_and_cleans_up(tmp_path, grade
     mode_before = os.stat(os.path.join(grader_root, "gan.py")).st_mode
     start = time.time()
     reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "out"), jobs=2,
-                              root=grader_root, isolation="reduced", **LIMITS)
+                              root=grader_root, isolation="reduced", limits=LIMITS)
     time.sleep(2)  # a daemon that outlived its submission would write now
     for name, report in reports.items():
         text = render.report_text(report)

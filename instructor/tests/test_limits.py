@@ -120,7 +120,7 @@ def test_cgroup_v2_limits_are_read_from_the_graders_cgroup_and_those_above(fake_
     root, _ = fake_v2
     assert cgroup.version() == 2
     assert limits.memory_limit_mb() == 768 and limits.cpu_limit() == 0.5
-    assert limits.threads() == 1 and limits.lanes() == 1
+    assert limits.usable_threads() == 1 and limits.lane_count() == 1
     assert limits.oom_kills() == 3
     (root / "memory.max").write_text(f"{512 << 20}\n")  # a tighter limit above counts too
     assert limits.memory_limit_mb() == 512

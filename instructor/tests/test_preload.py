@@ -103,7 +103,7 @@ def test_the_starter_imports_are_loaded_ahead_and_each_part_sees_them_untouched(
         reference = f.read()
     path = tmp_path / "gan.py"
     path.write_text(PROBE + STARTER_IMPORTS + reference + LEAK)
-    report = grade.grade(str(path), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(path), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == FULL, render.report_text(report)
     outputs = {phase: record["output"] for phase, record in report["status"].items()}
     assert set(outputs) == {"import", *course.GROUPS} - {"trained"}  # no trained generator: nothing to run
@@ -117,7 +117,7 @@ def test_a_file_whose_imports_fail_or_do_not_exist_grades_as_before(grader_root,
     path = tmp_path / "gan.py"
     path.write_text("try:\n    import no_such_package_here\nexcept ImportError:\n    pass\n"
                     "from torchvision import no_such_name  # noqa\n" + reference)
-    report = grade.grade(str(path), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(path), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == 0
     assert all("cannot import name 'no_such_name' from 'torchvision'" in c[2]
                for p in report["parts"] for c in p["checks"][:1]), render.report_text(report)

@@ -23,6 +23,7 @@ from instructor.sandbox import reduced
 from instructor.tests import FULL, hostile
 from instructor.tests.test_grading import LIMITS, copy_grader, run_gradescope
 from instructor.tests.test_hostile import passable, python_readable_by_others  # noqa: F401  (a fixture)
+from instructor.sandbox.limits import Limits
 
 CLI_LIMITS = ["--part-timeout", "20", "--import-timeout", "10", "--memory-mb", "2048"]
 
@@ -102,7 +103,7 @@ def test_where_parts_would_run_as_root_nothing_is_graded_and_the_exit_status_say
         code, results, _ = grade_cli(grader_root, subs / name / "gan.py", tmp_path / f"{name}.json")
         assert_not_graded(code, results, "parts would run as root")
     reports = batch.grade_all(batch.find_submissions(str(subs)), str(tmp_path / "book"), jobs=2, root=grader_root,
-                              isolation="reduced", **LIMITS)  # the neighbour killer beside the reference
+                              isolation="reduced", limits=LIMITS)  # the neighbour killer beside the reference
     for name, report in reports.items():
         assert report["total"] == 0 and "parts would run as root" in report["grader_error"], name
         assert not report["status"], name  # no code of any submission ran
@@ -154,8 +155,8 @@ def test_as_root_a_search_of_the_whole_disk_finds_no_reference(grader_root, tmp_
         where = "/" if pool.facts.landlock else grader_root
         path = write_submissions(tmp_path / "subs", {"stealer": hostile.append(hostile.finds_the_reference(where))(
             hostile.sources()["empty"])}) / "stealer" / "gan.py"
-        report = grade.grade(str(path), "cpu", root=grader_root, pool=pool, part_timeout=60, import_timeout=60,
-                               memory_mb=2048)  # time for a walk through every folder it can open
+        report = grade.grade(str(path), "cpu", root=grader_root, pool=pool,
+                               limits=Limits(part_timeout=60, import_timeout=60, memory_mb=2048))  # time for a walk through every folder it can open
     text = render.report_text(report)
     assert report["total"] == 0 and "found no solution on disk" in text and "ran the gan.py" not in text, text
     assert report["grader_error"] is None, text

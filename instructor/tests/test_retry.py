@@ -35,7 +35,7 @@ def reference_folder(folder):
 
 def test_grade_starts_the_sandbox_again_and_grades(first_start_fails, grader_root, tmp_path):
     folder = reference_folder(tmp_path / "student")
-    report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert len(first_start_fails) >= 2
     assert report["total"] == sum(course.POINTS.values()) and not report["grader_error"], render.report_text(report)
 
@@ -44,7 +44,7 @@ def test_batch_starts_the_sandbox_again_and_grades_every_submission(first_start_
     for student in ("alice", "bob"):
         reference_folder(tmp_path / "subs" / student)
     reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "book"), jobs=1,
-                              root=grader_root, **LIMITS)
+                              root=grader_root, limits=LIMITS)
     assert len(first_start_fails) >= 2
     for student, report in reports.items():
         assert report["total"] == sum(course.POINTS.values()) and not report["grader_error"], (student, report)
@@ -56,6 +56,6 @@ def test_a_retry_that_finds_the_machine_cannot_isolate_says_so(first_start_fails
     (Pool.refuses): the report says the grader could not isolate, not that it crashed."""
     monkeypatch.setattr(Pool, "refuses", lambda self: "injected: parts would run as root" if self.sandbox else None)
     folder = reference_folder(tmp_path / "student")
-    report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == 0 and "injected: parts would run as root" in report["grader_error"]
     assert all(p["checks"][0][2] == run.NOT_ISOLATED for p in report["parts"] if p["checks"]), report["parts"]

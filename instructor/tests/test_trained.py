@@ -68,8 +68,7 @@ def test_each_wrong_file_gets_its_sentence_and_the_other_parts_keep_their_points
     subs = tmp_path / "subs"
     for kind, (weights, _) in BAD.items():
         handed_in(subs / kind, weights)
-    reports = batch.grade_all(batch.find_submissions(str(subs)), str(tmp_path / "book"), jobs=2, root=grader_root,
-                              **LIMITS)
+    reports = batch.grade_all(batch.find_submissions(str(subs)), str(tmp_path / "book"), jobs=2, root=grader_root, limits=LIMITS)
     for kind, (_, phrase) in BAD.items():
         report = reports[kind]
         assert report["total"] == FULL and not report["grader_error"], (kind, report["grader_error"])
@@ -102,14 +101,14 @@ def test_an_untrained_generator_is_scored_far_below_the_bar(grader_root, tmp_pat
     assert "Trained DCGAN      0 / 0   not scored: Inception Score" in out.stdout
 
 
-@pytest.mark.skipif(limits.threads() < 2, reason="one CPU: the parts run on one thread anyway")
+@pytest.mark.skipif(limits.usable_threads() < 2, reason="one CPU: the parts run on one thread anyway")
 def test_one_lane_of_parts_with_every_thread_still_runs_after_the_scorer_is_read(grader_root, tmp_path, monkeypatch):
     """Where memory allows one lane only and there are CPUs to spare, each part runs on all
     of them: the zygote, which reads the scorer's weights, must not have started torch's
     thread pool (a fork leaves it hanging, and every part with a model would time out)."""
     monkeypatch.setattr(limits, "lanes", lambda: 1)
     folder = handed_in(tmp_path / "untrained", lambda p: gan.save_generator(gan.build_dc_generator(), p))
-    report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, **LIMITS)
+    report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == FULL and next(p for p in report["parts"] if p["part"] == "trained").get("scores"), \
         render.report_text(report)
     assert max(r["seconds"] for r in report["status"].values()) < 20, report["status"]
@@ -148,8 +147,7 @@ def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_
     assert out.returncode == 0, out.stderr[-2000:]
     scores["grade"] = {e["name"]: e["value"] for e in json.loads((tmp_path / "grade.json").read_text())["leaderboard"]}
     # batch
-    reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "book"), root=grader_root,
-                              **LIMITS)
+    reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "book"), root=grader_root, limits=LIMITS)
     row = next(p for p in reports["trained"]["parts"] if p["part"] == "trained")
     scores["batch"] = {"Inception Score": round(row["scores"]["IS"], 3), "FID": round(row["scores"]["FID"], 2)}
     # the student's own pytest, in process: its verdict, and the scores it prints when the check fails
