@@ -95,15 +95,16 @@ NOT_IMPLEMENTED = "it is not implemented yet"
 TRAINING_BATCH, TRAINING_NOISE, TRAINING_ITERATIONS = 8, 16, 4
 
 # The trained DCGAN: the notebook saves the generator's state_dict as TRAINED_FILE beside gan.py.
-# The grader loads those weights into the student's build_dc_generator(), draws TRAINED_SAMPLES
-# samples from noise seeded with TRAINED_SEED and scores them with quality/'s classifier. It passes when the samples are recognised as
-# digits (Inception Score), look like MNIST as a whole (FID) and are not copies of training digits
-# (quality.copy_share). The bars come from the reference solution's DCGAN trained with the
+# The grader loads those weights into the assignment's generator, built by the grader itself
+# (autograder/trained.py), draws TRAINED_SAMPLES samples from noise seeded with the answer file's
+# seed and scores them with quality/'s classifier. It passes when the samples are recognised as
+# digits (Inception Score), look like MNIST as a whole (FID) and are not copies of MNIST digits,
+# training or test (quality.copy_share). The bars come from the reference solution's DCGAN trained with the
 # notebook's settings over several seeds (figures/trained-bar.md, written by
 # `python -m instructor trained-bar`): its mean minus three standard deviations for the IS, plus
 # three for the FID.
 TRAINED_FILE = "dcgan_generator.pt"
-TRAINED_SAMPLES, TRAINED_SEED = 1000, 0
+TRAINED_SAMPLES = 1000
 # Measured on 2026-12-05 over five seeds: IS 8.57 +- 0.15, FID 45.2 +- 11.9, copies 0.4% (figures/trained-bar.md).
 # 8.5, the CS231n assignment's target for its GAN, is an instructor's stricter choice: about a third
 # of correct, fully trained generators fall below it.

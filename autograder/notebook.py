@@ -13,11 +13,11 @@ from autograder.imports import left_out_sentence
 
 def import_gan():
     """(module, sentence) for the notebook: gan.py imported as usual where it imports, else
-    as the autograder imports it (autograder.produce.student.import_student: the top-level
+    as the autograder imports it (autograder.produce.importing.import_student: the top-level
     statements that fail are left out), with the sentence every path says of that; (None,
     why) where it cannot be imported at all. What was left out stays said on the module."""
     from autograder.imports import import_failure
-    from autograder.produce.student import import_student
+    from autograder.produce.importing import import_student
 
     try:
         gan = importlib.import_module("gan")
@@ -30,7 +30,7 @@ def import_gan():
         where = os.path.abspath(spec.origin) if spec and spec.origin else os.path.abspath("gan.py")
         if not os.path.isfile(where):
             return None, import_failure(err, where)
-        gan, left_out, failure = import_student(where)
+        gan, left_out, failure, _, _ = import_student(where)
         if gan is None:
             return None, failure
         gan._left_out_at_import = left_out_sentence(failure, left_out)

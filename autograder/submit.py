@@ -62,9 +62,9 @@ def points_line(earned, trained_points=0.0):
 def import_gan(path):
     """(module, problem): the gan.py at `path` imported as the grader imports it, and None
     or a sentence on what the grader will say of its import."""
-    from autograder.produce.student import import_student
+    from autograder.produce.importing import import_student
 
-    module, left_out, failure = import_student(path)
+    module, left_out, failure, _, _ = import_student(path)
     if module is None:
         return None, f"{failure}. No check can run until gan.py imports"
     if left_out:
@@ -91,8 +91,8 @@ def left_out_where_graded(path, timeout=120):
     import subprocess
     import tempfile
 
-    script = ("import json, sys\nfrom autograder.produce.student import import_student\n"
-              "module, left_out, why = import_student(sys.argv[1])\n"
+    script = ("import json, sys\nfrom autograder.produce.importing import import_student\n"
+              "module, left_out, why, _, _ = import_student(sys.argv[1])\n"
               "print('\\n' + json.dumps([left_out, why, module is not None]))\n")
     with tempfile.TemporaryDirectory() as empty:
         env = dict(os.environ, CUDA_VISIBLE_DEVICES="", GAN_DATA_DIR=empty, http_proxy="http://127.0.0.1:9",
@@ -112,16 +112,17 @@ def left_out_where_graded(path, timeout=120):
     return [tuple(item) for item in left_out], why
 
 
-def trained_verdict(gan, path, answers):
+def trained_verdict(path, answers, answers_path):
     """(whether the file is in order, the sentence the grader would say of the trained DCGAN
-    at `path`, the points it earns): loaded into gan's build_dc_generator() and scored as the grader scores it,
-    on the CPU, against the bar. A file that does not load is not in order; one below the
-    bar is, and the sentence says where it stands (the course decides what that costs)."""
+    at `path`, the points it earns): loaded into the grader's copy of the generator and scored as
+    the grader scores it (autograder.trained, in a process of its own), on the CPU, against the
+    bar. A file that does not load is not in order; one below the bar is, and the sentence says
+    where it stands (the course decides what that costs). The grader samples with noise of its
+    own, so its scores differ a little from these (see the sentence)."""
     from autograder.judge import judge, points
-    from autograder.produce import produce
-    from autograder.trained import score_samples
+    from autograder.trained import score_apart
 
-    scored = score_samples(produce("trained", gan, "cpu", answers, weights=path), weights=path)
+    scored = score_apart(path, answers_path)
     results = judge("trained", scored, answers)
     error = scored.get("scores", {}).get("error") or scored.get("__failure__")
     if error:
@@ -273,7 +274,7 @@ def main(argv=None):
             print(f"  {course.PART_TITLES[part]:<14} {got:g}/{course.POINTS[part]:g} points  {passed}/{total} checks "
                   "pass" + (f"\n{textwrap.fill(first, 100, initial_indent=' ' * 6, subsequent_indent=' ' * 6)}"
                             if first else ""))
-        in_order, verdict, trained_points = trained_verdict(gan, trained, answers)
+        in_order, verdict, trained_points = trained_verdict(trained, answers, args.answers)
         ok &= in_order
         shown = (f"{trained_points:g}/{course.POINTS['trained']:g} points  " if course.POINTS["trained"] else
                  "(shown, not scored)  ")

@@ -1,19 +1,38 @@
-"""The trained DCGAN generator's file, read, and its samples, scored.
+"""The trained DCGAN, judged by its weights alone: sampled by the grader's own network.
 
-read_state_dict reads the handed-in weights as tensors only; weights_census counts their
-parameters; score_samples scores the samples the trained part made (Inception Score, FID
-and the share of copies, with quality/'s classifier). Nothing here calls a student's
-function: the grader runs it in a process of its own, where no student code has run.
+The handed-in file is read as tensors only (read_state_dict), and its tensors are loaded into
+the assignment's generator as the grader builds it (generator: from the answer file's record
+of the reference's layers, so it follows the reference from term to term), matched by name,
+or by layer and shape where the student's names differ (fit). That network draws
+TRAINED_SAMPLES images from noise seeded with the answer file's seed (the grader's is its
+own) and quality/ scores them. No function of the student's runs: a forward() of theirs
+never decides the images. The grader runs score() in a sandboxed process that imports no
+gan.py; the student's tools run it in a process of its own (score_apart).
+
+`python -m autograder.trained WEIGHTS ANSWERS` prints the scores as JSON.
 """
-import base64
+import ast
 import io
+import json
 import math
 import os
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
 
 from autograder.course import TRAINED_FILE, TRAINED_LIMIT, TRAINED_SAMPLES
+
+ARCHITECTURE, SEED = "trained_architecture", "trained_seed"  # the answer files' keys: the layers, the noise seed
+BATCH = 250  # samples drawn at a time, BatchNorm in training mode, as the notebook scores its generators
+# Layers the grader's generator may be built of (torch.nn); any other module of the reference's
+# (gan.py's Unflatten and Flatten) is a reshape to the shape it gave.
+LAYERS = ("Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "BatchNorm1d", "BatchNorm2d", "ConvTranspose2d",
+          "Conv2d", "Upsample", "Dropout", "ELU", "GELU", "SiLU")
+BUFFERS = ("running_mean", "running_var", "num_batches_tracked")  # BatchNorm's statistics: may be missing
+# Prefixes that wrappers add to every key of a state_dict: torch.compile(G) and nn.DataParallel(G).
+WRAPPED = {"_orig_mod.": "torch.compile(G)", "module.": "nn.DataParallel(G)"}
 
 
 class TrainedFileError(Exception):
@@ -68,104 +87,174 @@ def read_state_dict(weights):
     return name, state
 
 
-# Prefixes that wrappers add to every key of a state_dict: torch.compile(G) and nn.DataParallel(G).
-WRAPPED = {"_orig_mod.": "torch.compile(G)", "module.": "nn.DataParallel(G)"}
+def _arguments(spec):
+    """Linear(in_features=96, out_features=1024, bias=True) -> ((), {in_features: 96, ...}): a
+    layer's settings as torch writes them, read as literals (nothing is evaluated)."""
+    call = ast.parse(spec, mode="eval").body
+    return ([ast.literal_eval(a) for a in call.args],
+            {k.arg: ast.literal_eval(k.value) for k in call.keywords})
 
 
-def misfit(wanted, state, err):
-    """Why a state_dict does not load into a model, cause first: a wrapper's prefix on every
-    key, the keys missing and unexpected, or torch's first size mismatch."""
-    for prefix, wrapper in WRAPPED.items():
-        if state and all(k.startswith(prefix) for k in state) and not any(k.startswith(prefix) for k in wanted):
-            return (f"every key of it begins with '{prefix}', which {wrapper} adds: it was saved from the wrapped "
-                    f"model. Save the generator itself (G{'._orig_mod' if prefix == '_orig_mod.' else '.module'}"
-                    ".state_dict()) with the notebook's cell and hand that file in.")
-    missing, unexpected = [k for k in wanted if k not in state], [k for k in state if k not in wanted]
-    if missing or unexpected:
-        said = [f"{len(missing)} of its keys are missing (the first: '{missing[0]}')" if missing else "",
-                f"{len(unexpected)} are not in your model (the first: '{unexpected[0][:80]}')" if unexpected else ""]
-        return (f"{'; '.join(x for x in said if x)}. Hand in the weights of the generator this gan.py builds, "
-                "saved by the notebook's cell after training it.")
-    first = next((line.strip() for line in str(err).splitlines() if "size mismatch" in line), "")
-    return (f"{first[:300] or ' '.join(str(err).split())[:300]}. Hand in the weights of the generator this gan.py "
-            "builds, saved by the notebook's cell after training it.")
+def generator(ans):
+    """The assignment's DCGAN generator as the grader builds it: the layers the reference ran
+    (the answer file's ARCHITECTURE, written from autograder.produce.models.run_traced), in
+    their order, with a reshape wherever the reference reshaped. In training mode."""
+    import torch
 
+    class Reshape(torch.nn.Module):
+        def __init__(self, shape):
+            super().__init__()
+            self.shape = tuple(shape)
 
-BN_STATISTICS = ("running_mean", "running_var", "num_batches_tracked")
+        def forward(self, x):
+            return x.reshape((len(x),) + self.shape)
 
-
-def weights_census(weights):
-    """The number of parameters in the trained generator's file (`weights`: its bytes or
-    path): every tensor but BatchNorm's running statistics. TrainedFileError where the file
-    cannot be read (read_state_dict) or holds anything else: a tensor named as a statistic
-    must sit beside its layer's 1-D weight, with that weight's length."""
-    _, state = read_state_dict(weights)
-    params = 0
-    for key, tensor in state.items():
-        layer, _, kind = key.rpartition(".")
-        if kind in BN_STATISTICS:
-            weight = state.get(f"{layer}.weight")
-            size = 1 if kind == "num_batches_tracked" else (weight.numel() if weight is not None else -1)
-            if weight is None or weight.dim() != 1 or tensor.numel() != size:
-                raise TrainedFileError(f"{TRAINED_FILE} holds `{key[:80]}` ({tensor.numel():,} values), which is not "
-                                   "a BatchNorm layer's running statistic: the trained generator may hold only the "
-                                   "parameters of the network build_dc_generator() builds and its BatchNorm "
-                                   "statistics.")
+    modules, shape = [], None  # shape: what the last module gives, less the batch
+    for layer in json.loads(str(ans[ARCHITECTURE])):
+        if layer["type"] in LAYERS:
+            if shape is not None and list(layer["in"][1:]) != list(shape):
+                modules.append(Reshape(layer["in"][1:]))  # the reference reshaped between two layers
+            args, kwargs = _arguments(layer["spec"])
+            modules.append(getattr(torch.nn, layer["type"])(*args, **kwargs))
         else:
-            params += tensor.numel()
-    return params
+            modules.append(Reshape(layer["out"][1:]))
+        shape = layer["out"][1:]
+    return torch.nn.Sequential(*modules).train()
 
 
-def samples_of(produced):
-    """The (images, n) the trained part sent, or the failure it reported, read strictly:
-    ('images', base64 text, n), ('error', sentence) or ('failure', sentence). The part
-    runs student code, so it may send anything: only samples, or a sentence that fails
-    the part, come through; never a score."""
-    if isinstance(produced, dict) and set(produced) == {"__failure__"} and isinstance(produced["__failure__"], str):
-        return "failure", produced["__failure__"]
-    samples = produced.get("samples") if isinstance(produced, dict) and set(produced) == {"samples"} else None
-    if isinstance(samples, dict) and set(samples) <= {"error", "not_implemented"} and isinstance(
-            samples.get("error"), str):
-        return "error", samples["error"]
-    if (isinstance(samples, dict) and set(samples) == {"images", "n"} and isinstance(samples["images"], str)
-            and samples["n"] == TRAINED_SAMPLES and type(samples["n"]) is int):
-        return "images", samples["images"], samples["n"]
-    return "error", (f"the trained part sent back something other than {TRAINED_SAMPLES} samples of your "
-                     "generator, which is all the grader takes from it")
+def _layers_of(state):
+    """[(prefix, {name: tensor})] of a state_dict, layer by layer in its order: 'fc.0.weight'
+    is the tensor 'weight' of the layer 'fc.0'."""
+    grouped = {}
+    for key, tensor in state.items():
+        prefix, _, name = key.rpartition(".")
+        grouped.setdefault(prefix, {})[name] = tensor
+    return list(grouped.items())
 
 
-def score_samples(produced, classifier=None, stats=None, thumbs=None, weights=None):
-    """What the judge of the trained DCGAN reads, from what produce_trained made: the
-    Inception Score, FID and share of copies of training digits (quality/) of the samples,
-    and the parameters in the weights file (weights_census), or the error as it came.
-    classifier, stats, thumbs: quality/'s, read afresh unless given. Runs where no student
-    code does (the grader's sandbox forks a process for it), and trusts nothing it is given:
-    every number it returns it computed itself."""
-    kind, *rest = samples_of(produced)
-    if kind == "failure":
-        return {"__failure__": rest[0]}
-    if kind == "error":
-        return {"scores": {"error": rest[0]}}
-    try:
-        raw = base64.b64decode(rest[0], validate=True)
-        images = np.frombuffer(raw, dtype="<f4").reshape(rest[1], 784)
-    except Exception:
-        return {"scores": {"error": f"the samples of your trained generator were not {TRAINED_SAMPLES} images of "
-                                    "784 values"}}
-    if not np.all(np.isfinite(images)):
-        return {"scores": {"error": "your trained generator's samples hold NaN or infinity: its weights, or its "
-                                    "forward pass, are broken"}}
-    try:
-        params = weights_census(weights)
-    except TrainedFileError as err:
-        return {"scores": {"error": str(err)}}
+def _shapes(tensors):
+    """A layer's tensors as a sentence shows them: weight (1024, 96), bias (1024,)."""
+    return ", ".join(f"{name} {tuple(t.shape)}" for name, t in tensors.items() if name not in BUFFERS)
+
+
+def _signature(tensors):
+    return tuple(sorted((name, tuple(t.shape)) for name, t in tensors.items() if name not in BUFFERS))
+
+
+def fit(state, model):
+    """`state` (the handed-in tensors) as a state_dict of `model`, the grader's generator: by
+    name where the names are the model's, else layer by layer, in order, by the names and
+    shapes of each layer's tensors (a generator written as a class of its own, its layers
+    named fc1, bn1, ...). BatchNorm's running statistics may be missing (training mode does
+    not use them); nothing else may be. TrainedFileError with one sentence where the
+    tensors are not the assignment's generator's."""
+    wanted = model.state_dict()
+    for prefix, wrapper in WRAPPED.items():  # saved from the wrapped model: its keys, less the wrapper's prefix
+        if state and all(k.startswith(prefix) for k in state):
+            state = {k[len(prefix):]: v for k, v in state.items()}
+    mine, theirs = _layers_of(state), _layers_of(wanted)
+    if set(state) <= set(wanted) and all(k in state or k.rpartition(".")[2] in BUFFERS for k in wanted):
+        pairs = [(key, key) for key in state]  # by name
+    elif [_signature(t) for _, t in mine] == [_signature(t) for _, t in theirs]:
+        join = lambda prefix, name: f"{prefix}.{name}" if prefix else name  # noqa: E731
+        pairs = [(join(p, name), join(q, name)) for (p, tensors), (q, _) in zip(mine, theirs) for name in tensors]
+        if not all(target in wanted for _, target in pairs):  # a statistic the generator's layer does not keep
+            raise TrainedFileError(f"{TRAINED_FILE} holds `{next(k for k, t in pairs if t not in wanted)[:80]}`, "
+                                   "which no layer of the assignment's generator has: hand in the weights of the "
+                                   "generator build_dc_generator() builds.")
+    else:
+        raise TrainedFileError(f"{TRAINED_FILE} does not hold the assignment's DCGAN generator: "
+                               f"{_difference(mine, theirs)}. Hand in the weights of the generator "
+                               "build_dc_generator() builds, saved by the notebook's cell after training it.")
+    fitted = {}
+    for key, target in pairs:
+        tensor = state[key]
+        if tuple(tensor.shape) != tuple(wanted[target].shape):
+            raise TrainedFileError(f"{TRAINED_FILE}'s `{key[:80]}` has shape {tuple(tensor.shape)}, where the "
+                                   f"assignment's generator has {tuple(wanted[target].shape)}: hand in the weights "
+                                   "of the generator build_dc_generator() builds.")
+        fitted[target] = tensor.to(wanted[target].dtype)
+    for key, tensor in wanted.items():  # BatchNorm statistics the file left out: the fresh layer's
+        fitted.setdefault(key, tensor)
+    model.load_state_dict(fitted)
+    return model
+
+
+def _difference(mine, theirs):
+    """Where the file's layers first differ from the generator's, as a sentence."""
+    for n, ((p, have), (_, want)) in enumerate(zip(mine, theirs)):
+        if _signature(have) != _signature(want):
+            return (f"its layer {n + 1} with weights (`{p[:60] or '(top)'}`) holds {_shapes(have) or 'no weights'}, "
+                    f"where the generator's layer {n + 1} holds {_shapes(want)}")
+    if len(mine) != len(theirs):
+        extra = f"; the first extra: `{mine[len(theirs)][0][:60]}`, {_shapes(mine[len(theirs)][1])}" \
+            if len(mine) > len(theirs) else ""
+        return f"it holds {len(mine)} layers with weights, the generator {len(theirs)}{extra}"
+    return "its tensors are not the generator's"
+
+
+def sample(model, n, noise_dim, seed):
+    """n images in [0, 1], (n, 784) float32, from `model` on uniform noise in [-1, 1) drawn
+    from `seed`, BATCH at a time."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    out = []
+    with torch.no_grad():
+        for i in range(0, n, BATCH):
+            z = torch.rand(min(BATCH, n - i), noise_dim, generator=gen) * 2 - 1
+            out.append(((model(z) + 1) / 2).reshape(len(z), 784).clamp(0, 1))
+    return torch.cat(out).numpy()
+
+
+def score(weights, ans, classifier=None, stats=None, thumbs=None):
+    """{'scores': {IS, FID, copies, copies_train, copies_test, n}} of the trained generator's
+    file (`weights`: its path or bytes), sampled by the grader's generator with ans's seed; or
+    {'scores': {'error': sentence}}. classifier, stats, thumbs: quality/'s, read afresh unless
+    given. Every number it returns it computed itself."""
+    import torch
+
     import quality
 
-    model = quality.load_classifier(weights=classifier)
-    images = np.clip(images, 0, 1)
-    scores = quality.score_images(images, model, stats, batch_size=100, thumbs=thumbs)  # memory: ~40 MB
-    scores = {"IS": float(scores["IS"]), "FID": float(scores["FID"]), "copies": float(scores["copies"]),
-              "n": int(len(images)), "params": int(params)}
+    try:
+        _, state = read_state_dict(weights)
+        model = fit(state, generator(ans))
+    except TrainedFileError as err:
+        return {"scores": {"error": str(err)}}
+    images = sample(model, TRAINED_SAMPLES, int(ans["noise_dim"]), int(ans[SEED]))
+    del model, state
+    if not np.all(np.isfinite(images)):
+        return {"scores": {"error": "your trained generator's samples hold NaN: its weights hold NaN or infinity"}}
+    with torch.no_grad():
+        found = quality.score_images(images, quality.load_classifier(weights=classifier), stats, batch_size=100,
+                                     thumbs=thumbs)  # memory: ~40 MB
+    scores = {key: float(found[key]) for key in ("IS", "FID", "copies", "copies_train", "copies_test")}
     if not all(math.isfinite(v) for v in scores.values()):  # clipped, finite images give finite scores
         return {"scores": {"error": "the grader could not score your trained generator's samples"}}
-    return {"scores": scores}
+    return {"scores": dict(scores, n=len(images))}
+
+
+def score_apart(weights_path, answers_path, timeout=600):
+    """score() in a process of its own, which imports no gan.py (for pytest and
+    autograder.submit, whose own process has imported the student's file)."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autograder/ and quality/ come from here
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([here] + [p for p in [os.environ.get("PYTHONPATH")] if p]),
+               CUDA_VISIBLE_DEVICES="")
+    try:
+        out = subprocess.run([sys.executable, "-m", "autograder.trained", os.path.abspath(weights_path),
+                              os.path.abspath(answers_path)], capture_output=True, text=True, timeout=timeout,
+                             env=env, cwd=here)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (subprocess.TimeoutExpired, ValueError, IndexError):
+        return {"scores": {"error": "the trained generator could not be scored here (the scorer did not finish)"}}
+
+
+def main(argv=None):
+    from autograder.answers import load_answers
+
+    weights, answers = (argv or sys.argv[1:])[:2]
+    print(json.dumps(score(weights, load_answers(answers))))
+
+
+if __name__ == "__main__":
+    main()

@@ -88,7 +88,7 @@ def measurements(command):
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--thumbs-only", action="store_true",
-                   help="only rewrite quality/mnist_train_thumbs.npz (the copy check's training thumbnails)")
+                   help="only rewrite quality/mnist_thumbs.npz (the copy check's thumbnails of both MNIST sets)")
 
     p = command("quality", "measure.quality_run", "train the three GANs with the reference solution, score IS/FID, write figures/")
     p.add_argument("--data-dir", default=None)

@@ -15,8 +15,8 @@ from autograder.answers import load_answers
 from autograder.course import GROUPS, trained_beside
 from autograder.judge import judge
 from autograder.produce import produce
-from autograder.produce.student import import_student
-from autograder.trained import score_samples
+from autograder.produce.importing import import_student
+from autograder.trained import score_apart
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NO_CUDA = "no CUDA device"
@@ -50,6 +50,10 @@ def _gan_path(config):
     return os.path.abspath(config.getoption("--gan") or os.environ.get("GAN_FILE") or os.path.join(ROOT, "gan.py"))
 
 
+def _answers_path(config):
+    return config.getoption("--answers") or os.path.join(ROOT, "gan-checks.npz")
+
+
 def _trained_path(config):
     return trained_beside(_gan_path(config))
 
@@ -63,8 +67,7 @@ def trained_weights(pytestconfig):
 @pytest.fixture(scope="session")
 def answers(pytestconfig):
     """The answer file, read into memory once, before any student code runs."""
-    path = pytestconfig.getoption("--answers") or os.path.join(ROOT, "gan-checks.npz")
-    return load_answers(path)
+    return load_answers(_answers_path(pytestconfig))
 
 
 class ImportFailed(str):
@@ -76,7 +79,7 @@ def student_module(pytestconfig):
     """The student's gan.py, imported in this process (not used with --isolate); an
     ImportFailed where it does not import (the first test says why, the others point to it)."""
     path = _gan_path(pytestconfig)
-    module, left_out, failure = import_student(path)  # as the grader imports it
+    module, left_out, failure, _, _ = import_student(path)  # as the grader imports it
     if module is None:
         return ImportFailed(f"{path}: {failure}")
     if left_out:
@@ -123,9 +126,8 @@ def verdicts(request, device, answers, _verdict_cache, pytestconfig):
                 timeout = pytestconfig.getoption("--part-timeout") or limits.DEFAULT.part_timeout
                 produced = produce_all(_gan_path(pytestconfig), device, GROUPS, answers,
                                        limits.DEFAULT._replace(part_timeout=timeout)).produced
-            elif part == "trained":  # samples of the student's trained generator, then their scores
-                samples = produce(part, module(), device, answers, weights=_trained_path(pytestconfig))
-                produced = {part: score_samples(samples, weights=_trained_path(pytestconfig))}
+            elif part == "trained":  # the weights alone, scored in a process that has not imported gan.py
+                produced = {part: score_apart(_trained_path(pytestconfig), _answers_path(pytestconfig))}
             else:
                 produced = {part: produce(part, module(), device, answers)}
             for group, out in produced.items():

@@ -1,5 +1,7 @@
 """The judges of the four model builders: parameter count, output shape (and, for a
 generator, Tanh's range), and the outputs with the grader's fixed weights."""
+import math
+
 import numpy as np
 
 from autograder.answers import noise_dim, reference_layers
@@ -9,8 +11,13 @@ from autograder.measures import scale_error
 from autograder.judge.base import CheckFailed, check, fail, get, require_shape, require_tensor, value
 
 
+def counted(records):
+    """The number of scalars in a model's parameters, from the records of its parameter tensors."""
+    return sum(math.prod(record["shape"]) for record in records)
+
+
 def _param_count(out, ans, key, call):
-    got = get(out, "params", call)
+    got = counted(get(out, "params", call))
     expected = int(ans[f"{key}_params_true"])
     if got != expected:
         diff = got - expected

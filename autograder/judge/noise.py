@@ -2,6 +2,8 @@
 the distribution (a Kolmogorov-Smirnov test against U[-1, 1))."""
 import math
 
+import numpy as np
+
 from autograder.course import NOISE_KS_CRITICAL, NOISE_KS_SHAPE, NOISE_SEED
 from autograder.hints.noise import uniformity_hint
 from autograder.judge.base import check, fail, get, require_shape, require_tensor, value
@@ -29,16 +31,43 @@ def noise_range_and_signs(out, ans):
     return f"values in [{lo:.3f}, {hi:.3f}]"
 
 
+def _same_values(out, key, what):
+    """Whether the two calls of a pair the part made returned the same values."""
+    pair = get(out, key, what)
+    first, second = (value(pair[k], what) for k in ("first", "second"))
+    return first.shape == second.shape and bool(np.array_equal(first, second))
+
+
+def uniformity(x):
+    """What the judge measures of sample_noise's values `x` against U[-1, 1): their count, the
+    Kolmogorov-Smirnov distance, range, mean and spread, and how many of the rows and the
+    columns differ (a vector repeated down the batch, or one value across a row)."""
+    x = np.asarray(x, dtype=np.float64)
+    rows = columns = 0  # 0: not measured (not a 2-D result; the shape check says so)
+    if x.ndim == 2 and x.size:
+        grid = np.ascontiguousarray(x)
+        rows, columns = np.unique(grid, axis=0).shape[0], np.unique(grid, axis=1).shape[1]
+    x = np.sort(x.ravel())
+    n = len(x)
+    if not n:
+        return {"n": 0, "statistic": 1.0, "min": 0.0, "max": 0.0, "mean": 0.0, "std": 0.0, "distinct_rows": 0,
+                "distinct_columns": 0}
+    cdf = (x + 1) / 2  # CDF of U[-1, 1)
+    d = max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n))
+    return {"n": n, "statistic": float(d), "min": float(x[0]), "max": float(x[-1]), "mean": float(x.mean()),
+            "std": float(x.std()), "distinct_rows": rows, "distinct_columns": columns}
+
+
 @check("noise")
 def noise_two_calls_differ(out, ans):
-    if get(out, "two_calls_equal", "sample_noise"):
+    if _same_values(out, "two_calls", "sample_noise(16, 8)"):
         fail("sample_noise: two calls without a seed returned the same values; draw fresh random numbers each call.")
     return "two calls differ"
 
 
 @check("noise")
 def noise_seed_reproduces(out, ans):
-    if not get(out, "seeded_equal", "sample_noise(..., seed=231)"):
+    if not _same_values(out, "seeded", f"sample_noise(16, 8, seed={NOISE_SEED})"):
         fail("sample_noise: two calls with the same seed differ. The seed reaches only torch's random generator "
              "(the provided torch.manual_seed(seed) line): draw the values with torch.rand after it, not with "
              "numpy's or Python's random generators, which that seed does not touch.")
@@ -47,8 +76,9 @@ def noise_seed_reproduces(out, ans):
 
 @check("noise")
 def noise_is_uniform(out, ans):
-    ks = get(out, "ks", f"sample_noise({NOISE_KS_SHAPE[0]}, {NOISE_KS_SHAPE[1]}, seed={NOISE_SEED})")
-    limit = NOISE_KS_CRITICAL / math.sqrt(ks["n"])
+    call = f"sample_noise({NOISE_KS_SHAPE[0]}, {NOISE_KS_SHAPE[1]}, seed={NOISE_SEED})"
+    ks = uniformity(value(get(out, "sample", call), call))
+    limit = NOISE_KS_CRITICAL / math.sqrt(max(ks["n"], 1))
     if not ks["statistic"] <= limit:
         fail(f"sample_noise: not uniform on [-1, 1): Kolmogorov-Smirnov distance {ks['statistic']:.5f} over "
              f"{ks['n']:,} values, expected at most {limit:.5f}. {uniformity_hint(ks)}")

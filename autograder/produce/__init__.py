@@ -16,16 +16,16 @@ from autograder.produce.losses import produce_loss
 from autograder.produce.models import produce_model
 from autograder.produce.noise import produce_noise
 from autograder.produce.optimizer import produce_optimizer
-from autograder.produce.trained import produce_trained
 from autograder.produce.training import produce_training
 
 
-def produce(part, gan, device, ans, provided=None, weights=None):
+def produce(part, gan, device, ans, provided=None):
     """Everything the judges of `part` need, from the student module `gan`, as plain data.
 
     Runs at full float32 precision (see full_float32_precision) whatever the caller set.
-    `provided`: the module whose run_a_gan the training smoke test uses (see provided_loop);
-    `weights`: the trained DCGAN's file, for "trained" (whose samples score_samples scores).
+    `provided`: the module whose run_a_gan the training smoke test uses (see provided_loop).
+    The trained DCGAN is no part of this: no code of the student's runs to judge it
+    (autograder/trained.py).
     """
     device = torch.device(device)
     salt = weight_salt(ans)
@@ -51,6 +51,4 @@ def produce(part, gan, device, ans, provided=None, weights=None):
                                   ans["dc_g_input"], device, salt)
         if part == "training":
             return produce_training(gan, device, provided)
-        if part == "trained":
-            return produce_trained(gan, device, weights, int(ans["noise_dim"]))
-    raise ValueError(f"unknown part {part!r}: expected one of {', '.join(GROUPS)}")
+    raise ValueError(f"unknown part {part!r}: expected one of {', '.join(g for g in GROUPS if g != 'trained')}")

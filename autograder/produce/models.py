@@ -76,12 +76,28 @@ def run_traced(model, x, function=None, limit=64):
             handle.remove()
 
 
+PARAMETER_RECORDS = 1024  # parameter tensors a model may hold: far more than any of the assignment's
+
+
+def parameter_records(model):
+    """[{name, shape, dtype, device, requires_grad}] of every parameter the model registers, in
+    the order model.parameters() gives them."""
+    records = []
+    for name, p in model.named_parameters():
+        if len(records) == PARAMETER_RECORDS:
+            raise StudentError(f"the model holds more than {PARAMETER_RECORDS:,} parameter tensors.")
+        records.append({"name": str(name)[:200], "shape": [int(n) for n in p.shape][:8],
+                        "dtype": str(p.dtype).replace("torch.", "")[:40], "device": p.device.type[:40],
+                        "requires_grad": bool(p.requires_grad)})
+    return records
+
+
 def produce_model(gan, builder, count_args, forward_args, inp, device, salt):
     traced = []
 
-    def count():
+    def count():  # what the model holds as parameters, tensor by tensor: the judge counts them
         model = model_of(gan, builder, count_args)
-        return int(sum(p.numel() for p in model.parameters()))
+        return parameter_records(model)
 
     def forward():
         model = model_of(gan, builder, forward_args)

@@ -30,17 +30,12 @@ def produce_optimizer(gan, ans):
     def produce():
         model = optimizer_model()
         opt = call(gan, "get_optimizer", model)
-        rec = {"type": f"{type(opt).__module__}.{type(opt).__qualname__}"[:200], "is_adam": type(opt) is torch.optim.Adam}
         groups = getattr(opt, "param_groups", None) or []
-        rec["groups"] = [
-            {"lr": float(g.get("lr", float("nan"))), "betas": [float(b) for b in g.get("betas", ())],
-             "weight_decay": float(g.get("weight_decay", 0.0))}
-            for g in groups
-        ]
         covered = {id(p) for g in groups for p in g.get("params", [])}
-        rec["n_params"] = len(list(model.parameters()))
-        rec["n_covered"] = sum(id(p) in covered for p in model.parameters())
-        return rec
+        return {"type": f"{type(opt).__module__}.{type(opt).__qualname__}"[:200],
+                "groups": [{"lr": float(g.get("lr", float("nan"))), "betas": [float(b) for b in g.get("betas", ())],
+                            "weight_decay": float(g.get("weight_decay", 0.0))} for g in groups],
+                "covered": [id(p) in covered for p in model.parameters()]}
 
     def steps():
         # Fixed weights and the answer file's gradients: the weights after a few steps

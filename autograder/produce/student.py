@@ -1,19 +1,15 @@
-"""The student's code, called: gan.py imported statement by statement, its functions called
-with every error turned into one sentence, and what they return described as plain data.
+"""The student's code, called: its functions called with every error turned into one
+sentence, and what they return described as plain data (importing it: importing.py).
 
 This is the only code that runs a student's functions (the producers call them through it).
 It returns raw values; it judges nothing.
 """
-import ast
-import sys
 import traceback
-import types
 
 import numpy as np
 import torch
 
 from autograder.course import NOT_IMPLEMENTED, VALUE_LIMIT
-from autograder.imports import code_of, defines, import_failure
 
 
 class StudentError(Exception):
@@ -25,12 +21,14 @@ class NotImplementedPart(StudentError):
 
 
 def describe(x):
-    """Plain-data record of something a student function returned."""
+    """Plain-data record of something a student function returned: its type, and for a tensor
+    its shape, dtype, device and values (float32 values as they are, others in float64)."""
     rec = {"type": f"{type(x).__module__}.{type(x).__qualname__}"[:200]}
     if isinstance(x, torch.Tensor):
         rec.update(tensor=True, shape=list(x.shape), dtype=str(x.dtype).replace("torch.", ""), device=x.device.type)
         if x.numel() <= VALUE_LIMIT:
-            rec["value"] = x.detach().cpu().double().numpy()
+            values = x.detach().cpu()
+            rec["value"] = (values if values.dtype == torch.float32 else values.double()).numpy()
     else:
         rec["tensor"] = False
         try:
@@ -95,47 +93,6 @@ def student_error(err, function=None):
     if len(text) > ERROR_TEXT:  # cut the error's own text, at a word, so that where and what to do survive
         text = text[:ERROR_TEXT].rsplit(" ", 1)[0] + " [...]"
     return f"{type(err).__name__}: {text}{at}"
-
-
-def source_of(path):
-    with open(path, encoding="utf-8-sig", errors="replace") as f:
-        return f.read()
-
-
-def import_student(path, name="gan"):
-    """(module, left_out, failure) for the gan.py at `path`, the one way every path imports it.
-
-    Its top-level statements run one by one, in order, in one module. A statement that
-    runs code (a call, an assignment, a loop) and raises, a training run at the bottom
-    that finds no MNIST say, is left out and the import goes on; left_out is then
-    [(line, code)] of what was left out and failure why the first one failed. A failing
-    import, definition or docstring, or a syntax error, fails the import: module is None.
-    """
-    source = source_of(path)
-    try:
-        tree = ast.parse(source, path)
-    except SyntaxError as err:
-        return None, [], import_failure(err, path)
-    module = types.ModuleType(name)
-    module.__file__ = path
-    sys.modules[name] = module
-    flags, left_out, failure = 0, [], None
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            import __future__
-
-            for alias in node.names:
-                flags |= getattr(getattr(__future__, alias.name, None), "compiler_flag", 0)
-        try:
-            exec(compile(ast.Module([node], type_ignores=[]), path, "exec", flags=flags, dont_inherit=True),
-                 module.__dict__)
-        except BaseException as err:  # an exception, SystemExit, KeyboardInterrupt, anything at import
-            if defines(node):
-                sys.modules.pop(name, None)
-                return None, [], import_failure(err, path, tree, source)
-            failure = failure or import_failure(err, path, tree, source)
-            left_out.append((node.lineno, code_of(source, node)))
-    return module, left_out, failure
 
 
 def call(gan, name, *args, **kwargs):

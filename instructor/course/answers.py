@@ -20,6 +20,7 @@ import zipfile
 import numpy as np
 import torch
 
+from autograder import trained
 from autograder.answers import load_answers
 from autograder.produce.models import run_traced
 from autograder.produce.optimizer import adam_steps, optimizer_model
@@ -80,6 +81,22 @@ def _layers(model, inputs, salt):
     return np.array(json.dumps(layers))
 
 
+def _architecture(gan, noise):
+    """The reference DC generator's layers as it runs them (its trace), which the grader builds its
+    own generator from (autograder.trained.generator); checked here: with the reference's
+    weights, the grader's copy gives the reference's outputs."""
+    torch.manual_seed(0)
+    reference = gan.build_dc_generator(gan.NOISE_DIM).train()
+    _, layers, failure = run_traced(reference, torch.tensor(noise, dtype=torch.float32))
+    assert failure is None, failure
+    record = np.array(json.dumps(layers))
+    copy = trained.fit(reference.state_dict(), trained.generator({trained.ARCHITECTURE: record}))
+    with torch.no_grad():
+        x = torch.tensor(noise, dtype=torch.float32)
+        assert torch.equal(copy(x), reference(x).reshape(len(x), -1)), "the grader's generator is not the reference's"
+    return record
+
+
 def build(gan, seeds=PUBLIC_SEEDS):
     """All arrays of one answer file, computed with the reference module `gan`."""
     seed, salt = seeds
@@ -103,8 +120,11 @@ def build(gan, seeds=PUBLIC_SEEDS):
     a["g_params_true"] = np.int64(gan.count_params(gan.generator(4)))
     a["dc_d_params_true"] = np.int64(gan.count_params(gan.build_dc_classifier(N_IMAGES)))
     a["dc_g_params_true"] = np.int64(gan.count_params(gan.build_dc_generator(4)))
-    # the trained DCGAN's file holds the generator the notebook trains: its parameters, counted
+    # the trained DCGAN: the generator the notebook trains, its parameters counted (the texts quote them),
+    # its layers as it runs them (the grader builds its own copy from them) and the seed of the noise
+    # the grader samples it with (the private file's is the grader's own)
     a["trained_params_true"] = np.int64(gan.count_params(gan.build_dc_generator(gan.NOISE_DIM)))
+    a[trained.SEED] = np.int64(seed)
     a["d_input"] = images()
     a["d_output_true"] = _forward(gan.discriminator(), a["d_input"], salt)
     a["d_layers_true"] = _layers(gan.discriminator(), a["d_input"], salt)
@@ -117,6 +137,7 @@ def build(gan, seeds=PUBLIC_SEEDS):
     a["dc_g_input"] = noise()
     a["dc_g_output_true"] = _forward(gan.build_dc_generator(gan.NOISE_DIM), a["dc_g_input"], salt)
     a["dc_g_layers_true"] = _layers(gan.build_dc_generator(gan.NOISE_DIM), a["dc_g_input"], salt)
+    a[trained.ARCHITECTURE] = _architecture(gan, a["dc_g_input"])
 
     # Optimizer settings of the reference get_optimizer, and the weights of a small model
     # after a few steps on fixed gradients (of shrinking size, where Adam's steps differ

@@ -115,8 +115,10 @@ def build(out):
             info.compress_type = zipfile.ZIP_DEFLATED
             with open(os.path.join(ROOT, rel), "rb") as f:
                 zf.writestr(info, f.read())
-        with open(os.path.join(ROOT, "gan.py")) as f:  # the release's gan.py: no solution line
-            zf.writestr("gan.py", strip_code(f.read()))
+        with open(os.path.join(ROOT, "gan.py")) as f:  # the release's gan.py: no solution line, 0644 as the rest
+            info = zipfile.ZipInfo("gan.py", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr, info.compress_type = 0o644 << 16, zipfile.ZIP_DEFLATED
+            zf.writestr(info, strip_code(f.read()))
     return out
 
 

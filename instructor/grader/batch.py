@@ -3,7 +3,7 @@
 `jobs` submissions are graded at a time, each job with a sandbox of its own that
 grades its submissions one after another (instructor/sandbox/: each
 submission gets fresh namespaces and mounts in it, so nothing one leaves behind
-reaches the next). Writes <out>/<student>/results.json and <out>/gradebook.csv,
+reaches the next). Writes <out>/students/<student>/results.json and <out>/gradebook.csv,
 which has a row for every submission: a grader-error row, with no points, if the
 grader itself failed on one; <out>/checks.csv, every check's verdict; and, from the
 command line, the class at a glance (summary.py: summary.html and summary.md) and,
@@ -23,9 +23,18 @@ from instructor.grader import render, score, summary
 from instructor.grader.grade import GRADER_ERROR_EXIT, grade
 from instructor.grader.report import failed as failed_report
 from instructor.grader.run import make_pool
+from instructor.grader.schema import inert
 from instructor.sandbox.limits import DEFAULT, cpu_shares, from_args, oom_order, usable_threads
 
 JOBS = 2  # submissions graded at a time: one per CPU of this package's 2-core graders
+# Where the students' results go, under --out: a folder of their own, so that no student folder's name
+# (gradebook.csv, summary, ...) can be the name of a file the batch writes for the class.
+STUDENTS = "students"
+
+
+def results_path(out, student):
+    """Where batch writes a student's results.json, under `out`."""
+    return os.path.join(out, STUDENTS, student, "results.json")
 
 
 def find_submissions(folder):
@@ -73,7 +82,7 @@ def grade_all(submissions, out, jobs=JOBS, device="cpu", root=ROOT, answers=None
                     if pool is None:
                         raise problem
                     report = grade(path, device, limits, answers=answers, root=root, pool=pool)
-                    render.write_json(os.path.join(out, student, "results.json"), render.gradescope_results(report))
+                    render.write_json(results_path(out, student), render.gradescope_results(report))
                 except Exception as err:  # the grader's own failure: a grader-error row, never a missing one
                     report = failed_report(path, device, err, start)
                 reports[student] = report
@@ -118,7 +127,8 @@ def main(args):
     minutes = (time.time() - start) / 60
     for student, report in reports.items():
         flag = f"   GRADER ERROR: {report['grader_error']}" if report["grader_error"] else ""
-        print(f"{student:30s} {report['total']:5g} / {report['max_total']}   ({report['seconds']:.1f} s){flag}")
+        print(inert(f"{inert(student, lines=False):30s} {report['total']:5g} / {report['max_total']}   "
+                    f"({report['seconds']:.1f} s){flag}"))
     modes = sorted({r["isolation"]["mode"] for r in reports.values()})
     print(f"graded {len(reports)} submissions in {minutes * 60:.0f} s with {args.jobs} at a time: "
           f"{len(reports) / max(minutes, 1e-9):.1f} submissions per minute; isolation: {', '.join(modes)}; "

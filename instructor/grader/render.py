@@ -37,14 +37,15 @@ def report_text(report, width=100):
             more = record["output_bytes"] - len(text.encode())
             lines += ["", f"output of gan.py during {phase} ({record['output_bytes']:,} bytes"
                       + (f", first {len(text.encode()):,} shown" if more > 0 else "") + "):", text.rstrip()]
-    return schema.clean_text("\n".join(lines), 200_000)
+    return schema.inert(schema.clean_text("\n".join(lines), 200_000))  # a terminal runs no escape of theirs
 
 
 def md_text(text):
     """Text that Markdown shows as it is: the characters that would format it, or start
     HTML, escaped; letters and an underscore inside a name (sample_noise) left alone, so
-    the text still reads plainly where Markdown is not rendered."""
-    text = re.sub(r"([\\`*\[\]<>|])", r"\\\1", text)
+    the text still reads plainly where Markdown is not rendered. On one line, with no control
+    character (schema.inert): a newline would start a heading or end a table's row."""
+    text = re.sub(r"([\\`*\[\]<>|])", r"\\\1", schema.inert(text, lines=False))
     return re.sub(r"(?<!\w)_|_(?!\w)", r"\\_", text)
 
 
@@ -52,9 +53,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet re
 
 
 def csv_row(values):
-    """A CSV row whose text cells a spreadsheet reads as text: one that begins as a formula
+    """A CSV row whose text cells a spreadsheet reads as text, each on one line with no control
+    character (schema.inert): one that begins as a formula
     would (=, +, -, @, a tab, a carriage return) gets a leading apostrophe, as OWASP's
     advice on CSV injection has it. Numbers stay numbers; read_csv_cell takes the mark off."""
+    values = [schema.inert(v, lines=False) if isinstance(v, str) else v for v in values]  # one line, shown as typed
     return [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS + ("'",)) else v for v in values]
 
 
@@ -100,13 +103,18 @@ def report_markdown(report):
         if record and record.get("output_bytes"):
             lines += ["", f"Output of gan.py during {md_text(phase)} ({record['output_bytes']:,} bytes):", "",
                       md_block(record["output"].rstrip())]
-    return schema.clean_text("\n".join(lines), 200_000)
+    return schema.inert(schema.clean_text("\n".join(lines), 200_000))
+
+
+def cleared(part):
+    """The trained DCGAN's scores where its check passed (it cleared the bar), else None."""
+    return part.get("scores") if part.get("scores") and all(ok for _, ok, _ in part["checks"]) else None
 
 
 def leaderboard(report):
     """Gradescope's leaderboard entries: the trained DCGAN's Inception Score (higher first)
-    and FID (lower first); [] where it has none."""
-    scores = next((p.get("scores") for p in report["parts"] if p.get("scores")), None)
+    and FID (lower first), for a generator that cleared the bar; [] for any other."""
+    scores = next((cleared(p) for p in report["parts"] if cleared(p)), None)
     if not scores:
         return []
     return [{"name": "Inception Score", "value": round(scores["IS"], 3), "order": "desc"},
@@ -130,7 +138,8 @@ def gradescope_results(report):
     results = {"score": report["total"], "execution_time": report["seconds"], "output": report_markdown(report),
                "output_format": "md", "test_output_format": "md", "tests": tests,
                "extra_data": {"isolation": report["isolation"], "grader_error": report["grader_error"],
-                              "left_out": report.get("left_out")}}
+                              "left_out": report.get("left_out"),
+                              "trained_scores": next((p["scores"] for p in report["parts"] if p.get("scores")), None)}}
     if leaderboard(report):  # a course turns Gradescope's leaderboard on to show it
         results["leaderboard"] = leaderboard(report)
     return results

@@ -19,7 +19,7 @@ from autograder.course import (
     TRAINED_LIMIT,
     trained_beside,
 )
-from autograder.imports import without_top_level_calls
+from autograder.imports import not_kept
 from autograder.trained import trained_missing, trained_too_large
 from instructor import ROOT
 from instructor.grader import handin, schema, score
@@ -99,7 +99,7 @@ def _status(record):
 def produce_all(gan_path, device="cpu", groups=GROUPS, answers=None, limits=DEFAULT, root=ROOT, pool=None):
     """Run the producing half of every group in the sandbox; returns a Produced. Where the
     import never returned (os._exit, a signal, an endless loop), the sandbox could not try
-    again without gan.py's top-level calls: this does, with their lines made blank."""
+    again without gan.py's top-level calls: this does, asking it to skip those statements."""
     answers = answers if answers is not None else load_answers(os.path.join(root, score.PRIVATE))
     try:
         source, message = handin.read(gan_path, SOURCE_LIMIT, "gan.py"), None
@@ -107,7 +107,7 @@ def produce_all(gan_path, device="cpu", groups=GROUPS, answers=None, limits=DEFA
         source, message = None, (f"gan.py is larger than {SOURCE_LIMIT // 1024} KiB: submit the assignment's file."
                                  if err.size else str(err))
     except OSError:
-        source, message = None, f"no gan.py was found at {gan_path}: submit the file named gan.py."
+        source, message = None, schema.inert(f"no gan.py was found at {gan_path}: submit the file named gan.py.")
     if source is None:
         return Produced({g: {"__failure__": message} for g in groups}, {}, {"mode": "not run", "reason": None},
                         {"left_out": None, "grader_error": None}, None)
@@ -122,11 +122,11 @@ def produce_all(gan_path, device="cpu", groups=GROUPS, answers=None, limits=DEFA
         imported = result.status.get("import")
         if (imported is not None and imported["exit_code"] != 0 and result.import_note is None
                 and not result.notes["grader_error"]):
-            blanked, left_out = without_top_level_calls(source)
-            if blanked is not None:
-                again = _produce(pool, blanked, groups, limits, weights)
+            left_out = not_kept(source)
+            if left_out:
+                again = _produce(pool, source, groups, limits, weights, skip_calls=True)
                 if again.import_note is not None and "__failure__" not in again.import_note:
-                    again.notes["left_out"] = {"lines": [{"line": n, "code": c} for n, c in left_out],
+                    again.notes["left_out"] = {"lines": [{"line": n, "code": schema.inert(c)} for n, c in left_out],
                                                "why": _failure("import", imported)}
                     result = again
         if no_weights:  # said on its row, unless nothing could be graded (an import that failed, a refusal)
@@ -151,29 +151,29 @@ def trained_weights(gan_path):
         return b"", trained_missing()
 
 
-def _produce(pool, source, groups, limits, weights=b""):
+def _produce(pool, source, groups, limits, weights=b"", skip_calls=False):
     """produce_all for one source: runs, retries where the grader's environment failed, reads."""
     notes = {"left_out": None, "grader_error": None}
     try:  # the first start, or a retry's: either may find that this machine cannot isolate the code
-        records, payloads, over = _run_with_retries(pool, source, groups, notes, limits, weights)
+        records, payloads, over = _run_with_retries(pool, source, groups, notes, limits, weights, skip_calls)
     except Refused as err:  # no code of the student's runs where the sandbox cannot contain it
         notes["grader_error"] = str(err)
         return Produced({g: {"__failure__": NOT_ISOLATED} for g in groups}, {}, pool.describe(), notes, None)
     return _read(pool.describe(), records, payloads, groups, notes, over)
 
 
-def _run_with_retries(pool, source, groups, notes, limits, weights):
+def _run_with_retries(pool, source, groups, notes, limits, weights, skip_calls):
     """(records, payloads, over) of one source's run: where the grader's environment failed
     under some parts (a sandbox that did not start, or died), those parts again, once, in a
     fresh sandbox; what failed twice goes into notes. Raises Refused (the pool will not run it)."""
     # Two lanes where the sandbox has two CPUs and the memory for both: parts side by side.
     todo = lanes(groups, lane_count() if pool.threads >= 2 else 1)
-    records, payloads, fault, over = pool.run(source, todo, limits, weights)
+    records, payloads, fault, over = pool.run(source, todo, limits, weights, skip_calls)
     never_ran = [g for g in groups if g not in records]
     if over and never_ran and "import" in records:  # the part over budget took its lane down with it:
         for group in never_ran:                      # the parts that never ran get a chance each, alone
             pool.close()
-            again = pool.run(source, [[group]], limits, weights)
+            again = pool.run(source, [[group]], limits, weights, skip_calls)
             if group in again.records:
                 records[group], payloads[group] = again.records[group], again.payloads.get(group, b"")
             fault = again.fault
@@ -182,7 +182,7 @@ def _run_with_retries(pool, source, groups, notes, limits, weights):
     missing = [g for g in groups if not payloads.get(g)]
     if fault and missing:  # the grader's environment failed, not the student: again, fresh, one lane
         pool.close()
-        again = pool.run(source, [missing], limits, weights)
+        again = pool.run(source, [missing], limits, weights, skip_calls)
         for phase in again.records:
             if again.payloads.get(phase) or phase not in payloads:
                 records[phase], payloads[phase] = again.records[phase], again.payloads.get(phase, b"")

@@ -12,6 +12,7 @@ Malformed, which fails the part with a message and never reaches a judge.
 import base64
 import json
 import math
+import re
 
 import numpy as np
 
@@ -75,6 +76,23 @@ def clean_text(text, n):
     return text if len(text) <= n else text[:n] + "..."
 
 
+# What must never reach a person as it is: C0 and C1 control characters (a terminal's escape
+# sequences among them), DEL, the bidirectional overrides, embeddings, isolates and marks (one
+# name made to read as another), and the line separators some viewers break lines at.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+UNSAFE_IN_A_LINE = re.compile(UNSAFE.pattern[:-1] + "\n\t]")
+
+
+def inert(text, lines=True):
+    """`text` with every character of UNSAFE shown as its escape (\\x1b, \\u202e): what came
+    from a submission, made harmless where a person reads it (a terminal, a page, a CSV).
+    lines=False: newlines and tabs too (a name, a cell, a heading). Applying it twice
+    changes nothing more."""
+    pattern = UNSAFE if lines else UNSAFE_IN_A_LINE
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                       str(text))
+
+
 def _float(value, where):
     if isinstance(value, dict) and set(value) == {"__float__"}:
         special = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
@@ -87,8 +105,11 @@ def _float(value, where):
 
 
 def _array(value, spec, where):
-    if not (isinstance(value, dict) and set(value) == {"__ndarray__", "shape"}):
+    if not (isinstance(value, dict) and set(value) in ({"__ndarray__", "shape"}, {"__ndarray__", "shape", "dtype"})):
         raise Malformed(f"{where}: expected an array, got {_kind(value)}")
+    size = {"<f8": 8, "<f4": 4}.get(value.get("dtype", "<f8"))
+    if size is None:
+        raise Malformed(f"{where}: an array of an unknown type")
     shape = value["shape"]
     if not (isinstance(shape, list) and len(shape) <= spec.dims
             and all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= spec.n for d in shape)):
@@ -97,15 +118,15 @@ def _array(value, spec, where):
     if count > spec.n:
         raise Malformed(f"{where}: an array of {count:,} elements, more than the {spec.n:,} expected")
     data = value["__ndarray__"]
-    if not isinstance(data, str) or len(data) > 4 * (8 * count + 2) // 3 + 4:
+    if not isinstance(data, str) or len(data) > 4 * (size * count + 2) // 3 + 4:
         raise Malformed(f"{where}: array data of the wrong size")
     try:
         raw = base64.b64decode(data, validate=True)
     except ValueError:
         raise Malformed(f"{where}: array data that is not base64") from None
-    if len(raw) != 8 * count:
+    if len(raw) != size * count:
         raise Malformed(f"{where}: {len(raw)} bytes of array data for shape {tuple(shape)}")
-    return np.frombuffer(raw, dtype="<f8").reshape(shape).astype(np.float64)
+    return np.frombuffer(raw, dtype=value.get("dtype", "<f8")).reshape(shape).astype(np.float64)
 
 
 def _kind(value):
@@ -134,7 +155,7 @@ def read(value, spec, where="result"):
         spec = Str(200)
     if isinstance(spec, Str):
         if isinstance(value, str):
-            return clean_text(value, spec.n)
+            return inert(clean_text(value, spec.n))
         raise Malformed(f"{where}: expected a string, got {_kind(value)}")
     if isinstance(spec, Array):
         return _array(value, spec, where)
@@ -173,37 +194,42 @@ OUTPUT = Record(DESCRIBED)
 LOSS = Record(dict(DESCRIBED, grads=List(Optional(Array(VALUE_LIMIT)), 2)))
 LAYER = Record({"type": Str(40), "spec": Str(200), "in": List("int", 8), "out": List("int", 8), "eps?": "float",
                 "slope?": "float"})
-MODEL = Record({"params": Result("int"), "forward": Result(OUTPUT), "layers": List(LAYER, 65)})
+PARAMETER = Record({"name": Str(200), "shape": List("int", 8), "dtype": Str(40), "device": Str(40),
+                   "requires_grad": "bool"})
+MODEL = Record({"params": Result(List(PARAMETER, 1024)), "forward": Result(OUTPUT), "layers": List(LAYER, 65)})
 LOSSES = Record({"d": Result(LOSS), "g": Result(LOSS), "d_big": Result(LOSS), "g_big": Result(LOSS)})
 RUN = Record({"n_images": "int", "shapes": List(List("int", 8), 16), "d_losses": Array(64), "g_losses": Array(64)})
-NUMBERS = Record({k: "float" for k in ("statistic", "min", "max", "mean", "std")}
-                 | {k: "int" for k in ("n", "distinct_rows", "distinct_columns")})
+PAIR = Record({"first": OUTPUT, "second": OUTPUT})
 
 PARTS = {
-    "noise": Record({"basic": Result(OUTPUT), "two_calls_equal": Result("bool"), "seeded_equal": Result("bool"),
-                     "ks": Result(NUMBERS)}),
+    "noise": Record({"basic": Result(OUTPUT), "two_calls": Result(PAIR), "seeded": Result(PAIR),
+                     "sample": Result(OUTPUT)}),
     "discriminator": MODEL,
     "generator": MODEL,
     "gan_loss": LOSSES,
     "optimizer": Record({
         "optimizer": Result(Record({
-            "type": Str(200), "is_adam": "bool", "n_params": "int", "n_covered": "int",
+            "type": Str(200), "covered": List("bool", 1024),
             "groups": List(Record({"lr": "float", "betas": List("float", 8), "weight_decay": "float"}), 64)})),
         "steps": Result(Array(1024))}),
     "lsgan_loss": LOSSES,
     "dc_classifier": MODEL,
     "dc_generator": MODEL,
     "training": Record({"vanilla": Result(RUN), "lsgan": Result(RUN), "dcgan": Result(RUN)}),
-    # what the sandbox's scorer made of the trained generator's samples (autograder.trained.score_samples)
-    # (every one of them computed there: a number that is not finite is no score)
-    "trained": Record({"scores": Result(Record({"IS": "finite", "FID": "finite", "copies": "finite", "n": "int",
-                                                "params": "int"}))}),
+    # what the sandbox's scorer made of the trained generator's weights (autograder.trained.score), in a
+    # process that runs no student code (a number that is not finite is no score)
+    "trained": Record({"scores": Result(Record({"IS": "finite", "FID": "finite", "copies": "finite",
+                                                "copies_train": "finite", "copies_test": "finite", "n": "int"}))}),
 }
 assert set(PARTS) == set(GROUPS)
 FAILURE = Record({"__failure__": Str(4000)})
 # What the import phase sends: {} when gan.py imported as it is, or which of its top-level
-# statements had to be left out for it to import (autograder.produce.student.import_student).
-IMPORT = Record({"left_out?": List(Record({"line": "int", "code": Str(120)}), 100), "why?": Str(2000)})
+# statements had to be left out for it to import (autograder.produce.importing.import_student).
+# The indexes of the statements left out ("skipped") are the sandbox's own business: its parts skip them.
+# What changed torch's global settings at import ("changes") is said on the report.
+IMPORT = Record({"left_out?": List(Record({"line": "int", "code": Str(120)}), 1000), "why?": Str(2000),
+                 "skipped?": List("int", 1000),
+                 "changes?": List(Record({"line": "int", "code": Str(120), "what": Str(400)}), 100)})
 
 # What the sandbox says of how a part's process ended (instructor/sandbox/inside/supervisor.py).
 STATUS = Record({"seconds": "float", "timed_out": "bool", "exit_code": Optional("int"), "signal": Optional("int"),

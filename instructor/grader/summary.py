@@ -30,7 +30,8 @@ from autograder.course import (
     TRAINED_MAX_FID,
     TRAINED_MIN_IS,
 )
-from instructor.grader.render import csv_row, md_text, read_csv_cell
+from instructor.grader.render import cleared, csv_row, md_text, read_csv_cell
+from instructor.grader.schema import inert
 from instructor.grader.report import first_failure
 
 COMMON = 3  # failure messages shown per check
@@ -77,7 +78,9 @@ def class_stats(reports):
         rows_of = [p for r in graded.values() for p in r["parts"] if p["part"] == part]
         full = sum(1 for p in rows_of if p["points"] == p["max_points"] and all(c[1] for c in p["checks"]))
         parts.append({"part": part, "title": PART_TITLES[part], "passed": full, "n": len(rows_of)})
-    scores = [(s, p["scores"]["IS"], p["scores"]["FID"]) for s, r in graded.items() for p in r["parts"]
+    # (student, IS, FID, whether it cleared the bar): a generator's scores, and the verdict of its check
+    scores = [(s, p["scores"]["IS"], p["scores"]["FID"], cleared(p) is not None) for s, r in graded.items()
+              for p in r["parts"]
               if p.get("scores") and all(math.isfinite(p["scores"].get(k, math.nan)) for k in ("IS", "FID"))]
     return {"n": len(reports), "graded": len(graded), "errors": sorted(set(reports) - set(graded)),
             "totals": [r["total"] for r in graded.values()], "max_total": FULL,
@@ -121,7 +124,8 @@ def figures(stats):
 
     if stats["scores"]:
         fig, ax = plt.subplots(figsize=(6, 3.2))
-        ax.scatter([t[2] for t in stats["scores"]], [t[1] for t in stats["scores"]], color="#8172b2")
+        ax.scatter([t[2] for t in stats["scores"]], [t[1] for t in stats["scores"]],
+                   color=["#55a868" if t[3] else "#c44e52" for t in stats["scores"]])  # red: its check failed
         ax.axhline(TRAINED_MIN_IS, color="#c44e52", linestyle="--", label=f"bar: IS {TRAINED_MIN_IS}")
         ax.axvline(TRAINED_MAX_FID, color="#c44e52", linestyle=":", label=f"bar: FID {TRAINED_MAX_FID:g}")
         ax.set_xscale("log")
@@ -188,10 +192,11 @@ def _sections(stats, text, image):
             spread = (f"{len(values)} trained generators scored: Inception Score {min(values):.2f} to "
                       f"{max(values):.2f} (median {statistics.median(values):.2f}), FID {fids[0]:.1f} to "
                       f"{fids[-1]:.1f}")
-        lines = [f"{spread}; {sum(v >= TRAINED_MIN_IS for v in values)} at or above the bar of "
-                 f"{TRAINED_MIN_IS}.", image("trained-scores"), "", "| student | Inception Score | FID |",
-                 "|---|---|---|"]
-        lines += [f"| {text(s)} | {i:.2f} | {f:.1f} |" for s, i, f in stats["scores"]]
+        passed = sum(t[3] for t in stats["scores"])
+        lines = [f"{spread}; {passed} clear the bar (IS at least {TRAINED_MIN_IS}, FID at most {TRAINED_MAX_FID:g}, "
+                 "copies within bounds).", image("trained-scores"), "",
+                 "| student | Inception Score | FID | clears the bar |", "|---|---|---|---|"]
+        lines += [f"| {text(s)} | {i:.2f} | {f:.1f} | {'yes' if ok else 'no'} |" for s, i, f, ok in stats["scores"]]
         sections.append(("Trained DCGANs", lines))
     return sections
 
@@ -210,7 +215,7 @@ def write(reports, out):
         md += [f"## {heading}", ""] + lines + [""]
     with open(os.path.join(out, "summary.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(md))
-    html_text = lambda s: html.escape(s).replace("|", "&#124;")  # a bar would cut a table's row
+    html_text = lambda s: html.escape(inert(s, lines=False)).replace("|", "&#124;")  # a bar would cut a table's row
     page = _html(_sections(stats, html_text, lambda name: f"<img alt='{name}' src='data:image/png;base64,"
                            f"{base64.b64encode(drawn[name]).decode()}'>" if name in drawn else ""))
     with open(os.path.join(out, "summary.html"), "w", encoding="utf-8") as f:
@@ -266,6 +271,7 @@ def compare(old, reports):
     """[(student, part title, old points, new points, why)] for every part whose points changed
     against `old` (read_old's); why names the checks whose verdict changed (or says the
     student is new or gone)."""
+    reports = {inert(s, lines=False): r for s, r in reports.items()}  # as the gradebook wrote their names
     old_points, old_checks = old
     changes = []
     for student in sorted(set(old_points) | set(reports)):

@@ -3,8 +3,8 @@
 Trains on the 60,000 training images, reports accuracy on the 10,000 test images,
 and writes quality/mnist_classifier.pt (weights) and quality/mnist_stats.npz
 (test-set feature statistics, the test set's own IS, the FID of 10,000 training
-images against the test set, and the test accuracy), and quality/mnist_train_thumbs.npz
-(the training images shrunk to 7x7, and the copy check's distance: see quality/).
+images against the test set, and the test accuracy), and quality/mnist_thumbs.npz
+(both sets' images shrunk to 7x7, and the copy check's distances: see quality/).
 """
 import time
 
@@ -22,14 +22,18 @@ def _images(data_dir, train):
 
 
 def write_thumbs(x_train, x_test):
-    """quality/mnist_train_thumbs.npz: the 60,000 training thumbnails, as bytes, and the
-    distance to them that all but COPY_QUANTILE of the 10,000 test images exceed."""
-    thumbs = (quality.thumbnails(x_train) * 255).round().to(torch.uint8).numpy()
-    distances = quality.nearest_train_distance(x_test, thumbs)
-    copy_distance = float(np.quantile(distances, quality.COPY_QUANTILE))
-    np.savez_compressed(quality.THUMBS, thumbs=thumbs, copy_distance=copy_distance)
-    print(f"test images' distance to the nearest training thumbnail: median {np.median(distances):.3f}, "
-          f"{quality.COPY_QUANTILE:.0%} quantile {copy_distance:.4f} (a sample nearer is a copy); wrote {quality.THUMBS}")
+    """quality/mnist_thumbs.npz: the 60,000 training and 10,000 test thumbnails, as bytes, and
+    for each set the distance to it that all but COPY_QUANTILE of the other set's images exceed."""
+    images = {"train": x_train, "test": x_test}
+    thumbs = {s: (quality.thumbnails(x) * 255).round().to(torch.uint8).numpy() for s, x in images.items()}
+    found = dict(thumbs)
+    for s, other in (("train", "test"), ("test", "train")):
+        distances = quality.nearest_distance(images[other], thumbs[s])
+        found[f"{s}_distance"] = float(np.quantile(distances, quality.COPY_QUANTILE))
+        print(f"{other} images' distance to the nearest {s} thumbnail: median {np.median(distances):.3f}, "
+              f"{quality.COPY_QUANTILE:.0%} quantile {found[f'{s}_distance']:.4f} (a sample nearer is a copy)")
+    np.savez_compressed(quality.THUMBS, **found)
+    print(f"wrote {quality.THUMBS}")
 
 
 def main(args):

@@ -18,6 +18,7 @@ import sys
 import tempfile
 
 from instructor import ROOT
+from instructor.grader import batch
 from instructor.sandbox import cgroup, limits
 
 LIMITS = limits.Limits(part_timeout=20, import_timeout=10, memory_mb=2048)
@@ -42,7 +43,7 @@ def contend(attacker, victim, limits_=LIMITS, machine_mb=MACHINE_MB, root=ROOT):
                                   timeout=900)
             found = {"machine_peak_mb": machine.peak_mb(), "machine_oom_kills": machine.oom_kills()}
         for who in ("attacker", "victim"):
-            path = os.path.join(out, f"{'a' if who == 'attacker' else 'b'}_{who}", "results.json")
+            path = batch.results_path(out, f"{'a' if who == 'attacker' else 'b'}_{who}")
             try:
                 with open(path, encoding="utf-8") as f:
                     found[who] = json.load(f)

@@ -1,7 +1,8 @@
 """Where the trained DCGAN's bar sits: the reference solution's DCGAN, trained with the
 notebook's settings (its epochs, batch 128) from several seeds, scored exactly as the
-grader scores a student's file (autograder/: TRAINED_SAMPLES samples from noise seeded
-with TRAINED_SEED; Inception Score, FID and share of copies of training digits).
+grader scores a student's file (autograder.trained: TRAINED_SAMPLES samples drawn by the
+grader's copy of the generator, from noise seeded with the answer file's seed; Inception
+Score, FID and share of copies of MNIST digits), with both answer files' seeds.
 
 Writes figures/trained-bar.md: each seed's scores, their mean and standard deviation,
 and the bars they suggest (mean - 3 sd for the IS, mean + 3 sd for the FID). The bars in
@@ -21,8 +22,7 @@ import torch
 import gan
 from autograder import course
 from autograder.answers import load_answers
-from autograder.produce import produce
-from autograder.trained import score_samples
+from autograder.trained import score
 from instructor.measure import figures
 
 
@@ -36,14 +36,10 @@ def train(seed, data_dir, out):
     return gan.save_generator(G, out)
 
 
-def scores_of(path, answers):
-    """The grader's scores of one weights file: {'IS', 'FID', 'copies', 'n', 'params'} or {'error'}."""
-    samples = produce("trained", gan, "cpu", answers, weights=path)
-    return score_samples(samples, weights=path)["scores"]
-
-
 def main(args):
-    answers = load_answers(os.path.join(os.path.dirname(gan.__file__), "gan-course.npz"))
+    from instructor.course.answers import PRIVATE, PUBLIC
+
+    answer_files = {"public": load_answers(PUBLIC), "grader's": load_answers(PRIVATE)}
     files = list(args.weights or [])
     folder = tempfile.mkdtemp(prefix="trained-bar-")
     for seed in ([] if args.weights else args.seeds):
@@ -52,24 +48,34 @@ def main(args):
         print(f"seed {seed}: trained in {time.time() - start:.0f} s")
     rows = []
     for path in files:
-        scores = scores_of(path, answers)
-        rows.append((os.path.basename(path), scores))
-        print(f"{os.path.basename(path)}: {scores}")
-    good = [s for _, s in rows if "IS" in s]
+        found = {kind: score(path, answers)["scores"] for kind, answers in answer_files.items()}
+        rows.append((os.path.basename(path), found))
+        print(f"{os.path.basename(path)}: {found}")
+    good = [found["grader's"] for _, found in rows if "IS" in found["grader's"]]
     if len(good) < 2:
         raise SystemExit("fewer than two files scored: no spread to set a bar from")
-    mean = {k: statistics.mean(s[k] for s in good) for k in ("IS", "FID", "copies")}
-    sd = {k: statistics.stdev(s[k] for s in good) for k in ("IS", "FID", "copies")}
+    keys = ("IS", "FID", "copies", "copies_train", "copies_test")
+    mean = {k: statistics.mean(s[k] for s in good) for k in keys}
+    sd = {k: statistics.stdev(s[k] for s in good) for k in keys}
+    gap = [abs(found["public"][k] - found["grader's"][k]) for _, found in rows if "IS" in found["public"]
+           for k in ("IS",)]
     suggest_is, suggest_fid = mean["IS"] - 3 * sd["IS"], mean["FID"] + 3 * sd["FID"]
-    lines = [f"The reference solution's DCGAN, trained with the notebook's settings ({course.EPOCHS['dcgan']} epochs), scored as the grader "
-             f"scores a student's file ({course.TRAINED_SAMPLES:,} samples, noise seed {course.TRAINED_SEED}); "
+    lines = [f"The reference solution's DCGAN, trained with the notebook's settings ({course.EPOCHS['dcgan']} epochs), "
+             f"scored as the grader scores a student's file ({course.TRAINED_SAMPLES:,} samples drawn by the grader's "
+             "copy of the generator, from the noise seed of the public answer file and of the grader's); "
              f"`python -m instructor trained-bar` on {platform.node() or 'this machine'} "
              f"({os.cpu_count()} CPUs, torch {torch.__version__}), {time.strftime('%Y-%m-%d')}.", "",
-             "| file | Inception Score | FID | copies of training digits |", "|---|---|---|---|"]
-    lines += [f"| {name} | {s['IS']:.3f} | {s['FID']:.2f} | {s['copies']:.1%} |" if "IS" in s
-              else f"| {name} | {s.get('error', '?')} | | |" for name, s in rows]
-    lines += ["", f"Mean ± sd over {len(good)}: IS {mean['IS']:.2f} ± {sd['IS']:.2f}, FID {mean['FID']:.1f} ± "
-                  f"{sd['FID']:.1f}, copies {mean['copies']:.1%} ± {sd['copies']:.1%}.", "",
+             "| file | IS (grader's seed) | IS (public seed) | FID (grader's) | FID (public) | copies of training "
+             "digits | copies of test digits | copies of either |", "|---|---|---|---|---|---|---|---|"]
+    for name, found in rows:
+        grader, public = found["grader's"], found["public"]
+        lines.append(f"| {name} | {grader['IS']:.3f} | {public['IS']:.3f} | {grader['FID']:.2f} | {public['FID']:.2f} | "
+                     f"{grader['copies_train']:.1%} | {grader['copies_test']:.1%} | {grader['copies']:.1%} |"
+                     if "IS" in grader and "IS" in public else f"| {name} | {grader.get('error', '?')} | | | | | | |")
+    lines += ["", f"Mean ± sd over {len(good)} (the grader's seed): IS {mean['IS']:.2f} ± {sd['IS']:.2f}, FID "
+                  f"{mean['FID']:.1f} ± {sd['FID']:.1f}, copies {mean['copies']:.1%} ± {sd['copies']:.1%} (of training "
+                  f"digits {mean['copies_train']:.1%}, of test digits {mean['copies_test']:.1%}). The public seed's "
+                  f"IS differs from the grader's by {max(gap):.2f} at most.", "",
               f"Suggested bars (mean - 3 sd, mean + 3 sd): IS at least {suggest_is:.2f}, FID at most {suggest_fid:.1f}. "
               f"In force (autograder/course.py): IS at least {course.TRAINED_MIN_IS}, FID at most "
               f"{course.TRAINED_MAX_FID:g}, copies at most {course.TRAINED_MAX_COPIES:.0%}."]

@@ -143,7 +143,7 @@ class Pool:
                 "private_ipc": facts.private_ipc, "landlock": facts.landlock, "cgroup": memory.ever,
                 "cgroup_reason": memory.reason, "cgroup_peak_mb": memory.peak_mb()}
 
-    def run(self, source, lanes, limits, weights=b""):
+    def run(self, source, lanes, limits, weights=b"", skip_calls=False):
         """Run one submission (gan.py's `source`, the trained generator's `weights` if any): its
         import, then its parts, in `lanes` (lists of parts) that run side by side, each in
         namespaces of its own. Returns a Run; raises Refused where the pool will not run it."""
@@ -160,7 +160,7 @@ class Pool:
         if why:
             raise Refused(why)
         lanes = [list(lane) for lane in lanes if lane]
-        request = {**limits._asdict(),
+        request = {**limits._asdict(), "skip_calls": skip_calls,
                    "device": self.device, "threads": max(1, self.threads // len(lanes))}
         # the longest lane's parts ("trained" runs twice: its samples, then their scores)
         seconds = limits.seconds(max(len(lane) + lane.count("trained") for lane in lanes))

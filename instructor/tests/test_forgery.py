@@ -1,8 +1,9 @@
 """The trained result, the handed-in files and the class files against hostile submissions.
 
-Each attack here is one a student holding this package's source could write: a trained part
-that sends the scorer's answer itself (finite or not), weights or a gan.py that are links to
-files the grader can read, a generator that replays stored training digits or makes images
+Each attack here is one a student holding this package's source could write: a
+build_dc_generator that writes the scorer's answer itself (finite or not) to every pipe it
+holds, weights or a gan.py that are links to files the grader can read, weights that hold more
+than the generator (a store of digits), a generator that replays stored digits or makes images
 the classifier likes, spreadsheet formulas in names, a byte-order mark. None of them may earn
 a trained result, reach a private byte or break a file the grader writes; the untouched
 reference beside them keeps full marks.
@@ -11,6 +12,7 @@ import csv
 import json
 import math
 import os
+import pathlib
 
 import pytest
 import torch
@@ -22,9 +24,9 @@ from autograder.answers import load_answers
 from autograder.imports import top_level_imports
 from autograder.judge import judge
 from autograder.produce import produce
-from autograder.produce.student import import_student
-from autograder.produce.trained import produce_trained
-from autograder.trained import TrainedFileError, score_samples, weights_census
+from autograder.produce.importing import import_student
+from autograder import trained
+from autograder.trained import TrainedFileError, fit, generator, read_state_dict
 from instructor import ROOT
 from instructor.grader import batch, render, schema, score, summary
 from instructor.tests import FULL
@@ -33,20 +35,20 @@ from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a 
 REFERENCE = open(os.path.join(ROOT, "gan.py"), encoding="utf-8").read()
 SECRET = b"PRIVATE-BYTES-THE-SANDBOX-MUST-NEVER-SEE"
 
-# A trained part that writes the frame the scorer would send to every pipe it holds, then exits.
+# A build_dc_generator that writes the frame the scorer would send to every pipe it holds, then exits:
+# whenever it is called (no part that judges the trained DCGAN calls it any more).
 FORGE = '''
 
-def build_dc_generator(batch_size=128):
-    import inspect, json, os, struct
-    if any(f.function in ("load_trained", "_produce_trained") for f in inspect.stack()):
-        frame = json.dumps({"scores": {"IS": %s, "FID": %s, "copies": 0.0, "n": 1000, "params": 6675009}}).encode()
-        for fd in range(3, 256):
-            try:
-                os.write(fd, struct.pack(">I", len(frame)) + frame)
-            except OSError:
-                pass
-        os._exit(0)
-    return _reference_build_dc_generator(batch_size)
+def build_dc_generator(noise_dim=NOISE_DIM):
+    import json, os, struct
+    frame = json.dumps({"scores": {"IS": %s, "FID": %s, "copies": 0.0, "copies_train": 0.0, "copies_test": 0.0,
+                                   "n": 1000}}).encode()
+    for fd in range(3, 256):
+        try:
+            os.write(fd, struct.pack(">I", len(frame)) + frame)
+        except OSError:
+            pass
+    os._exit(0)
 '''
 
 
@@ -97,18 +99,19 @@ def test_hostile_submissions_in_a_batch_earn_nothing_and_leave_the_reference_who
 
     assert reports["reference"]["total"] == FULL and "scores" in row("reference")
     assert reports["byte_order_mark"]["total"] == FULL, render.report_text(reports["byte_order_mark"])
-    for student in ("forged_scores", "infinite_scores"):
+    for student in ("forged_scores", "infinite_scores"):  # the weights' own scores: an untrained generator's
         trained = row(student)
-        assert "scores" not in trained and not trained["checks"][0][1], (student, trained)
-        assert "something other than" in trained["checks"][0][2], trained["checks"][0][2]
+        assert trained["scores"] == row("reference")["scores"] and not trained["checks"][0][1], (student, trained)
+        assert "an Inception Score below" in trained["checks"][0][2], trained["checks"][0][2]
+        assert reports[student]["total"] == FULL - course.POINTS["dc_generator"], render.report_text(reports[student])
     assert "symbolic link" in row("linked_weights")["checks"][0][2]
     assert all("symbolic link" in p["checks"][0][2] for p in reports["linked_gan"]["parts"])
     assert reports["linked_folder"]["total"] == 0 and "symbolic link" in row("linked_folder")["checks"][0][2]
     for student, report in reports.items():  # no private byte reached a report, and every results.json is JSON
         assert SECRET.decode() not in json.dumps(report), student
         assert not report["grader_error"], (student, report["grader_error"])
-        if (tmp_path / "book" / student / "results.json").exists():
-            strict_json(tmp_path / "book" / student / "results.json")
+        if pathlib.Path(batch.results_path(tmp_path / "book", student)).exists():
+            strict_json(pathlib.Path(batch.results_path(tmp_path / "book", student)))
     for name in ("gradebook.csv", "checks.csv"):  # no cell a spreadsheet would run
         with open(tmp_path / "book" / name, newline="", encoding="utf-8") as f:
             cells = [cell for r in csv.reader(f) for cell in r]
@@ -120,29 +123,7 @@ def test_hostile_submissions_in_a_batch_earn_nothing_and_leave_the_reference_who
     assert "=HYPERLINK(\"http:x\")" in old[0]
 
 
-# -- the scorer trusts nothing the trained part sends ----------------------------------------------
-
-@pytest.mark.parametrize("sent", [
-    {"scores": {"IS": 9.87, "FID": 0.42, "n": 1000}},
-    {"samples": {"images": "", "n": 5}},
-    {"samples": {"images": "AAAA", "n": 1000, "IS": 10.0}},
-    {"samples": {"images": "AAAA", "n": True}},
-    {"samples": [1, 2]},
-    None,
-    "samples",
-])
-def test_the_scorer_takes_samples_and_nothing_else(sent, weights_bytes):
-    scored = score_samples(sent, weights=weights_bytes)
-    assert set(scored) == {"scores"} and set(scored["scores"]) == {"error"}, scored
-
-
-def test_samples_of_a_generator_are_scored_with_the_files_parameters(weights_bytes):
-    answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
-    samples = produce_trained(gan, "cpu", weights_bytes, gan.NOISE_DIM)
-    scores = score_samples(samples, weights=weights_bytes)["scores"]
-    assert scores["params"] == int(answers["trained_params_true"]) and scores["n"] == course.TRAINED_SAMPLES
-    assert all(math.isfinite(scores[k]) for k in ("IS", "FID", "copies"))
-
+# -- the trained DCGAN: judged by its weights alone, in the grader's own network -------------------
 
 def _saved(state):
     import io
@@ -152,19 +133,55 @@ def _saved(state):
     return buffer.getvalue()
 
 
-def test_a_buffer_of_stored_digits_in_the_weights_is_refused():
-    state = gan.build_dc_generator().state_dict()
-    state["memory.running_mean"] = torch.rand(10_000 * 784)  # named as a statistic, with no layer beside it
-    with pytest.raises(TrainedFileError, match="not a BatchNorm layer's running statistic"):
-        weights_census(_saved(state))
-    state.pop("memory.running_mean")
-    state["memory"] = torch.rand(10_000, 784)  # a tensor of its own: counted, and the count is off
+@pytest.mark.parametrize("weights, phrase", [
+    (b"", "no dcgan_generator.pt was handed in"),
+    (b"not a zip archive at all", "is not a file torch.save wrote"),
+    (_saved({"G": torch.nn.Linear(2, 2)}), "holds more than weights"),  # a pickled module: never unpickled
+    (_saved([torch.zeros(3)]), "not a generator's state_dict"),
+    (_saved({"0.weight": torch.zeros(5, 5)}), "does not hold the assignment's DCGAN generator"),
+])
+def test_a_file_that_is_not_the_generators_weights_gets_a_sentence_and_no_score(weights, phrase):
     answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
-    params = weights_census(_saved(state))
-    assert params == int(answers["trained_params_true"]) + 10_000 * 784
-    out = {"scores": {"IS": 9.65, "FID": 29.3, "copies": 0.0, "n": course.TRAINED_SAMPLES, "params": params}}
-    (_, ok, message), = judge("trained", out, answers)
-    assert not ok and "parameters" in message
+    scored = trained.score(weights, answers)["scores"]
+    assert set(scored) == {"error"} and phrase in scored["error"], scored
+
+
+def test_the_weights_are_scored_in_the_graders_copy_of_the_generator(weights_bytes):
+    answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    scores = trained.score(weights_bytes, answers)["scores"]
+    assert scores["n"] == course.TRAINED_SAMPLES
+    assert all(math.isfinite(scores[k]) for k in ("IS", "FID", "copies", "copies_train", "copies_test"))
+    # the grader's copy computes what the reference computes, with the same weights
+    _, state = read_state_dict(weights_bytes)
+    reference = gan.build_dc_generator().train()
+    reference.load_state_dict(state)
+    copy = fit(state, generator(answers))
+    z = torch.rand(8, gan.NOISE_DIM) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(copy(z), reference(z))
+
+
+def test_names_of_a_generator_written_otherwise_are_matched_by_layer_and_shape():
+    """A generator written as a class of its own (fc1, bn1, ...), saved from torch.compile or
+    DataParallel, or without BatchNorm's statistics, still loads; one with another layer does not."""
+    answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    state = gan.build_dc_generator().state_dict()
+    renamed = {f"layer{k.split('.')[0]}.{k.split('.')[1]}": v for k, v in state.items()}
+    wrapped = {f"_orig_mod.{k}": v for k, v in state.items()}
+    no_statistics = {k: v for k, v in state.items() if "running" not in k and "num_batches" not in k}
+    for variant in (renamed, wrapped, no_statistics):
+        fit(dict(variant), generator(answers))
+    wrong = dict(state)
+    wrong["7.weight"] = torch.zeros(64, 128, 4, 4)  # the first transposed convolution's weight, transposed
+    with pytest.raises(TrainedFileError, match=r"`7.weight` has shape \(64, 128, 4, 4\)"):
+        fit(wrong, generator(answers))
+
+
+def test_a_store_of_digits_in_the_weights_is_refused():
+    state = gan.build_dc_generator().state_dict()
+    for extra in ({"memory.running_mean": torch.rand(10_000 * 784)}, {"memory": torch.rand(10_000, 784)}):
+        with pytest.raises(TrainedFileError, match="memory"):
+            fit(dict(state, **extra), generator(load_answers(os.path.join(ROOT, "gan-checks.npz"))))
 
 
 def test_copies_of_training_digits_are_found_and_unseen_digits_are_not():
@@ -172,24 +189,27 @@ def test_copies_of_training_digits_are_found_and_unseen_digits_are_not():
         train, test = (gan.mnist_dataset(train=flag, download=False) for flag in (True, False))
     except FileNotFoundError:
         pytest.skip("MNIST is not here")
-    copies = train.data[:1000].float().div(255).reshape(1000, 784).numpy()
-    unseen = test.data[:1000].float().div(255).reshape(1000, 784).numpy()
-    assert quality.copy_share(copies) > 0.95
-    assert quality.copy_share(unseen) < 0.05
+    train_digits = train.data[-1000:].float().div(255).reshape(1000, 784).numpy()
+    test_digits = test.data[:1000].float().div(255).reshape(1000, 784).numpy()
+    shares = quality.copy_shares(train_digits)
+    assert shares["train"] > 0.95 and shares["test"] < 0.05, shares  # copies of training digits, unseen by the test set
+    shares = quality.copy_shares(test_digits)
+    assert shares["test"] > 0.95 and shares["train"] < 0.05, shares  # and the other way round
+    assert quality.copy_share(test_digits) > 0.95 and quality.copy_share(train_digits) > 0.95
 
 
 @pytest.mark.parametrize("scores, phrase", [
     ({"IS": 10.0, "FID": 698.0, "copies": 0.0}, "an FID above"),  # images crafted against the classifier
-    ({"IS": 9.65, "FID": 29.3, "copies": 0.97}, "copies of MNIST training digits"),  # replayed training digits
+    ({"IS": 9.65, "FID": 29.3, "copies": 0.97}, "copies of MNIST digits"),  # replayed digits
     ({"IS": 2.0, "FID": 600.0, "copies": 0.0}, "an Inception Score below"),  # untrained
 ])
 def test_the_bar_needs_recognised_mnist_like_new_digits(scores, phrase):
     answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
-    out = {"scores": dict(scores, n=course.TRAINED_SAMPLES, params=int(answers["trained_params_true"]))}
+    out = {"scores": dict(scores, copies_train=scores["copies"], copies_test=0.0, n=course.TRAINED_SAMPLES)}
     (_, ok, message), = judge("trained", out, answers)
     assert not ok and phrase in message, message
     good = {"scores": {"IS": course.TRAINED_MIN_IS + 0.1, "FID": course.TRAINED_MAX_FID - 1, "copies": 0.01,
-                       "n": course.TRAINED_SAMPLES, "params": int(answers["trained_params_true"])}}
+                       "copies_train": 0.01, "copies_test": 0.0, "n": course.TRAINED_SAMPLES}}
     assert judge("trained", good, answers)[0][1]
 
 
@@ -197,7 +217,8 @@ def test_the_bar_needs_recognised_mnist_like_new_digits(scores, phrase):
 
 @pytest.mark.parametrize("special", ["inf", "-inf", "nan"])
 def test_no_score_that_is_not_finite_gets_through(special, tmp_path):
-    frame = {"scores": {"IS": {"__float__": special}, "FID": 1.0, "copies": 0.0, "n": 1000, "params": 1}}
+    frame = {"scores": {"IS": {"__float__": special}, "FID": 1.0, "copies": 0.0, "copies_train": 0.0,
+                        "copies_test": 0.0, "n": 1000}}
     with pytest.raises(schema.Malformed, match="finite"):
         schema.decode("trained", json.dumps(frame))
     with pytest.raises(ValueError):  # and the writer of results.json refuses one, should it ever come
@@ -222,7 +243,7 @@ def _report(scores):
             "isolation": {"mode": "sealed"}}
 
 
-@pytest.mark.parametrize("cell", ["=SUM(1;2)", "+1", "-cmd", "@A1", "\tx", "\rx", "'quoted"])
+@pytest.mark.parametrize("cell", ["=SUM(1;2)", "+1", "-cmd", "@A1", "'quoted"])
 def test_csv_cells_that_spreadsheets_would_run_are_written_as_text(cell):
     written = render.csv_row([cell, 3, -1.5])
     assert written[0].startswith("'") and written[1:] == [3, -1.5]
@@ -230,10 +251,16 @@ def test_csv_cells_that_spreadsheets_would_run_are_written_as_text(cell):
     assert render.csv_row(["alice"]) == ["alice"]
 
 
+@pytest.mark.parametrize("cell", ["\tx", "\rx", "a\nb", "\x1b[2Jx", "\u202eevil"])
+def test_csv_cells_hold_no_control_character_a_spreadsheet_or_a_terminal_would_act_on(cell):
+    written = render.csv_row([cell])[0]
+    assert written.isprintable() and ("\\x" in written or "\\u" in written), written
+
+
 def test_a_byte_order_mark_costs_nothing(tmp_path):
     path = tmp_path / "gan.py"
     path.write_bytes(b"\xef\xbb\xbf" + REFERENCE.encode("utf-8"))
-    module, left_out, failure = import_student(str(path), name="gan_with_bom")
+    module, left_out, failure, _, _ = import_student(str(path), name="gan_with_bom")
     assert module is not None and failure is None and not left_out
     assert top_level_imports(path.read_bytes()) == top_level_imports(REFERENCE)
 

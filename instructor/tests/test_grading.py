@@ -3,6 +3,7 @@ run end to end on a copy of the grader's files. Hostile submissions: test_hostil
 import csv
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from autograder import course
 from autograder.answers import load_answers
 from autograder.judge import CHECKS
 from autograder.produce import produce
-from autograder.produce.student import import_student
+from autograder.produce.importing import import_student
 from instructor import ROOT
 from instructor.course import gradescope, release
 from instructor.grader import batch, grade, markers, render, score
@@ -497,7 +498,7 @@ def test_batch_writes_a_gradebook_and_results(tmp_path, release_dir, grader_root
     assert {s: float(r["total"]) for s, r in rows.items()} == {"alice": FULL, "bob": 0, "carol": 0}
     assert all(r["grader_error"] == "" for r in rows.values())
     for student in reports:
-        results = json.loads((tmp_path / "out" / student / "results.json").read_text(encoding="utf-8"))
+        results = json.loads(pathlib.Path(batch.results_path(tmp_path / "out", student)).read_text(encoding="utf-8"))
         assert results["score"] == float(rows[student]["total"])
 
 
@@ -539,5 +540,5 @@ def test_a_leftover_training_run_is_left_out_by_name_and_the_functions_keep_thei
     # the student's own import, the same rule, where MNIST is missing too
     monkeypatch.setenv("GAN_DATA_DIR", str(tmp_path / "no-data"))
     monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", [])  # nothing to download from
-    module, left_out, failure = import_student(str(tmp_path / "gan.py"), name="gan_leftover")
+    module, left_out, failure, _, _ = import_student(str(tmp_path / "gan.py"), name="gan_leftover")
     assert module is not None and [n for n, _ in left_out] == [first, last] and module.D is not None

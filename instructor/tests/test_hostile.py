@@ -10,6 +10,7 @@ import contextlib
 import csv
 import json
 import os
+import pathlib
 import sys
 import time
 
@@ -61,7 +62,7 @@ def leftovers(since):
                 cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if comm == hostile.MARK or "gan/code/sandbox.py" in cmdline or "gan-sandbox-" in cmdline:
+        if comm == hostile.MARK or "gan/code/inside/__main__.py" in cmdline or "gan-sandbox-" in cmdline:
             found.append(f"process {pid}: {cmdline[:80]}")
     for folder in ("/tmp", "/var/tmp", "/dev/shm"):
         for name in os.listdir(folder) if os.path.isdir(folder) else []:
@@ -82,7 +83,7 @@ def hostile_batch(tmp_path_factory, grader_root, sealed):
     reports = batch.grade_all(batch.find_submissions(str(folder)), str(out), jobs=2, root=grader_root,
                               isolation="sealed", limits=LIMITS)
     seconds = time.time() - start
-    results = {s: (out / s / "results.json").read_bytes() for s in reports}
+    results = {s: pathlib.Path(batch.results_path(out, s)).read_bytes() for s in reports}
     time.sleep(3)  # a daemon that outlived its sandbox would act now
     return reports, out, results, leftovers(start), seconds
 
@@ -124,7 +125,7 @@ def test_results_and_gradebook_stay_valid_and_unchanged(hostile_batch):
     for student, written in results.items():
         data = json.loads(written.decode("utf-8"))  # strict UTF-8, valid JSON
         assert data["score"] == float(rows[student]["total"]) == reports[student]["total"]
-        assert (out / student / "results.json").read_bytes() == written, f"{student}'s results.json changed later"
+        assert pathlib.Path(batch.results_path(out, student)).read_bytes() == written, f"{student}'s results.json changed later"
 
 
 @pytest.mark.slow
@@ -289,5 +290,5 @@ def test_reduced_mode_as_root_keeps_each_job_apart_and_cleans_up(tmp_path, grade
     assert not [k for k, owner in reduced._ipc_objects().items() if k not in ipc_before and owner in uids]
     assert not leftovers(start)
     for student in reports:
-        data = json.loads((tmp_path / "out" / student / "results.json").read_text(encoding="utf-8"))
+        data = json.loads(pathlib.Path(batch.results_path(tmp_path / "out", student)).read_text(encoding="utf-8"))
         assert data["score"] == reports[student]["total"] and data["extra_data"]["isolation"]["mode"] == "reduced"

@@ -13,15 +13,13 @@ import torch
 import torch.nn as nn
 
 import gan as ref
-from autograder import course
 from autograder.answers import load_answers, reference_layers
 from autograder.hints import losses as loss_hints
 from autograder.hints.layers import layer_difference, layer_hint
 from autograder.judge import judge
 from autograder.measures import course_rel_error
 from autograder.produce import produce
-from autograder.produce.student import ERROR_TEXT, StudentError, student_error
-from autograder.produce.trained import load_trained
+from autograder.produce.student import ERROR_TEXT, student_error
 from instructor import ROOT
 from instructor.tests.test_autograder_fairness import module_with
 from instructor.tests.variants import conv, edited, of, swapped
@@ -377,15 +375,6 @@ def test_an_error_in_the_training_loop_names_the_students_line_not_the_graders_c
     said = str(produced["vanilla"])
     assert "(at gan.py:2 in discriminator_loss, called from the provided run_a_gan's d_step)" in said, said
     assert "provided_gan.py" not in said
-
-
-def test_a_state_dict_saved_from_a_compiled_generator_is_named_as_such(tmp_path):
-    state = {"_orig_mod." + k: v for k, v in ref.build_dc_generator().state_dict().items()}
-    torch.save(state, tmp_path / course.TRAINED_FILE)
-    with pytest.raises(StudentError) as err:
-        load_trained(ref, str(tmp_path / course.TRAINED_FILE))
-    assert "begins with '_orig_mod.', which torch.compile(G) adds" in str(err.value)
-    assert "G._orig_mod.state_dict()" in str(err.value)
 
 
 def test_a_long_error_is_cut_in_its_own_text_so_the_advice_survives():

@@ -7,6 +7,7 @@ what is not theirs, and only a grader that finished writes a results.json.
 """
 import json
 import os
+import pathlib
 import shutil
 import signal
 import subprocess
@@ -135,7 +136,7 @@ def test_as_an_ordinary_user_nothing_is_graded_not_even_beside_a_neighbour(grade
                                               os.setresuid(nobody, nobody, nobody)))
     assert book.returncode == grade.GRADER_ERROR_EXIT, book.stdout + book.stderr
     for name in os.listdir(subs):
-        results = json.loads((out / "book" / name / "results.json").read_text(encoding="utf-8"))
+        results = json.loads(pathlib.Path(batch.results_path(out / "book", name)).read_text(encoding="utf-8"))
         assert results["score"] == 0 and "the grader's own user" in results["extra_data"]["grader_error"], name
 
 

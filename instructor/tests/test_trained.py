@@ -19,7 +19,7 @@ import torch
 import gan
 from autograder import course
 from instructor import ROOT
-from instructor.grader import batch, grade, render
+from instructor.grader import batch, grade, render, run
 from instructor.measure import gradescope_budget
 from instructor.sandbox import cgroup, limits
 from instructor.tests import FULL
@@ -56,7 +56,8 @@ BAD = {  # kind -> (what is handed in, the phrase its sentence holds)
     "missing": (None, "no dcgan_generator.pt was handed in beside gan.py"),
     "corrupt": (b"PK\x03\x04 not really a zip" * 100, "is not a file torch.save wrote"),
     "pickle": (lambda p: torch.save({"weight": Payload()}, p), "holds more than weights"),
-    "wrong_architecture": (lambda p: torch.save(gan.generator().state_dict(), p), "does not fit your build_dc_generator()"),
+    "wrong_architecture": (lambda p: torch.save(gan.generator().state_dict(), p),
+                           "does not hold the assignment's DCGAN generator"),
     "not_a_dict": (lambda p: torch.save([torch.zeros(3)], p), "holds a list, not a generator's state_dict"),
     "two_gigabytes": (sparse(2 << 30), "is 2,048.0 MB, more than the 64 MB the grader reads"),
 }
@@ -91,9 +92,9 @@ def test_an_untrained_generator_is_scored_far_below_the_bar(grader_root, tmp_pat
                          timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     results = json.loads((tmp_path / "results.json").read_text())
-    board = {entry["name"]: entry for entry in results["leaderboard"]}
-    assert board["Inception Score"]["value"] < 3 and board["Inception Score"]["order"] == "desc"
-    assert board["FID"]["value"] > 500 and board["FID"]["order"] == "asc"
+    scores = results["extra_data"]["trained_scores"]
+    assert scores["IS"] < 3 and scores["FID"] > 500, scores
+    assert "leaderboard" not in results  # below the bar: not ranked
     row = next(t for t in results["tests"] if t["name"] == course.PART_TITLES["trained"])
     assert row["status"] == "failed" and row["max_score"] == 0
     assert f"an Inception Score below {course.TRAINED_MIN_IS}" in row["output"]
@@ -106,7 +107,7 @@ def test_one_lane_of_parts_with_every_thread_still_runs_after_the_scorer_is_read
     """Where memory allows one lane only and there are CPUs to spare, each part runs on all
     of them: the zygote, which reads the scorer's weights, must not have started torch's
     thread pool (a fork leaves it hanging, and every part with a model would time out)."""
-    monkeypatch.setattr(limits, "lanes", lambda: 1)
+    monkeypatch.setattr(run, "lane_count", lambda: 1)
     folder = handed_in(tmp_path / "untrained", lambda p: gan.save_generator(gan.build_dc_generator(), p))
     report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == FULL and next(p for p in report["parts"] if p["part"] == "trained").get("scores"), \
@@ -145,7 +146,8 @@ def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_
     out = subprocess.run([sys.executable, "-m", "instructor", "grade", str(folder / "gan.py"), "--results",
                           str(tmp_path / "grade.json")], cwd=grader_root, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
-    scores["grade"] = {e["name"]: e["value"] for e in json.loads((tmp_path / "grade.json").read_text())["leaderboard"]}
+    graded = json.loads((tmp_path / "grade.json").read_text())["extra_data"]["trained_scores"]
+    scores["grade"] = {"Inception Score": round(graded["IS"], 3), "FID": round(graded["FID"], 2)}
     # batch
     reports = batch.grade_all(batch.find_submissions(str(tmp_path / "subs")), str(tmp_path / "book"), root=grader_root, limits=LIMITS)
     row = next(p for p in reports["trained"]["parts"] if p["part"] == "trained")
@@ -163,7 +165,8 @@ def test_a_generator_trained_as_the_notebook_trains_it_scores_the_same_on_every_
     results, seconds, peak, _ = gradescope_budget.run_autograder(tree, str(folder / "gan.py"), setup_sh_python,
                                                                  memory_mb, cpus, weights=trained_weights)
     assert results["score"] == FULL and results["extra_data"]["grader_error"] is None, results["output"][:3000]
-    scores["gradescope"] = {e["name"]: e["value"] for e in results["leaderboard"]}
+    scores["gradescope"] = {"Inception Score": round(results["extra_data"]["trained_scores"]["IS"], 3),
+                            "FID": round(results["extra_data"]["trained_scores"]["FID"], 2)}
     print(f"scores: {scores}; Gradescope: {seconds:.1f} s, peak {peak} MB in {memory_mb} MB, {cpus} CPU")
     for path in ("batch", "gradescope"):  # the same samples; threads may sum in another order
         assert abs(scores[path]["Inception Score"] - scores["grade"]["Inception Score"]) < 0.01, scores

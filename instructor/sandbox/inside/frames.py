@@ -97,8 +97,9 @@ class FrameReader:
 
 
 def encode(value):
-    """Numpy arrays become {"__ndarray__": base64 of float64 bytes, "shape": [...]};
-    infinities and NaN become {"__float__": "inf" | "-inf" | "nan"}."""
+    """Numpy arrays become {"__ndarray__": base64 of little-endian float64 bytes, "shape": [...]}
+    (float32 arrays: of float32 bytes, with "dtype": "<f4", half the size); infinities and NaN
+    become {"__float__": "inf" | "-inf" | "nan"}."""
     import numpy as np
 
     if isinstance(value, dict):
@@ -106,8 +107,10 @@ def encode(value):
     if isinstance(value, (list, tuple)):
         return [encode(v) for v in value]
     if isinstance(value, np.ndarray):
-        data = np.ascontiguousarray(value, dtype="<f8")
-        return {"__ndarray__": base64.b64encode(data.tobytes()).decode(), "shape": list(value.shape)}
+        single = value.dtype == np.float32
+        data = np.ascontiguousarray(value, dtype="<f4" if single else "<f8")
+        encoded = {"__ndarray__": base64.b64encode(data.tobytes()).decode(), "shape": list(value.shape)}
+        return dict(encoded, dtype="<f4") if single else encoded
     if isinstance(value, (np.floating, np.integer, np.bool_)):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -97,13 +97,9 @@ class Part:
             self.limit()
             if self.phase == "preload":
                 result = {"loaded": trial_imports(self.supervisor.ahead)}
-            elif self.phase == "score":  # the trained generator's samples, which the part before made: no gan.py
+            elif self.phase == "trained":  # the trained generator's weights, sampled by the grader's network: no gan.py
                 zygote = self.supervisor.zygote
-                try:  # what a part running student code sent: anything at all
-                    samples = json.loads(self.supervisor.samples)
-                except (ValueError, RecursionError):
-                    samples = None
-                result = encode(zygote.trained.score_samples(samples, *zygote.scorer, weights=self.supervisor.weights))
+                result = encode(zygote.trained.score(self.supervisor.weights, zygote.inputs, *zygote.scorer))
             else:
                 result = self.produce()
             write_frame(self.res_w, json.dumps(result).encode())
@@ -121,25 +117,28 @@ class Part:
         if self.request["device"] == "cpu":
             zygote.produce.student.MEMORY_LIMIT_MB = self.request["memory_mb"]  # for the message, should it run out
         before = _fingerprint()
-        # As it is; where that raises, without its top-level statements that are not
-        # definitions (autograder.produce.student.import_student): the report names what was left out.
-        module, left_out, failure = zygote.produce.student.import_student(self.gan_path)
+        # Statement by statement: at the import, a statement that fails is left out (and undone), and
+        # the report names it; in the parts, what the import left out is never run, and a statement
+        # that fails there fails the part (autograder.produce.importing).
+        imported = zygote.produce.importing.import_student(
+            self.gan_path, skip=self.supervisor.skip, strict=self.phase != "import",
+            skip_calls=bool(self.request.get("skip_calls")))
+        module, left_out, failure, skipped, changes = imported
         if module is None:
             return {"__failure__": failure}
         if _changed(before):  # its import already swapped a checking function
             return {"__failure__": f"gan.py changed the grader's checking code ({_changed(before)}); "
                                    "this part cannot be graded."}
         if self.phase == "import":
-            return {"left_out": [{"line": n, "code": c} for n, c in left_out], "why": failure} if left_out else {}
+            said = {"left_out": [{"line": n, "code": c} for n, c in left_out], "why": failure or "",
+                    "skipped": skipped} if left_out else {}
+            return dict(said, changes=[{"line": n, "code": c, "what": w} for n, c, w in changes]) if changes else said
         extra = {"provided": self.provided()} if self.phase == "training" else {}
-        if self.phase == "trained":
-            extra = {"weights": self.supervisor.weights}
         produced = zygote.produce.produce(self.phase, module, self.request["device"], zygote.inputs, **extra)
         if _changed(before):
             return {"__failure__": f"gan.py changed the grader's checking code ({_changed(before)}); "
                                    "this part cannot be graded."}
         return encode(produced)
-
 
     def provided(self):
         """The assignment's own gan.py, its blocks empty (the grader's copy), whose run_a_gan

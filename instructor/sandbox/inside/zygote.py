@@ -23,7 +23,7 @@ def read_code_files(code):
     thread pool, which does not survive a fork."""
     import quality
 
-    scorer = (quality.classifier_weights(), quality.reference_stats(), quality.train_thumbs())
+    scorer = (quality.classifier_weights(), quality.reference_stats(), quality.mnist_thumbs())
     provided = os.path.join(code, "provided_gan.py")
     if not os.path.exists(provided):
         return scorer, None
@@ -42,6 +42,7 @@ class Zygote:
         import torch  # noqa: F401  (once, here: every part is forked with it loaded)
 
         import autograder.produce
+        import autograder.produce.importing  # noqa: F401  (the parts import gan.py with it)
         import autograder.trained
         from autograder.answers import load_answers
         from autograder.course import TRAINED_LIMIT
