@@ -25,6 +25,24 @@ def weight_salt(ans):
     return str(ans["weight_salt"]) if "weight_salt" in ans else ""
 
 
+SAMPLES = 32  # values of each row of a layer's input and output that a trace keeps
+
+
+def sample_positions(size):
+    """Which of a row's `size` values a trace keeps: SAMPLES of them, spread at random (the
+    same for every row, every model and every run: they depend on the size alone)."""
+    if size <= SAMPLES:
+        return np.arange(size)
+    return np.sort(np.random.default_rng(size).choice(size, SAMPLES, replace=False))
+
+
+def reference_samples(ans, key):
+    """(L, 2, N, SAMPLES) float32: the values the reference's layers got and gave, at the
+    sample positions (NaN where a row has fewer), or None for an answer file without them."""
+    name = f"{key}_samples_true"
+    return np.asarray(ans[name], dtype=np.float64) if name in ans else None
+
+
 def reference_layers(ans, key):
     """The layers the reference's model ran, in order, on the check's input (the producers'
     run_traced, written into the answer file)."""

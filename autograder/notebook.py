@@ -37,25 +37,59 @@ def import_gan():
         return gan, gan._left_out_at_import
 
 
+_checked = {}  # the gan.py a check cell checked last: (its path, size and time) -> what importing it gave
+
+
+def checked_import(path):
+    """(module, sentence, changes): the gan.py at `path` imported as the grader imports it, under
+    a name of its own (the notebook's own `gan` stays as it is), again only when the file changed:
+    what importing it said (left out lines, or why it does not import) and what it changed of
+    torch's settings."""
+    from autograder.produce.importing import import_student
+
+    stat = os.stat(path)
+    key = (path, stat.st_size, stat.st_mtime_ns)
+    if key not in _checked:
+        module, left_out, failure, _, changes = import_student(path, name="gan_checked")
+        said = left_out_sentence(failure, left_out) if left_out else (failure if module is None else "")
+        _checked.clear()
+        _checked[key] = (module, said, changes)
+    return _checked[key]
+
+
 def run_part(part, gan=None, device=None, answers="gan-checks.npz"):
-    """Run the autograder's checks of one part in this process and print what they found.
-    Never raises for a student's mistake: it prints the verdict instead, and returns nothing,
-    so that a check cell shows the verdict alone."""
+    """Run the autograder's checks of one part in this process and print what they found: of
+    `gan`, or of the gan.py on disk, imported as the grader imports it. Never raises for a
+    student's mistake: it prints the verdict instead, and returns nothing, so that a check cell
+    shows the verdict alone."""
     import torch
 
-    from autograder.judge import judge, points
+    from autograder.judge import judge, points, settings_sentence
     from autograder.produce import produce
 
+    changes = ()
     if gan is None:  # the notebook's check cells import it here: a gan.py that does not import costs one line
-        gan, said = import_gan()
+        try:
+            spec = importlib.util.find_spec("gan")
+        except (ImportError, ValueError):
+            spec = None
+        path = os.path.abspath(spec.origin if spec and spec.origin else "gan.py")
+        if not os.path.isfile(path):
+            print(f"NOT CHECKED  {PART_TITLES[part]}: there is no gan.py at {path}. Run this notebook from the "
+                  "assignment's folder, then run this cell again.")
+            return
+        gan, said, changes = checked_import(path)
         if gan is None:
             print(f"NOT CHECKED  {PART_TITLES[part]}: {said}. Fix gan.py, then run this cell again.")
             return
         if said:
             print(f"NOTE  {said}.")
+        everything = settings_sentence([{"line": n, "code": c, "what": w} for n, c, w in changes], True)
+        if everything:
+            print(f"NOTE  {everything}.")
     ans = load_answers(answers) if isinstance(answers, str) else answers
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    results = judge(part, produce(part, gan, device, ans), ans)
+    results = judge(part, produce(part, gan, device, ans, changes=changes), ans)
     for name, ok, message in results:
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {message}")
     passed = sum(ok for _, ok, _ in results)

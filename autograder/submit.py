@@ -26,6 +26,7 @@ from autograder import course
 from autograder.answers import load_answers
 from autograder.export import render
 from autograder.imports import calls_at_import, left_out_sentence, top_level_imports
+from autograder.judge import settings_sentence
 
 ANSWER_PLACEHOLDER = "*Write your answer here.*"  # what an unanswered answer cell holds
 
@@ -35,7 +36,7 @@ COURSE_SETTINGS = {"num_epochs_gan": course.EPOCHS["vanilla"], "num_epochs_lsgan
                    "num_epochs_dcgan": course.EPOCHS["dcgan"], "num_train": course.NUM_TRAIN}
 
 
-def run_checks(gan, answers, device):
+def run_checks(gan, answers, device, changes=()):
     """{part: (checks passed, checks run, first failure, points)}, running gan's code in this
     process; the points as the autograder counts them (autograder.judge.points)."""
     from autograder.judge import judge, points
@@ -43,7 +44,7 @@ def run_checks(gan, answers, device):
 
     summary = {}
     for part in course.PARTS:
-        results = judge(part, produce(part, gan, device, answers), answers)
+        results = judge(part, produce(part, gan, device, answers, changes=changes), answers)
         first = next((message for _, ok, message in results if not ok), "")
         summary[part] = (sum(ok for _, ok, _ in results), len(results), first, points(part, results))
     return summary
@@ -60,11 +61,16 @@ def points_line(earned, trained_points=0.0):
 
 
 def import_gan(path):
-    """(module, problem): the gan.py at `path` imported as the grader imports it, and None
-    or a sentence on what the grader will say of its import."""
+    """(module, problem, changes): the gan.py at `path` imported as the grader imports it, None
+    or a sentence on what the grader will say of its import, and what importing it changed of
+    torch's settings (importing.Imported.changes)."""
     from autograder.produce.importing import import_student
 
-    module, left_out, failure, _, _ = import_student(path)
+    module, left_out, failure, _, changes = import_student(path)
+    return _import_problem(path, module, left_out, failure) + (changes,)
+
+
+def _import_problem(path, module, left_out, failure):
     if module is None:
         return None, f"{failure}. No check can run until gan.py imports"
     if left_out:
@@ -253,10 +259,13 @@ def main(argv=None):
 
     ok = True
     print(f"Checking {args.gan} with the autograder's checks ...")
-    gan, problem = import_gan(os.path.abspath(args.gan))
+    gan, problem, changes = import_gan(os.path.abspath(args.gan))
     if problem:
         ok = False
         print(f"  {problem}.")
+    if settings_sentence([{"line": n, "code": c, "what": w} for n, c, w in changes], all_of_them=True):
+        ok = False
+        print(f"  {settings_sentence([{'line': n, 'code': c, 'what': w} for n, c, w in changes], True)}.")
     with open(args.gan, "rb") as f:
         missing = missing_on_the_grader(f.read())
     if missing:
@@ -268,7 +277,7 @@ def main(argv=None):
     trained, trained_points = course.trained_beside(args.gan), 0.0
     if gan is not None:
         answers = load_answers(args.answers)
-        for part, (passed, total, first, got) in run_checks(gan, answers, args.device).items():
+        for part, (passed, total, first, got) in run_checks(gan, answers, args.device, changes).items():
             ok &= passed == total
             earned[part] = got
             print(f"  {course.PART_TITLES[part]:<14} {got:g}/{course.POINTS[part]:g} points  {passed}/{total} checks "

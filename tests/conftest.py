@@ -13,7 +13,7 @@ import torch
 
 from autograder.answers import load_answers
 from autograder.course import GROUPS, trained_beside
-from autograder.judge import judge
+from autograder.judge import judge, settings_sentence
 from autograder.produce import produce
 from autograder.produce.importing import import_student
 from autograder.trained import score_apart
@@ -70,6 +70,9 @@ def answers(pytestconfig):
     return load_answers(_answers_path(pytestconfig))
 
 
+_import_changes = {}  # path of a gan.py -> what importing it changed of torch's settings
+
+
 class ImportFailed(str):
     """What student_module gives for a gan.py that does not import: why, said once."""
 
@@ -79,13 +82,17 @@ def student_module(pytestconfig):
     """The student's gan.py, imported in this process (not used with --isolate); an
     ImportFailed where it does not import (the first test says why, the others point to it)."""
     path = _gan_path(pytestconfig)
-    module, left_out, failure, _, _ = import_student(path)  # as the grader imports it
+    module, left_out, failure, _, changes = import_student(path)  # as the grader imports it
+    _import_changes[path] = changes
     if module is None:
         return ImportFailed(f"{path}: {failure}")
-    if left_out:
-        import warnings
+    import warnings
 
+    if left_out:
         warnings.warn(f"{failure}; graded without lines " + ", ".join(str(n) for n, _ in left_out), stacklevel=1)
+    said = settings_sentence([{"line": n, "code": c, "what": w} for n, c, w in changes], all_of_them=True)
+    if said:
+        warnings.warn(said, stacklevel=1)
     return module
 
 
@@ -129,7 +136,9 @@ def verdicts(request, device, answers, _verdict_cache, pytestconfig):
             elif part == "trained":  # the weights alone, scored in a process that has not imported gan.py
                 produced = {part: score_apart(_trained_path(pytestconfig), _answers_path(pytestconfig))}
             else:
-                produced = {part: produce(part, module(), device, answers)}
+                student = module()
+                produced = {part: produce(part, student, device, answers,
+                                          changes=_import_changes.get(_gan_path(pytestconfig), ()))}
             for group, out in produced.items():
                 _verdict_cache[(group, device)] = {name: (ok, message)
                                                    for name, ok, message in judge(group, out, answers)}

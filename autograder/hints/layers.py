@@ -5,7 +5,11 @@ architecture lacks. No torch, no student code."""
 import math
 import re
 
-from autograder.answers import reference_layers
+import numpy as np
+
+from autograder.answers import reference_layers, reference_samples, sample_positions
+from autograder.course import FORWARD_TOL
+from autograder.measures import scale_error
 
 # Activations, pooling, normalisation and dropout: a layer of one of these kinds that the
 # reference's architecture lacks is named in the hint.
@@ -18,6 +22,7 @@ LAYER_KINDS = {"ReLU", "LeakyReLU", "PReLU", "ReLU6", "ELU", "SELU", "CELU", "GE
 WEIGHTED = {"Linear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
             "ConvTranspose3d", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm",
             "InstanceNorm1d", "InstanceNorm2d", "Embedding"}
+RESHAPES = {"Flatten", "Unflatten"}  # layer modules that only reshape
 # What a near miss can come from, for each architecture: only causes its layers can have.
 NEAR_MISS_CAUSES = {
     "discriminator": "a LeakyReLU slope other than 0.01, a ReLU where the architecture has LeakyReLU(0.01), "
@@ -74,71 +79,154 @@ def named(layers, i):
     return f"the {ORDINALS[k - 1] if k <= len(ORDINALS) else f'{k}th'} {layers[i]['type']}"
 
 
-def layer_difference(layers, reference):
-    """The first place where the layers a model ran differ from the reference's, as a sentence
-    (or ''): a layer missing or extra, a layer with other settings, or a layer that gets an
-    input of another shape (with what the reference runs before it). Only layers with weights
-    are compared one to one, so functional activations and layers registered in another order
-    make no difference; what runs between them is shown where a shape differs."""
+def _cap(text):
+    return text[:1].upper() + text[1:]
+
+
+def _listed(trace):
+    """The layer modules of a stretch of a trace, as a message lists them."""
+    return ", ".join(shown_layer(x) for x in trace)
+
+
+def _same_values(have, want):
+    """Whether a layer's sampled values (rows, positions) are the reference's (NaN-padded
+    (ROWS, SAMPLES)), to the models' tolerance; None where either side has none."""
+    if have is None or want is None:
+        return None
+    have = np.asarray(have, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)[:have.shape[0], :have.shape[1]] if have.ndim == 2 else None
+    if want is None or want.shape != have.shape or np.isnan(want).any():
+        return None
+    return scale_error(have, want) <= FORWARD_TOL
+
+
+def _between(layers, mine, reference, theirs, n, wanted):
+    """Where the values reaching the n-th layer with weights differ while what came before
+    matched: what runs before it, in both models."""
+    if n:
+        ours, arch = layers[mine[n - 1] + 1:mine[n]], reference[theirs[n - 1] + 1:theirs[n]]
+        head = (f"The values reaching {named(wanted, n)} differ from the architecture's, though "
+                f"{named(wanted, n - 1)}'s output matches: what runs between them differs.")
+    else:
+        ours, arch = layers[:mine[0]], reference[:theirs[0]]
+        head = (f"The values reaching {named(wanted, 0)}, the first layer with weights, differ from the "
+                "architecture's, though both models get the same input: what runs before it differs.")
+    said = (f"{head} The architecture runs {_listed(arch) or 'nothing'} there; yours runs "
+            f"{_listed(ours) or 'no layer module (an activation written as a function shows nowhere)'}")
+    if [x["spec"] for x in ours] == [x["spec"] for x in arch]:
+        said += ", the same modules, so the difference is in code of your own between them (a function or a reshape)"
+    if any(x["type"] in RESHAPES for x in arch):
+        said += "; a reshape that orders the values otherwise counts too: images are (channels, height, width)"
+    return said + "."
+
+
+def _itself(have, want, n, wanted):
+    """The n-th layer with weights got the reference's values and gave others."""
+    found = []
+    if have.get("dtype") and have["dtype"] != want.get("dtype"):
+        found.append(f"its weights are {have['dtype']}, where the architecture's are {want.get('dtype')}")
+    if not have.get("training", True):
+        found.append("it ran in evaluation mode")
+    why = "; ".join(found) or f"it is set as the architecture's ({shown_layer(have)}), so it computes something else"
+    return (f"{_cap(named(wanted, n))} gets the same values as the architecture's and gives other values: {why}.")
+
+
+def layer_difference(layers, reference, samples=None, output=None, expected=None):
+    """The first place where what a model ran differs from the reference's, measured, as a
+    sentence (or ''). Layers with weights are held one to one, in the order they ran (so
+    functional activations and layers registered in another order make no difference): first
+    their type and settings (a layer missing, extra or set otherwise), then the shape and the
+    values each gets (what runs before it differs), then the values each gives (the layer
+    itself differs), and last what runs after the last of them (from the model's output).
+    Nothing is said of a layer after the one the forward pass raised in."""
+    stopped = bool(layers) and layers[-1].get("raised")
     mine = [i for i, layer in enumerate(layers) if layer.get("type") in WEIGHTED]
     theirs = [i for i, layer in enumerate(reference) if layer["type"] in WEIGHTED]
     wanted = [reference[i] for i in theirs]
-    same = lambda a, b: a["spec"] == b["spec"]
+    same = lambda a, b: a["spec"] == b["spec"]  # noqa: E731
     for n, want in enumerate(wanted):
         where = f"after {named(wanted, n - 1)}" if n else "as its first layer with weights"
         if n >= len(mine):
-            return f"{where[0].upper()}{where[1:]}, the architecture has {shown_layer(want)}; your model runs none."
+            return "" if stopped else f"{_cap(where)}, the architecture has {shown_layer(want)}; your model runs none."
         have = layers[mine[n]]
-        if same(have, want):
-            if list(have["in"]) != list(want["in"]):
-                before = lambda trace, picks: ", ".join(shown_layer(x) for x in trace[picks[n - 1] + 1:picks[n]]) \
-                    if n else ", ".join(shown_layer(x) for x in trace[:picks[0]])
-                return (f"{named(wanted, n)[0].upper()}{named(wanted, n)[1:]} gets an input of shape "
-                        f"{tuple(have['in'])}, where the architecture's gets {tuple(want['in'])}: check "
-                        f"what runs before it (the architecture runs {before(reference, theirs) or 'nothing'} there; "
-                        f"yours runs {before(layers, mine) or 'no layer module'}).")
-            continue
-        if n + 1 < len(wanted) and same(have, wanted[n + 1]):
-            return f"{where[0].upper()}{where[1:]}, the architecture has {shown_layer(want)}; your model has none."
-        if n + 1 < len(mine) and same(layers[mine[n + 1]], want):
-            return (f"{where[0].upper()}{where[1:]}, your model has {shown_layer(have)}, which the architecture does "
-                    "not have.")
-        if have["type"] == want["type"]:
-            extra = [x for x in settings(have["spec"]) if x not in settings(want["spec"])]
-            lacking = [x for x in settings(want["spec"]) if x not in settings(have["spec"])]
-            gives = (f": it gives an output of shape {tuple(have['out'])}, where "
-                     f"{tuple(want['out'])} is wanted" if have["out"] and have["out"] != want["out"] else "")
-            mine_only, theirs_only = ", ".join(extra), ", ".join(lacking)
-            which = (f"yours has {mine_only}, the architecture's {theirs_only}" if extra and lacking else
-                     f"yours sets {mine_only}, which the architecture's leaves at its default" if extra else
-                     f"the architecture's sets {theirs_only}, which yours leaves at its default")
-            return (f"{named(wanted, n)[0].upper()}{named(wanted, n)[1:]} is {shown_layer(have)}, where the "
-                    f"architecture has {shown_layer(want)} ({which}){gives}.")
-        return (f"{where[0].upper()}{where[1:]}, the architecture has {shown_layer(want)}; your model has "
-                f"{shown_layer(have)}.")
+        if not same(have, want):
+            if n + 1 < len(wanted) and same(have, wanted[n + 1]):
+                return f"{_cap(where)}, the architecture has {shown_layer(want)}; your model has none."
+            if n + 1 < len(mine) and same(layers[mine[n + 1]], want):
+                return f"{_cap(where)}, your model has {shown_layer(have)}, which the architecture does not have."
+            if have["type"] == want["type"]:
+                return _settings_differ(have, want, n, wanted)
+            return f"{_cap(where)}, the architecture has {shown_layer(want)}; your model has {shown_layer(have)}."
+        if list(have["in"]) != list(want["in"]):
+            before = lambda trace, picks: _listed(trace[picks[n - 1] + 1:picks[n]] if n else trace[:picks[0]])  # noqa
+            return (f"{_cap(named(wanted, n))} gets an input of shape {tuple(have['in'])}, where the architecture's "
+                    f"gets {tuple(want['in'])}: check what runs before it (the architecture runs "
+                    f"{before(reference, theirs) or 'nothing'} there; yours runs "
+                    f"{before(layers, mine) or 'no layer module'}).")
+        if samples is not None and _same_values(have.get("in_sample"), samples[theirs[n], 0]) is False:
+            return _between(layers, mine, reference, theirs, n, wanted)
+        if have.get("raised"):
+            return ""
+        if samples is not None and _same_values(have.get("out_sample"), samples[theirs[n], 1]) is False:
+            return _itself(have, want, n, wanted)
     if len(mine) > len(wanted):
         return (f"After {named(wanted, len(wanted) - 1)}, your model has {shown_layer(layers[mine[len(wanted)]])}, "
                 "which the architecture does not have." if wanted else "")
-    # The layers with weights agree; what runs after each may not. A layer module the reference
-    # does not run at that place is named (one that is missing may be written as a function).
-    for n in range(len(wanted)):
-        segment = lambda trace, picks: trace[picks[n] + 1:picks[n + 1] if n + 1 < len(picks) else len(trace)]
-        theirs_after = list(dict.fromkeys(shown_layer(x) for x in segment(reference, theirs)))
-        extra = [shown_layer(x) for x in segment(layers, mine) if shown_layer(x) not in theirs_after
-                 and x.get("type") in LAYER_KINDS]
-        if extra:
-            runs = ", ".join(theirs_after) or "nothing"
-            last = " (it is the model's last layer)" if n + 1 == len(wanted) else ""
-            return (f"After {named(wanted, n)}{last}, your model runs {', '.join(extra)}, where the architecture "
-                    f"runs {runs}.")
-    return ""
+    return "" if stopped or not wanted else _tail(layers, mine, reference, theirs, wanted, output, expected)
+
+
+def _settings_differ(have, want, n, wanted):
+    extra = [x for x in settings(have["spec"]) if x not in settings(want["spec"])]
+    lacking = [x for x in settings(want["spec"]) if x not in settings(have["spec"])]
+    gives = (f": it gives an output of shape {tuple(have['out'])}, where {tuple(want['out'])} is wanted"
+             if have["out"] and have["out"] != want["out"] else "")
+    mine_only, theirs_only = ", ".join(extra), ", ".join(lacking)
+    which = (f"yours has {mine_only}, the architecture's {theirs_only}" if extra and lacking else
+             f"yours sets {mine_only}, which the architecture's leaves at its default" if extra else
+             f"the architecture's sets {theirs_only}, which yours leaves at its default")
+    return (f"{_cap(named(wanted, n))} is {shown_layer(have)}, where the architecture has {shown_layer(want)} "
+            f"({which}){gives}.")
+
+
+def _tail(layers, mine, reference, theirs, wanted, output, expected):
+    """Every layer with weights agrees: what runs after the last of them, told from the model's
+    output (`output`, `expected`: the model's and the reference's, whole) where there is one."""
+    last = named(wanted, len(wanted) - 1)
+    ours, arch = layers[mine[-1] + 1:], reference[theirs[-1] + 1:]
+    out = np.asarray(output, dtype=np.float64) if output is not None else None
+    if out is None or expected is None or out.shape != np.shape(expected) or scale_error(out, expected) <= FORWARD_TOL:
+        extra = [shown_layer(x) for x in ours if x.get("type") in LAYER_KINDS and x["spec"] not in
+                 {y["spec"] for y in arch}]
+        return (f"After {last} (the last layer with weights), your model runs {', '.join(extra)}, where the "
+                f"architecture runs {_listed(arch) or 'nothing'}." if extra else "")
+    rows = out.reshape(len(out), -1)
+    sampled = rows[:16, sample_positions(rows.shape[1])]
+    if _same_values(sampled, layers[mine[-1]].get("out_sample")):
+        return (f"Your model returns {last}'s output unchanged: the architecture passes it through "
+                f"{_listed(arch) or 'nothing'}; yours runs {_listed(ours) or 'no layer module'} after it (a function "
+                "whose result is not assigned, torch.tanh(x) alone, changes nothing).")
+    return (f"Every layer with weights gives the architecture's values, and the output still differs: after {last}, "
+            f"the architecture runs {_listed(arch) or 'nothing'}; yours runs {_listed(ours) or 'no layer module'}.")
+
+
+def unregistered(layers):
+    """The sentence on layers the forward pass ran that the model does not register, or ''."""
+    kept_out = [x for x in layers or [] if not x.get("registered", True)]
+    if not kept_out:
+        return ""
+    return (f"Your model runs {len(kept_out)} layer{'s' * (len(kept_out) != 1)} it does not register "
+            f"({_listed(kept_out[:4])}{', ...' if len(kept_out) > 4 else ''}): kept in a plain Python list or dict, "
+            "or made inside forward(), a layer's parameters are not the model's, so model.parameters() gives none "
+            "of them, the optimizer would never train them and model.to(device) would not move them; keep them in "
+            "an nn.Sequential or an nn.ModuleList, or as attributes of your nn.Module.")
 
 
 def structure_hint(out, ans, key):
-    """What the model's layers show against the reference's: a layer of another kind or
-    setting first, then the first layer that differs; '' where nothing does."""
-    layers, reference = out.get("layers") if isinstance(out, dict) else None, reference_layers(ans, key)
+    """What the model's run shows against the reference's, measured: layers it does not
+    register, then the first place it differs (layer_difference); '' where nothing does."""
+    layers = out.get("layers") if isinstance(out, dict) else None
     if not layers:
         return ""
-    return layer_hint(layers, reference) or layer_difference(layers, reference)
-
+    forward = out.get("forward") if isinstance(out.get("forward"), dict) else {}
+    return unregistered(layers) or layer_difference(layers, reference_layers(ans, key), reference_samples(ans, key),
+                                                    forward.get("value"), ans.get(f"{key}_output_true"))

@@ -98,3 +98,142 @@ def known_mistake(function, value, inputs):
         if np.isfinite(expected) and course_rel_error(value, expected) <= MISTAKE_MATCH:
             return wrote, fix
     return None
+
+
+# -----------------------------------------------------------------------------
+# Where a wrong loss differs, measured on the student's own function
+
+SAME = 1e-5  # relative difference within which two values of a loss are the same value
+
+
+def _same(a, b):
+    return a is not None and b is not None and np.isfinite(a) and np.isfinite(b) and course_rel_error(a, b) <= SAME
+
+
+def _scalar(rec):
+    try:
+        value = float(np.asarray(rec["value"], dtype=np.float64).reshape(()))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return value if np.isfinite(value) else None
+
+
+def relation(got, expected):
+    """How a gradient the student's loss gave relates to the reference's: 'same', 'none' (no
+    gradient, or zero everywhere), ('factor', k) (k times the reference's, element by element),
+    'uniform' (every element gets the same, where the reference's vary) or 'other'."""
+    if got is None:
+        return "none"
+    got, expected = np.asarray(got, dtype=np.float64).ravel(), np.asarray(expected, dtype=np.float64).ravel()
+    if got.shape != expected.shape or not np.all(np.isfinite(got)):
+        return "other"
+    scale = np.max(np.abs(expected)) + 1e-12
+    if np.max(np.abs(got - expected)) <= 1e-4 * scale:
+        return "same"
+    if np.max(np.abs(got)) <= 1e-9 * scale:
+        return "none"
+    k = float(got @ expected / (expected @ expected))
+    if np.max(np.abs(got - k * expected)) <= 1e-4 * np.max(np.abs(k * expected)):
+        return ("factor", k)
+    if np.ptp(got) <= 1e-6 * np.max(np.abs(got)) and np.ptp(expected) > 1e-3 * scale:
+        return "uniform"
+    return "other"
+
+
+def _how(kind, n):
+    """What a term's gradient relation says of the term, in words."""
+    if kind == "none":
+        return "it does not change with them at all: the term is missing, or does not use them"
+    if kind == "uniform":
+        return ("every one of them gets the same gradient, where the reference's differ from one to the next: the "
+                "term changes with their sum alone (it is linear in them, or takes their mean first), where the "
+                "reference's term changes with each of them as its formula says")
+    if isinstance(kind, tuple) and kind[0] == "saturates":
+        return (f"its gradient vanishes on large ones (|x| up to {kind[1]:.0f}) where the reference's does not: the "
+                "term flattens out there, as it does where a sigmoid, a clamp or a rounding squashes them before the "
+                "loss's formula")
+    if isinstance(kind, tuple):
+        k = kind[1]
+        if abs(k + 1) < 1e-3:
+            return "its gradient is the reference's with the opposite sign: the term's sign is flipped"
+        if abs(k - n) < 1e-3 * n:
+            return f"its gradient is {n} times the reference's, as many as there are of them: the term sums where it should average"
+        return f"its gradient is {k:.4g} times the reference's: the term is scaled by {k:.4g}"
+    return "its gradient differs from the reference's in more than a constant factor: compare the term with its formula"
+
+
+def _flattens(big, ans, who, true_key, keys):
+    """The indexes of the inputs whose gradient the student's loss zeroes on large inputs where
+    the reference's is not zero anywhere near (a loss that saturates)."""
+    grads = big.get("grads") if isinstance(big, dict) else None
+    found = []
+    for i, key in enumerate(keys):
+        got = grads[i] if grads and i < len(grads) else None
+        want = np.abs(np.asarray(ans[f"big_{who}_{true_key}_{key}"], dtype=np.float64)).ravel()
+        if got is None:
+            continue
+        got = np.abs(np.asarray(got, dtype=np.float64)).ravel()
+        if got.shape == want.shape and np.any(want > 1e-3 * want.max()) and np.all(got[want > 1e-3 * want.max()] <=
+                                                                                    1e-6 * want.max()):
+            found.append(i)
+    return found
+
+
+def measured(function, out, ans, true_key, inputs, prefix=""):
+    """Where the student's `function` differs from the reference's, from what the producers
+    measured of it: which input the difference depends on (the gradient with respect to each),
+    of what kind (a factor, a sign, a sum for a mean, a term missing, a mean taken too early),
+    whether it is the reference with its inputs exchanged, whether it grows with the batch and
+    whether it appears only at extreme values. A sentence, or '' where nothing was measured."""
+    discriminator = function.startswith(("discriminator", "ls_discriminator"))
+    who = "d" if discriminator else "g"
+    rec, big = out.get(who) if isinstance(out, dict) else None, out.get(f"{who}_big") if isinstance(out, dict) else None
+    if not isinstance(rec, dict) or "value" not in rec:
+        return ""
+    got, expected = _scalar(rec), float(ans[f"{who}_{true_key}"])
+    names = [f"{inputs}_real", f"{inputs}_fake"] if discriminator else [f"{inputs}_fake"]
+    keys = ["grad_real", "grad_fake"] if discriminator else ["grad_fake"]
+    probes = out.get(f"{who}_probes")
+    probes = [_scalar(p) if isinstance(p, dict) else None for p in probes] if isinstance(probes, list) else []
+    reference = list(ans.get(f"{who}_{true_key}_probes", []))
+    said = []
+    if discriminator and len(probes) == 4 and _same(got, reference[2]):
+        return (f"Its value is the reference's for {names[1]} and {names[0]} exchanged: either it takes its two "
+                f"arguments in the other order (it is called as {function}({names[0]}, {names[1]})), or it scores "
+                "the real ones against the fake target and the fake ones against the real target.")
+    n = len(ans[f"{prefix}logits_fake"])
+    twice = probes[-1] if probes else None
+    if twice is not None and got and _same(twice, 2 * got) and not _same(reference[-1], 2 * expected):
+        said.append("it doubles when the batch is given twice, where the reference's stays the same: it sums over "
+                    "the batch where the reference averages")
+    grads = rec.get("grads") or []
+    kinds = [relation(grads[i] if i < len(grads) else None, ans[f"{who}_{true_key}_{k}"]) for i, k in enumerate(keys)]
+    top = np.max(np.abs(ans[f"big_logits_{'real' if discriminator else 'fake'}"]))
+    for i in _flattens(big, ans, who, true_key, keys):  # told by the large inputs: the term saturates there
+        kinds[i] = ("saturates", top) if kinds[i] == "other" else kinds[i]
+    differ = [(name, kind) for name, kind in zip(names, kinds) if kind != "same"]
+    if differ and len(differ) < len(names):
+        fine = [name for name, kind in zip(names, kinds) if kind == "same"]
+        said.append(f"it reacts to {fine[0]} as the reference does, but not to {differ[0][0]}: look at the "
+                    f"{differ[0][0].split('_')[-1]} term ({_how(differ[0][1], n)})")
+    elif differ:
+        hows = {}
+        for name, kind in differ:  # the inputs that differ in the same way, said once
+            hows.setdefault(_how(kind, n), []).append(name)
+        said += [f"with respect to {' and '.join(who)}, {how}" if len(who) == 1 else
+                 f"with respect to both {' and '.join(who)}, {how.replace('the term', 'each term')}"
+                 for how, who in hows.items()]
+    elif got is not None and not _same(got, expected):
+        said.append(f"its gradients are the reference's, and its value is off by {got - expected:.6g}: it adds a "
+                    "constant, which changes no gradient")
+    big_value = _scalar(big) if isinstance(big, dict) else None
+    big_expected = float(ans[f"big_{who}_{true_key}"])
+    near = got is not None and course_rel_error(got, expected) <= 1e-2
+    if near and big_value is not None and not course_rel_error(big_value, big_expected) <= 1e-2:
+        said.append(f"it is close to the reference's on moderate {inputs} but far from it on large ones (|x| up to "
+                    f"{np.max(np.abs(ans['big_logits_real'])):.0f}: {big_value:.6g} where {big_expected:.6g} is "
+                    "wanted), where a sigmoid rounds to 0 or 1: an epsilon or a clamp inside a log, or a log of a "
+                    "sigmoid, saturates there; the stable bce_loss provided needs neither")
+    if not said:
+        return ""
+    return "Measured on your function: " + "; ".join(said) + "."

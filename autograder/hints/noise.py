@@ -1,13 +1,36 @@
-"""What a sampler's values look like against the uniform distribution on [-1, 1), and so
-what to change: a sentence for the noise part's message. No torch, no student code."""
-import math
-
+"""What a sampler's values look like against the uniform distribution on [-1, 1), measured,
+and so what to change: a sentence for the noise part's messages. It describes the values
+(their range, how they repeat, where they pile up), never a function the student may not have
+called. No torch, no student code."""
 from autograder.course import NOISE_KS_SHAPE
+
+
+def shape_of_values(ks):
+    """How the values are spread, from the judge's measurements (judge.noise.uniformity): a
+    clause, or '' where nothing stands out."""
+    n = ks["n"]
+    if ks.get("at_ends", 0) > max(0.001, 20 * ks.get("typical_share", 0)):  # far more at the ends than elsewhere
+        return (f"{ks['at_ends']:.1%} of them sit exactly at {ks['min']:.6g} or {ks['max']:.6g}: they were cut to "
+                "the range (clamped, or clipped), which piles them at its ends")
+    if ks.get("top_share", 0) > 0.01:
+        return (f"{ks['top_share']:.1%} of them are one and the same value, {ks['top_value']:.6g}: a draw gives a "
+                "fresh value each time")
+    if ks.get("distinct", n) < min(n, 10_000):
+        return (f"only {ks['distinct']:,} of them differ, out of {n:,}: they are rounded, or taken from a few "
+                "values, where a uniform draw gives a fresh real number each time")
+    middle = ks.get("middle")
+    if middle is not None and middle > 0.40:
+        return (f"{middle:.0%} of them lie in the middle third of their range, where a uniform draw puts a third: "
+                "they pile up in the middle, bell-shaped, as normally distributed values do")
+    if middle is not None and middle < 0.28:
+        return (f"only {middle:.0%} of them lie in the middle third of their range, where a uniform draw puts a "
+                "third: they pile up towards the ends")
+    return ""
 
 
 def uniformity_hint(ks):
     """What the measured values look like, and so what to change."""
-    lo, hi, mean, std = ks["min"], ks["max"], ks["mean"], ks["std"]
+    lo, hi, mean = ks["min"], ks["max"], ks["mean"]
     rows, columns = ks.get("distinct_rows"), ks.get("distinct_columns")
     call = f"sample_noise{NOISE_KS_SHAPE}"
     if rows and rows < NOISE_KS_SHAPE[0]:
@@ -16,17 +39,17 @@ def uniformity_hint(ks):
     if columns and columns < NOISE_KS_SHAPE[1]:
         return (f"Of the {NOISE_KS_SHAPE[1]} columns of {call} only {columns} differ: draw a fresh value for every "
                 "entry (torch.rand(batch_size, dim)), not one value per row.")
-    if lo >= 0:
+    spread = shape_of_values(ks)
+    if lo >= 0 and not spread:
         return (f"All values are in [{lo:.3f}, {hi:.3f}]: torch.rand gives [0, 1); stretch and shift it to "
                 "[-1, 1) (2 * torch.rand(...) - 1).")
     if lo < -1 or hi >= 1:
-        return f"Values reach [{lo:.3f}, {hi:.3f}], outside [-1, 1)."
+        return f"Values reach [{lo:.3f}, {hi:.3f}], outside [-1, 1)" + (f"; {spread}." if spread else ".")
+    if spread:
+        return f"The values are not uniform: {spread}."
     if lo > -0.99 or hi < 0.99:  # a million uniform values on [-1, 1) come within 1e-5 of both ends
         return (f"The values span only [{lo:.3f}, {hi:.3f}], not all of [-1, 1): stretch torch.rand's [0, 1) "
                 "by 2, then shift it by -1.")
     if abs(mean) > 0.01:
         return f"The values are not centred on 0 (mean {mean:.3f}): check the shift to [-1, 1)."
-    if abs(std - 1 / math.sqrt(3)) > 0.02:
-        return (f"The values are not spread evenly over [-1, 1) (standard deviation {std:.3f}, where a uniform "
-                "draw has 0.577): draw them with torch.rand (uniform), not torch.randn (normal), and rescale.")
-    return "Draw every value independently with torch.rand."
+    return "Draw every value independently and uniformly on [-1, 1), as torch.rand draws on [0, 1) before a rescale."

@@ -31,6 +31,29 @@ def judge(part, produced, ans):
         else:
             first[key] = fn.__name__
         results.append((fn.__name__, False, message))
+    return _with_settings(results, produced)
+
+
+def settings_sentence(settings, all_of_them=False):
+    """What importing gan.py changed of torch's settings, by line: '' where nothing that changes
+    a check's result (the random seed does not: each check seeds what it draws) or, with
+    all_of_them, nothing at all."""
+    named = [s for s in settings or [] if all_of_them or any(
+        w in s["what"] for w in ("dtype", "device", "grad mode", "deterministic"))]
+    if not named:
+        return ""
+    lines = "; ".join(f"line {s['line']} (`{s['code']}`) changes {s['what']}" for s in named[:3])
+    return (f"gan.py changes torch's global settings when it is imported: {lines}. Every part runs with them, so they "
+            "may be why a check fails; settings like these are the notebook's to choose, not gan.py's")
+
+
+def _with_settings(results, produced):
+    """The part's first failure, said after what gan.py changed of torch's settings at import."""
+    said = settings_sentence(produced.get("settings") if isinstance(produced, dict) else None)
+    for i, (name, ok, message) in enumerate(results):
+        if said and not ok and not message.startswith("not checked"):
+            results[i] = (name, ok, f"{said}. What this check then found: {message}")
+            break
     return results
 
 

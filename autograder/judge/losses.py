@@ -1,11 +1,13 @@
-"""The judges of the GAN and LSGAN losses: value, value on large inputs, and gradients, for
-the discriminator's and the generator's loss each."""
+"""The judges of the GAN and LSGAN losses: value, value on large inputs, gradients, and inputs
+on another device, for the discriminator's and the generator's loss each. A wrong value is
+named as a known mistake where it is one (hints.losses.known_mistake), and otherwise told by
+where it differs, measured on the student's own function (hints.losses.measured)."""
 import numpy as np
 
 from autograder.course import GRAD_TOL, LOSS_TOL
-from autograder.hints.losses import known_mistake
-from autograder.measures import course_rel_error, scale_error
+from autograder.hints.losses import known_mistake, measured
 from autograder.judge.base import check, fail, get, require_tensor, value
+from autograder.measures import course_rel_error, scale_error
 
 
 def _mistake_in(rec, function, inputs, expected):
@@ -20,96 +22,109 @@ def _mistake_in(rec, function, inputs, expected):
 
 
 def _require_scalar(rec, call):
-    if rec["shape"] not in ([], [1]):
-        fail(f"{call}: expected a scalar tensor (shape ()), got shape {tuple(rec['shape'])}; average with .mean().",
-             "the loss is not a scalar")  # one cause, said once for the function
+    if rec["shape"] != []:
+        fail(f"{call}: expected a scalar tensor (shape ()), got shape {tuple(rec['shape'])}; average over every "
+             "element with .mean(), with no dim.", "the loss is not a scalar")  # one cause, said once
 
 
-def _lossvalue(out, key, call, expected, function, inputs):
-    """The loss's value against the reference; `inputs` are the arrays the check fed
-    `function`, by which a wrong value is matched against its known mistakes."""
-    rec = get(out, key, call)
-    require_tensor(rec, call)
-    _require_scalar(rec, call)
-    v = value(rec, call).reshape(())
-    if not np.isfinite(v):
-        fail(f"{call}: the loss is {float(v)}; use the numerically stable bce_loss provided.")
-    err = course_rel_error(v, expected)
-    if not err <= LOSS_TOL:
-        mistake = _mistake_in(rec, function, inputs, expected)
-        named = f" That is the value of {mistake[0]}: {mistake[1]}." if mistake else ""
-        # a known mistake is one cause: the function's other checks that it fails point back here
-        fail(f"{call}: expected {float(expected):.8g}, got {float(v):.8g} (relative error {err:.2e} > "
-             f"{LOSS_TOL:.0e}).{named}", mistake and mistake[0])
-    return rec, err
+class Loss:
+    """One loss function of a part, as its checks see it: its name, the word for its inputs
+    (logits or scores), the answer file's key of its reference values, and how it is called."""
+
+    def __init__(self, name, key, true_key, inputs, args):
+        self.name, self.key, self.true_key, self.inputs, self.args = name, key, true_key, inputs, args
+
+    def fed(self, ans, prefix=""):
+        """The arrays the producers fed the function, as the float32 tensors it got."""
+        return [np.asarray(ans[f"{prefix}logits_{w}"], dtype=np.float32).astype(np.float64) for w in self.args]
+
+    def call(self, prefix=""):
+        names = ", ".join(f"{self.inputs}_{w}" for w in self.args)
+        return f"{self.name}({names})" if not prefix else f"{self.name} on large {self.inputs}"
+
+    def value(self, out, ans, prefix=""):
+        """The loss's value against the reference; a wrong one is named or measured."""
+        call, expected = self.call(prefix), ans[f"{prefix}{self.key}_{self.true_key}"]
+        rec = get(out, f"{self.key}_big" if prefix else self.key, call)
+        require_tensor(rec, call)
+        _require_scalar(rec, call)
+        v = value(rec, call).reshape(())
+        if not np.isfinite(v):
+            fail(f"{call}: the loss is {float(v)}; use the numerically stable bce_loss provided.")
+        err = course_rel_error(v, expected)
+        if not err <= LOSS_TOL:
+            mistake = _mistake_in(rec, self.name, self.fed(ans, prefix), expected)
+            said = (f" That is the value of {mistake[0]}: {mistake[1]}." if mistake else
+                    " " + measured(self.name, out, ans, self.true_key, self.inputs)).rstrip()
+            # a known mistake is one cause: the function's other checks that it fails point back here
+            fail(f"{call}: expected {float(expected):.8g}, got {float(v):.8g} (relative error {err:.2e} > "
+                 f"{LOSS_TOL:.0e}).{said}", mistake and mistake[0])
+        return err
+
+    def gradients(self, out, ans):
+        call = self.name
+        rec = get(out, self.key, call)
+        require_tensor(rec, call)
+        _require_scalar(rec, call)  # the check calls backward() only on a scalar loss
+        mistake = _mistake_in(rec, call, self.fed(ans), ans[f"{self.key}_{self.true_key}"])
+        if mistake:  # its value already says what is wrong; its gradient differs for the same reason
+            fail(f"{call}: the gradient comes from {mistake[0]}: {mistake[1]}.", mistake[0])
+        grads = rec.get("grads") or []
+        for i, w in enumerate(self.args):
+            exp, got = ans[f"{self.key}_{self.true_key}_grad_{w}"], grads[i] if i < len(grads) else None
+            if got is None:
+                fail(f"{call}: no gradient reached the {self.inputs}; build the loss from the input tensors with "
+                     "torch operations (no .item(), .detach(), numpy or new tensors from their values).")
+            if np.shape(got) != np.shape(exp):
+                fail(f"{call}: the gradient has shape {np.shape(got)}, expected {np.shape(exp)}.")
+            if not np.all(np.isfinite(got)):
+                fail(f"{call}: the gradient with respect to the {self.inputs} is not finite; use the stable "
+                     "bce_loss.")
+            err = scale_error(got, exp)
+            if not err <= GRAD_TOL:
+                fail(f"{call}: the gradient with respect to {self.inputs}_{w} differs from the reference (relative "
+                     f"error {err:.2e}). {measured(self.name, out, ans, self.true_key, self.inputs)}".rstrip())
+        return f"gradients reach the {self.inputs} and match"
+
+    def elsewhere(self, out, ans):
+        """The function runs where its inputs are, on any device: PyTorch's meta device, whose
+        tensors have shapes and no data, stands in for a GPU."""
+        rec = out.get(f"{self.key}_elsewhere") if isinstance(out, dict) else None
+        error = rec.get("error", "") if isinstance(rec, dict) else ""
+        if "device" in error and "meta" in error:
+            fail(f"{self.name} fails where its inputs are not on the CPU (tried here on PyTorch's meta device, as they "
+                 f"are on a GPU in the notebook's training): {error}. It makes a tensor on the CPU beside them: make "
+                 f"new tensors where the inputs are, with torch.ones_like({self.inputs}_{self.args[-1]}), "
+                 f"torch.zeros_like(...) or .to({self.inputs}_{self.args[-1]}.device).")
+        if isinstance(rec, dict) and "error" not in rec and rec.get("device") not in (None, "meta"):
+            fail(f"{self.name} returns its loss on {rec['device']} for inputs elsewhere: return it where its inputs "
+                 "are (build it from them, with no .cpu() or .to(...)).")
+        return f"{self.name} runs where its inputs are"
 
 
-def _loss_grads(out, key, call, expected_grads, inputs, fed, expected):
-    rec = get(out, key, call)
-    require_tensor(rec, call)
-    _require_scalar(rec, call)  # the check calls backward() only on a scalar loss
-    mistake = _mistake_in(rec, call, fed, expected)
-    if mistake:  # its value already says what is wrong; its gradient differs for the same reason
-        fail(f"{call}: the gradient comes from {mistake[0]}: {mistake[1]}.", mistake[0])
-    grads = rec.get("grads") or []
-    for i, exp in enumerate(expected_grads):
-        got = grads[i] if i < len(grads) else None
-        if got is None:
-            fail(f"{call}: no gradient reached the {inputs}; build the loss from the input tensors with torch "
-                 "operations (no .item(), .detach(), numpy or new tensors from their values).")
-        if np.shape(got) != np.shape(exp):
-            fail(f"{call}: the gradient has shape {np.shape(got)}, expected {np.shape(exp)}.")
-        if not np.all(np.isfinite(got)):
-            fail(f"{call}: the gradient with respect to the {inputs} is not finite; use the stable bce_loss.")
-        err = scale_error(got, exp)
-        if not err <= GRAD_TOL:
-            fail(f"{call}: the gradient with respect to the {inputs} differs from the reference (relative error "
-                 f"{err:.2e}).")
-    return f"gradients reach the {inputs} and match"
+def _loss_checks(part, losses):
+    """Value, large inputs, gradients and another device of each loss of a part; each check is
+    named after the function it checks."""
+    for loss in losses:
+        def value(out, ans, loss=loss):
+            return f"{loss.name} relative error {loss.value(out, ans):.1e}"
+
+        def large(out, ans, loss=loss):
+            loss.value(out, ans, "big_")
+            return f"{loss.name} finite and correct on large {loss.inputs}"
+
+        def gradients(out, ans, loss=loss):
+            return loss.gradients(out, ans)
+
+        def elsewhere(out, ans, loss=loss):
+            return loss.elsewhere(out, ans)
+
+        for suffix, judge_fn in (("_value", value), (f"_on_large_{loss.inputs}", large), ("_gradients", gradients),
+                                 ("_where_its_inputs_are", elsewhere)):
+            check(part, loss.name, loss.name + suffix)(judge_fn)
 
 
-def _loss_checks(part, d_name, g_name, true_key, inputs):
-    """Value, large inputs and gradients of the discriminator's and the generator's loss;
-    each check is named after the function it checks. `inputs` is what the functions'
-    arguments are called: logits (logits_real, logits_fake) or scores (scores_real, ...)."""
-    real, fake = f"{inputs}_real", f"{inputs}_fake"
-
-    def fed(ans, prefix, *which):  # the arrays the producing half fed the function, as float32 tensors
-        return [np.asarray(ans[f"{prefix}logits_{w}"], dtype=np.float32).astype(np.float64) for w in which]
-
-    @check(part, d_name, f"{d_name}_value")
-    def dvalue(out, ans):
-        _, err = _lossvalue(out, "d", f"{d_name}({real}, {fake})", ans[f"d_{true_key}"], d_name,
-                             fed(ans, "", "real", "fake"))
-        return f"{d_name} relative error {err:.1e}"
-
-    @check(part, d_name, f"{d_name}_on_large_{inputs}")
-    def d_large(out, ans):
-        _lossvalue(out, "d_big", f"{d_name} on large {inputs}", ans[f"big_d_{true_key}"], d_name,
-                    fed(ans, "big_", "real", "fake"))
-        return f"{d_name} finite and correct on large {inputs}"
-
-    @check(part, d_name, f"{d_name}_gradients")
-    def d_gradients(out, ans):
-        return _loss_grads(out, "d", d_name, (ans[f"d_{true_key}_grad_real"], ans[f"d_{true_key}_grad_fake"]),
-                           inputs, fed(ans, "", "real", "fake"), ans[f"d_{true_key}"])
-
-    @check(part, g_name, f"{g_name}_value")
-    def gvalue(out, ans):
-        _, err = _lossvalue(out, "g", f"{g_name}({fake})", ans[f"g_{true_key}"], g_name, fed(ans, "", "fake"))
-        return f"{g_name} relative error {err:.1e}"
-
-    @check(part, g_name, f"{g_name}_on_large_{inputs}")
-    def g_large(out, ans):
-        _lossvalue(out, "g_big", f"{g_name} on large {inputs}", ans[f"big_g_{true_key}"], g_name,
-                    fed(ans, "big_", "fake"))
-        return f"{g_name} finite and correct on large {inputs}"
-
-    @check(part, g_name, f"{g_name}_gradients")
-    def g_gradients(out, ans):
-        return _loss_grads(out, "g", g_name, (ans[f"g_{true_key}_grad_fake"],), inputs, fed(ans, "", "fake"),
-                           ans[f"g_{true_key}"])
-
-
-_loss_checks("gan_loss", "discriminator_loss", "generator_loss", "loss_true", "logits")
-_loss_checks("lsgan_loss", "ls_discriminator_loss", "ls_generator_loss", "loss_lsgan_true", "scores")
+_loss_checks("gan_loss", [Loss("discriminator_loss", "d", "loss_true", "logits", ("real", "fake")),
+                          Loss("generator_loss", "g", "loss_true", "logits", ("fake",))])
+_loss_checks("lsgan_loss", [Loss("ls_discriminator_loss", "d", "loss_lsgan_true", "scores", ("real", "fake")),
+                            Loss("ls_generator_loss", "g", "loss_lsgan_true", "scores", ("fake",))])

@@ -50,6 +50,35 @@ def _model_output(out, ans, key, call):
         raise CheckFailed(f"{err} {hint}" if hint else str(err), err.cause) from None
 
 
+def _ready(out, call, count_call):
+    """The model as the builder returns it is one run_a_gan can train: its parameters require
+    gradients, are float32 and on the CPU, and its BatchNorm and Dropout layers are in training
+    mode (the checks put a model in training mode themselves; run_a_gan trains it as it is)."""
+    params = get(out, "params", count_call)
+    named = lambda records, n=3: ", ".join(f"`{r['name']}`" for r in records[:n]) + (  # noqa: E731
+        f" and {len(records) - n} more" if len(records) > n else "")
+    frozen = [p for p in params if not p["requires_grad"]]
+    if frozen:
+        fail(f"{call} returns {len(frozen)} parameter tensor{'s' * (len(frozen) != 1)} that do not require gradients "
+             f"({named(frozen)}): the optimizer leaves them as they are, so those layers never train. Leave "
+             "requires_grad as PyTorch sets it (no requires_grad_(False) in the builder).")
+    other = [p for p in params if p["dtype"] != "float32"]
+    if other:
+        fail(f"{call} returns weights of dtype {other[0]['dtype']} ({named(other)}), where the architecture's are "
+             "float32, as the images and the noise are: leave the layers' dtype as PyTorch makes it.")
+    away = [p for p in params if p["device"] != "cpu"]
+    if away:
+        fail(f"{call} returns weights on {away[0]['device']} ({named(away)}): build the model on the CPU; the "
+             "notebook and the grader move it with .to(device).")
+    resting = [m["type"] for m in out.get("modes", []) if not m["training"]] if isinstance(out, dict) else []
+    if resting:
+        kinds = ", ".join(dict.fromkeys(resting))
+        fail(f"{call} returns its {kinds} layer{'s' * (len(resting) != 1)} in evaluation mode: run_a_gan trains the "
+             "model as it is given, so BatchNorm would normalise with its running statistics instead of each batch's "
+             "and Dropout would drop nothing. Return the model in training mode (no .eval() in the builder).")
+    return "trainable float32 parameters on the CPU, in training mode"
+
+
 def _forward(out, ans, key, part, call, shape_call, hint):
     rec = _model_output(out, ans, key, shape_call)
     got, expected = value(rec, call), ans[f"{key}_output_true"]
@@ -93,6 +122,29 @@ def _model_checks(part, key, count_call, call, shape_call, hint, images_out):
     @check(part)
     def forward_matches_reference(out, ans):
         return f"forward relative error {_forward(out, ans, key, part, call, called(ans), hint):.1e}"
+
+    @check(part)
+    def ready_to_train(out, ans):
+        return _ready(out, call, count_call)
+
+    if not images_out:  # a discriminator: its docstring takes images as (N, 1, 28, 28) or as (N, 784)
+        @check(part)
+        def takes_flattened_images(out, ans):
+            n = len(ans[f"{key}_input"])
+            first = "reshape its input to (N, 1, 28, 28)" if key == "dc_d" else "flatten its input to (N, 784)"
+            flat = out.get("flat") if isinstance(out, dict) else None
+            if isinstance(flat, dict) and "error" in flat and not flat.get("not_implemented"):
+                fail(f"{call}: given its images as rows of 784 values (shape ({n}, 784)), which its docstring allows, "
+                     f"it raised an error: {flat['error']}. {first[0].upper()}{first[1:]} first, as the architecture "
+                     "does, whichever shape it comes in.", flat["error"])
+            rec = get(out, "flat", f"{call.split('(')[0]}({n if 'dc' in key else ''}) on {n} images of shape ({n}, 784)")
+            got, expected = value(rec, call), ans[f"{key}_output_true"]
+            if np.shape(got) != np.shape(expected) or not scale_error(got, expected) <= FORWARD_TOL:
+                gives = "other values" if np.shape(got) == np.shape(expected) else f"shape {tuple(np.shape(got))}"
+                fail(f"{call}: given the same images as rows of 784 values (shape ({n}, 784), which its docstring "
+                     f"allows), it returns {gives}, not what it returns for them as (N, 1, 28, 28): {first} first, "
+                     "as the architecture does, whichever shape it comes in.")
+            return "the same output for images given as rows of 784"
 
 
 _model_checks("discriminator", "d", "discriminator()", "discriminator()", "discriminator() on {n} images",

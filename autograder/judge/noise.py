@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from autograder.course import NOISE_KS_CRITICAL, NOISE_KS_SHAPE, NOISE_SEED
-from autograder.hints.noise import uniformity_hint
+from autograder.hints.noise import shape_of_values, uniformity_hint
 from autograder.judge.base import check, fail, get, require_shape, require_tensor, value
 
 
@@ -15,7 +15,8 @@ def noise_shape_and_dtype(out, ans):
     require_tensor(rec, "sample_noise(64, 32)")
     require_shape(rec, (64, 32), "sample_noise(64, 32)")
     if rec["dtype"] != "float32":
-        fail(f"sample_noise: expected dtype float32, got {rec['dtype']} (torch.rand gives float32).")
+        fail(f"sample_noise: expected dtype float32, got {rec['dtype']}: the noise is float32, as the images and the "
+             "models' weights are.")
     return "shape (64, 32), float32"
 
 
@@ -24,7 +25,7 @@ def noise_range_and_signs(out, ans):
     v = value(get(out, "basic", "sample_noise(64, 32)"), "sample_noise(64, 32)")
     lo, hi = float(v.min()), float(v.max())
     if not (lo >= -1 and hi < 1):
-        fail(f"sample_noise: values must lie in [-1, 1); got min {lo:.4f}, max {hi:.4f}.")
+        fail(f"sample_noise: values must lie in [-1, 1); got min {lo:.4f}, max {hi:.4f}.{_spread(out)}")
     if lo >= 0 or hi <= 0:
         fail(f"sample_noise: expected both negative and positive values; got min {lo:.4f}, max {hi:.4f}. "
              "torch.rand is in [0, 1): rescale it to [-1, 1).")
@@ -54,8 +55,28 @@ def uniformity(x):
                 "distinct_columns": 0}
     cdf = (x + 1) / 2  # CDF of U[-1, 1)
     d = max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n))
-    return {"n": n, "statistic": float(d), "min": float(x[0]), "max": float(x[-1]), "mean": float(x.mean()),
-            "std": float(x.std()), "distinct_rows": rows, "distinct_columns": columns}
+    # how they are spread: repeats (x is sorted: runs of equal values), the ends, the middle third
+    starts = np.flatnonzero(np.concatenate([[True], x[1:] != x[:-1]]))
+    runs = np.diff(np.concatenate([starts, [n]]))
+    top = int(np.argmax(runs))
+    lo, hi = float(x[0]), float(x[-1])
+    third = (hi - lo) / 3
+    middle = float(np.mean((x >= lo + third) & (x < hi - third))) if hi > lo else 1.0
+    return {"n": n, "statistic": float(d), "min": lo, "max": hi, "mean": float(x.mean()), "std": float(x.std()),
+            "distinct_rows": rows, "distinct_columns": columns, "distinct": len(starts),
+            "top_share": float(runs[top] / n), "top_value": float(x[starts[top]]),
+            "at_ends": float((runs[0] + runs[-1]) / n) if len(runs) > 1 else 1.0, "middle": middle,
+            "typical_share": float(np.median(runs) / n)}
+
+
+def _spread(out):
+    """How the million values of the distribution's call are spread, where that says more: a
+    sentence, or ''."""
+    sample = out.get("sample") if isinstance(out, dict) else None
+    if not isinstance(sample, dict) or "value" not in sample:
+        return ""
+    said = shape_of_values(uniformity(sample["value"]))
+    return f" Of the {np.size(sample['value']):,} values of sample_noise{NOISE_KS_SHAPE}, {said}." if said else ""
 
 
 @check("noise")

@@ -1,5 +1,6 @@
 """The judges of get_optimizer: an Adam, its hyper-parameters, every parameter covered, and
 the weights after a few steps on fixed gradients."""
+import json
 import math
 
 import numpy as np
@@ -22,20 +23,44 @@ def optimizer_is_adam(out, ans):
     return "torch.optim.Adam"
 
 
+def _shown(value):
+    """A setting as Python writes it: 0.001, (0.5, 0.999), False."""
+    if isinstance(value, list):
+        return _numbers(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _same_setting(got, want):
+    if isinstance(want, list):
+        return isinstance(got, list) and len(got) == len(want) and all(
+            isinstance(a, float) and math.isclose(a, b, rel_tol=1e-9) for a, b in zip(got, want))
+    if isinstance(want, bool) or want is None:
+        return got == want or (not got and not want)
+    return isinstance(got, float) and math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def settings_differ(groups, reference):
+    """[(group, setting, got, wanted)] of every setting the reference's Adam has that a group of
+    the student's optimizer holds otherwise (or lacks)."""
+    return [(i, key, group.get(key), want) for i, group in enumerate(groups) for key, want in reference.items()
+            if not _same_setting(group.get(key), want)]
+
+
 @check("optimizer")
 def optimizer_hyperparameters(out, ans):
     rec = get(out, "optimizer", "get_optimizer(model)")
-    lr, betas = float(ans["optim_lr_true"]), [float(b) for b in ans["optim_betas_true"]]
+    reference = json.loads(str(ans["optim_settings_true"]))
     if not rec["groups"]:
         fail("get_optimizer: the optimizer has no parameter groups.")
-    for g in rec["groups"]:
-        if not math.isclose(g["lr"], lr, rel_tol=1e-9):
-            fail(f"get_optimizer: expected lr={lr:g}, got lr={g['lr']:g}.")
-        if not (len(g["betas"]) == 2 and all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(g["betas"], betas))):
-            fail(f"get_optimizer: expected betas={_numbers(betas)}, got betas={_numbers(g['betas'])}.")
-        if g["weight_decay"] != 0:
-            fail(f"get_optimizer: expected no weight decay, got weight_decay={g['weight_decay']:g}.")
-    return f"lr={lr:g}, betas={_numbers(betas)}, no weight decay"
+    differ = settings_differ(rec["groups"], reference)
+    if differ:
+        several = len(rec["groups"]) > 1
+        said = "; ".join(f"{key}={_shown(got) if got is not None else '(not set)'} where the assignment's is "
+                         f"{key}={_shown(want)}" + (f" (parameter group {i + 1})" if several else "")
+                         for i, key, got, want in differ)
+        fail(f"get_optimizer: the optimizer's settings differ from those the assignment asks of Adam: {said}.")
+    return ", ".join(f"{key}={_shown(value)}" for key, value in reference.items() if key in ("lr", "betas")) + \
+        ", the rest at Adam's defaults"
 
 
 @check("optimizer")
@@ -49,7 +74,7 @@ def optimizer_steps_match_adam(out, ans):
     if not err <= OPTIM_TOL:
         fail(f"get_optimizer: {steps} steps on fixed gradients moved the weights differently from Adam with "
              f"lr={float(ans['optim_lr_true']):g} and betas={_numbers(ans['optim_betas_true'])} (relative error "
-             f"{err:.1e}): leave eps at its default and set nothing else (no weight decay, no amsgrad).")
+             f"{err:.1e}), though it reports Adam's settings: its step() computes something else.")
     return f"{steps} Adam steps match (relative error {err:.1e})"
 
 

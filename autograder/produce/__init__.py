@@ -19,21 +19,29 @@ from autograder.produce.optimizer import produce_optimizer
 from autograder.produce.training import produce_training
 
 
-def produce(part, gan, device, ans, provided=None):
+def produce(part, gan, device, ans, provided=None, changes=()):
     """Everything the judges of `part` need, from the student module `gan`, as plain data.
 
     Runs at full float32 precision (see full_float32_precision) whatever the caller set.
-    `provided`: the module whose run_a_gan the training smoke test uses (see provided_loop).
+    `provided`: the module whose run_a_gan the training smoke test uses (see provided_loop);
+    `changes`: what importing gan.py changed of torch's settings (importing.Imported.changes),
+    sent along so that the judges can name the line.
     The trained DCGAN is no part of this: no code of the student's runs to judge it
     (autograder/trained.py).
     """
-    device = torch.device(device)
+    produced = _produce(part, gan, torch.device(device), ans, provided)
+    if changes:
+        produced["settings"] = [{"line": n, "code": code, "what": what} for n, code, what in changes][:20]
+    return produced
+
+
+def _produce(part, gan, device, ans, provided):
     salt = weight_salt(ans)
     with full_float32_precision(), torch_state_kept():
         if part == "noise":
             return produce_noise(gan)
         if part == "discriminator":
-            return produce_model(gan, "discriminator", (), (), ans["d_input"], device, salt)
+            return produce_model(gan, "discriminator", (), (), ans["d_input"], device, salt, flat=True)
         if part == "generator":
             return produce_model(gan, "generator", (4,), (int(ans["g_input"].shape[1]),), ans["g_input"], device,
                                   salt)
@@ -45,7 +53,7 @@ def produce(part, gan, device, ans, provided=None):
             return produce_loss(gan, "ls_discriminator_loss", "ls_generator_loss", ans, device)
         if part == "dc_classifier":
             n = len(ans["dc_d_input"])
-            return produce_model(gan, "build_dc_classifier", (n,), (n,), ans["dc_d_input"], device, salt)
+            return produce_model(gan, "build_dc_classifier", (n,), (n,), ans["dc_d_input"], device, salt, flat=True)
         if part == "dc_generator":
             return produce_model(gan, "build_dc_generator", (4,), (int(ans["dc_g_input"].shape[1]),),
                                   ans["dc_g_input"], device, salt)

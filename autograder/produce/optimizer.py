@@ -26,22 +26,55 @@ def adam_steps(model, optimizer, grads):
     return torch.cat([p.detach().reshape(-1) for p in params]).double().numpy()
 
 
+SETTINGS = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "decoupled_weight_decay", "momentum",
+            "nesterov", "dampening", "alpha", "centered")  # what Adam, and the optimizers mistaken for it, take
+
+
+def optimizer_settings(group):
+    """A parameter group's settings that change how it updates (not how fast it runs), as plain
+    values: numbers, booleans and lists of numbers."""
+    plain = lambda v: [float(x) for x in v] if isinstance(v, (tuple, list)) else (  # noqa: E731
+        v if isinstance(v, bool) or v is None else float(v))
+    found = {}
+    for key in SETTINGS:
+        if key in group:
+            try:
+                found[key] = plain(group[key])
+            except (TypeError, ValueError):
+                found[key] = None
+    return found
+
+
+def _made(gan, model):
+    """get_optimizer(model); where torch refuses the empty parameter list it got though the
+    model has parameters, a sentence on that instead of torch's."""
+    try:
+        return call(gan, "get_optimizer", model)
+    except ValueError as err:
+        n = len(list(model.parameters()))
+        if "empty parameter list" not in str(err) or not n:
+            raise
+        raise StudentError(f"the optimizer got an empty parameter list (ValueError), though the model given to "
+                           f"get_optimizer has {n} parameter tensors. model.parameters() gives them once: iterated "
+                           "before (by list(), a loop or a first optimizer), it gives nothing more; pass "
+                           "model.parameters() to the optimizer directly.") from None
+
+
 def produce_optimizer(gan, ans):
     def produce():
         model = optimizer_model()
-        opt = call(gan, "get_optimizer", model)
+        opt = _made(gan, model)
         groups = getattr(opt, "param_groups", None) or []
         covered = {id(p) for g in groups for p in g.get("params", [])}
         return {"type": f"{type(opt).__module__}.{type(opt).__qualname__}"[:200],
-                "groups": [{"lr": float(g.get("lr", float("nan"))), "betas": [float(b) for b in g.get("betas", ())],
-                            "weight_decay": float(g.get("weight_decay", 0.0))} for g in groups],
+                "groups": [optimizer_settings(g) for g in groups][:64],
                 "covered": [id(p) in covered for p in model.parameters()]}
 
     def steps():
         # Fixed weights and the answer file's gradients: the weights after a few steps
         # show how the optimizer really updates, whatever it reports of its settings.
         model = set_check_weights(optimizer_model(), weight_salt(ans))
-        opt = call(gan, "get_optimizer", model)
+        opt = _made(gan, model)
         if not hasattr(opt, "step"):
             raise StudentError(f"get_optimizer() returned a {type(opt).__name__}, which has no step().")
         return adam_steps(model, opt, ans["optim_grads"])

@@ -26,7 +26,7 @@ def describe(x):
     rec = {"type": f"{type(x).__module__}.{type(x).__qualname__}"[:200]}
     if isinstance(x, torch.Tensor):
         rec.update(tensor=True, shape=list(x.shape), dtype=str(x.dtype).replace("torch.", ""), device=x.device.type)
-        if x.numel() <= VALUE_LIMIT:
+        if x.numel() <= VALUE_LIMIT and x.device.type != "meta":  # a meta tensor has a shape, and no values
             values = x.detach().cpu()
             rec["value"] = (values if values.dtype == torch.float32 else values.double()).numpy()
     else:
@@ -92,7 +92,63 @@ def student_error(err, function=None):
     text = " ".join(str(err).split())
     if len(text) > ERROR_TEXT:  # cut the error's own text, at a word, so that where and what to do survive
         text = text[:ERROR_TEXT].rsplit(" ", 1)[0] + " [...]"
+    inside = torch_callee(err)
+    if inside:  # torch's words come from inside a torch function the student called: name it, and how it was called
+        return f"{type(err).__name__}: {text}{at}. {inside}"
     return f"{type(err).__name__}: {text}{at}"
+
+
+def _without_annotations(signature):
+    """(params, lr=0.001, betas=(0.9, 0.999), ...): a signature as a call reads it."""
+    shown, star = [], False
+    for parameter in signature.parameters.values():
+        if parameter.kind is parameter.KEYWORD_ONLY and not star:
+            shown.append("*")
+            star = True
+        text = parameter.name if parameter.default is parameter.empty else f"{parameter.name}={parameter.default!r}"
+        shown.append(("*" if parameter.kind is parameter.VAR_POSITIONAL else "**" if parameter.kind is
+                      parameter.VAR_KEYWORD else "") + text)
+        star = star or parameter.kind is parameter.VAR_POSITIONAL
+    return f"({', '.join(shown)})"
+
+
+def torch_callee(err):
+    """Where an exception rose inside a function of torch that gan.py called: a sentence naming
+    that function, the line of gan.py that called it, and the arguments it takes in order (a
+    positional slip shows there); '' where it did not."""
+    import inspect
+
+    tb, caller = err.__traceback__, None
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_filename.rsplit("/", 1)[-1] == "gan.py":
+            caller = tb
+        tb = tb.tb_next
+    callee = caller.tb_next if caller is not None else None
+    if callee is None or "torch" not in callee.tb_frame.f_globals.get("__name__", "").split("."):
+        return ""
+    frame, function = callee.tb_frame, None
+    if frame.f_code.co_name in ("__init__", "_wrapped_call_impl", "_call_impl") and "self" in frame.f_locals:
+        function = type(frame.f_locals["self"])  # a class built, or a module called (a loss, a layer)
+        name = f"{function.__module__}.{function.__qualname__}"
+        if frame.f_code.co_name != "__init__":
+            doc = " ".join((function.__doc__ or "").strip().split("\n\n")[0].split()).split(". ")[0].rstrip(":.")
+            code = " ".join((traceback.extract_tb(caller, limit=1)[0].line or "").split())
+            return (f"It rose inside the {function.__qualname__} that gan.py:{caller.tb_lineno} calls in "
+                    f"`{code[:160]}`" + (f" ({name}: \"{doc[:200]}\")" if doc else "") + ": check what you give it.")
+    elif not frame.f_code.co_name.startswith("_") and callable(frame.f_globals.get(frame.f_code.co_name)):
+        name = f"{frame.f_globals.get('__name__')}.{frame.f_code.co_name}"
+        function = frame.f_globals.get(frame.f_code.co_name)
+    else:  # torch's machinery (a module's call, a hook): the layer diagnosis says where
+        return ""
+    try:
+        takes = f" It takes, in order, {_without_annotations(inspect.signature(function))}"
+    except (TypeError, ValueError):
+        takes = ""
+    code = " ".join((traceback.extract_tb(caller, limit=1)[0].line or "").split())
+    how = f", which gan.py:{caller.tb_lineno} calls in `{code[:160]}`" if code else ""
+    return (f"It rose inside {name}{how}.{takes}: check the arguments you give it, and the position of each."
+            if takes else f"It rose inside {name}{how}: check the arguments you give it.")
 
 
 def call(gan, name, *args, **kwargs):

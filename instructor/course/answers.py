@@ -12,6 +12,7 @@ Every expected value is computed here by the reference gan.py from inputs drawn
 with fixed seeds, and stored next to those inputs. The zips are written with
 fixed timestamps so that a rerun on the same machine gives the same bytes.
 """
+import copy
 import io
 import json
 import os
@@ -22,8 +23,9 @@ import torch
 
 from autograder import trained
 from autograder.answers import load_answers
-from autograder.produce.models import run_traced
-from autograder.produce.optimizer import adam_steps, optimizer_model
+from autograder.answers import SAMPLES
+from autograder.produce.models import ROWS, run_traced
+from autograder.produce.optimizer import adam_steps, optimizer_model, optimizer_settings
 from autograder.produce.weights import set_check_weights
 from instructor import ROOT
 from instructor.grader import score
@@ -64,6 +66,19 @@ def _losses(d_fn, g_fn, real, fake, suffix, prefix=""):
     }
 
 
+def _probes(d_fn, g_fn, real, fake, other_real, other_fake, suffix):
+    """The reference's values on the inputs the checks vary to tell where a wrong loss differs:
+    the discriminator's with each input changed alone, with the two exchanged and with each batch
+    repeated twice; the generator's with its input changed and repeated (in that order)."""
+    t = lambda x: torch.tensor(x, dtype=torch.float64)  # noqa: E731
+    twice = lambda x: np.concatenate([x, x])  # noqa: E731
+    with torch.no_grad():
+        d = [d_fn(t(a), t(b)).item() for a, b in ((other_real, fake), (real, other_fake), (fake, real),
+                                                   (twice(real), twice(fake)))]
+        g = [g_fn(t(x)).item() for x in (other_fake, twice(fake))]
+    return {f"d_{suffix}_probes": np.array(d), f"g_{suffix}_probes": np.array(g)}
+
+
 def _forward(model, inputs, salt):
     """Reference output in float64, with the grader's fixed weights, in training mode
     (BatchNorm uses batch statistics, as in the course)."""
@@ -74,11 +89,26 @@ def _forward(model, inputs, salt):
 
 def _layers(model, inputs, salt):
     """The layers the reference's model runs on the check's input, in order, as the checks
-    describe a student's (autograder.produce.models.run_traced): a JSON string, which the messages hold
-    a student's model against layer by layer."""
-    _, layers, failure = run_traced(set_check_weights(model, salt).train(), torch.tensor(inputs, dtype=torch.float32))
-    assert failure is None, failure
-    return np.array(json.dumps(layers))
+    describe a student's (autograder.produce.models.run_traced): a JSON string, which the
+    messages hold a student's model against layer by layer; and the values each layer got and
+    gave at the trace's sample positions, from the model in float64: (L, 2, ROWS, SAMPLES)
+    float32, NaN where a row has fewer."""
+    def traced(model, dtype):
+        _, layers, failure = run_traced(model, torch.tensor(inputs, dtype=dtype))
+        assert failure is None, failure
+        return layers
+
+    layers = traced(set_check_weights(model, salt).train(), torch.float32)
+    exact = traced(copy.deepcopy(model).double(), torch.float64)
+    samples = np.full((len(layers), 2, ROWS, SAMPLES), np.nan, dtype=np.float32)
+    for i, layer in enumerate(exact):
+        for j, key in enumerate(("in_sample", "out_sample")):
+            if key in layer:
+                rows = layer[key]
+                samples[i, j, :rows.shape[0], :rows.shape[1]] = rows
+    for layer in layers:
+        layer.pop("in_sample", None), layer.pop("out_sample", None)
+    return np.array(json.dumps(layers)), samples
 
 
 def _architecture(gan, noise):
@@ -89,7 +119,7 @@ def _architecture(gan, noise):
     reference = gan.build_dc_generator(gan.NOISE_DIM).train()
     _, layers, failure = run_traced(reference, torch.tensor(noise, dtype=torch.float32))
     assert failure is None, failure
-    record = np.array(json.dumps(layers))
+    record = np.array(json.dumps([{k: v for k, v in layer.items() if not k.endswith("_sample")} for layer in layers]))
     copy = trained.fit(reference.state_dict(), trained.generator({trained.ARCHITECTURE: record}))
     with torch.no_grad():
         x = torch.tensor(noise, dtype=torch.float32)
@@ -112,6 +142,13 @@ def build(gan, seeds=PUBLIC_SEEDS):
         real, fake = a[prefix + "logits_real"], a[prefix + "logits_fake"]
         a.update(_losses(gan.discriminator_loss, gan.generator_loss, real, fake, "loss_true", prefix))
         a.update(_losses(gan.ls_discriminator_loss, gan.ls_generator_loss, real, fake, "loss_lsgan_true", prefix))
+    # Other logits of the same kind, which the checks change one input to (hints.losses.measured)
+    a["other_logits_real"] = _float32_exact(rng.normal(1.0, 2.0, size=(N_LOGITS, 1)))
+    a["other_logits_fake"] = _float32_exact(rng.normal(-1.0, 2.0, size=(N_LOGITS, 1)))
+    for d_fn, g_fn, suffix in ((gan.discriminator_loss, gan.generator_loss, "loss_true"),
+                               (gan.ls_discriminator_loss, gan.ls_generator_loss, "loss_lsgan_true")):
+        a.update(_probes(d_fn, g_fn, a["logits_real"], a["logits_fake"], a["other_logits_real"],
+                         a["other_logits_fake"], suffix))
 
     # Models: parameter counts for the sizes the course fixes, forward outputs with fixed weights.
     images = lambda: _float32_exact(rng.uniform(-1, 1, size=(N_IMAGES, 1, 28, 28)))
@@ -127,16 +164,18 @@ def build(gan, seeds=PUBLIC_SEEDS):
     a[trained.SEED] = np.int64(seed)
     a["d_input"] = images()
     a["d_output_true"] = _forward(gan.discriminator(), a["d_input"], salt)
-    a["d_layers_true"] = _layers(gan.discriminator(), a["d_input"], salt)
+    a["d_layers_true"], a["d_samples_true"] = _layers(gan.discriminator(), a["d_input"], salt)
     a["g_input"] = noise()
     a["g_output_true"] = _forward(gan.generator(gan.NOISE_DIM), a["g_input"], salt)
-    a["g_layers_true"] = _layers(gan.generator(gan.NOISE_DIM), a["g_input"], salt)
+    a["g_layers_true"], a["g_samples_true"] = _layers(gan.generator(gan.NOISE_DIM), a["g_input"], salt)
     a["dc_d_input"] = images()
     a["dc_d_output_true"] = _forward(gan.build_dc_classifier(N_IMAGES), a["dc_d_input"], salt)
-    a["dc_d_layers_true"] = _layers(gan.build_dc_classifier(N_IMAGES), a["dc_d_input"], salt)
+    a["dc_d_layers_true"], a["dc_d_samples_true"] = _layers(gan.build_dc_classifier(N_IMAGES), a["dc_d_input"],
+                                                            salt)
     a["dc_g_input"] = noise()
     a["dc_g_output_true"] = _forward(gan.build_dc_generator(gan.NOISE_DIM), a["dc_g_input"], salt)
-    a["dc_g_layers_true"] = _layers(gan.build_dc_generator(gan.NOISE_DIM), a["dc_g_input"], salt)
+    a["dc_g_layers_true"], a["dc_g_samples_true"] = _layers(gan.build_dc_generator(gan.NOISE_DIM), a["dc_g_input"],
+                                                            salt)
     a[trained.ARCHITECTURE] = _architecture(gan, a["dc_g_input"])
 
     # Optimizer settings of the reference get_optimizer, and the weights of a small model
@@ -146,6 +185,7 @@ def build(gan, seeds=PUBLIC_SEEDS):
     a["optim_lr_true"] = np.float64(group["lr"])
     a["optim_betas_true"] = np.array(group["betas"], dtype=np.float64)
     a["optim_weight_decay_true"] = np.float64(group["weight_decay"])
+    a["optim_settings_true"] = np.array(json.dumps(optimizer_settings(group)))
     model = set_check_weights(optimizer_model(), salt)
     a["optim_params_start"] = torch.cat([p.detach().reshape(-1) for p in model.parameters()]).double().numpy()
     n = len(a["optim_params_start"])

@@ -42,6 +42,7 @@ def grade(gan_path, device="cpu", limits=DEFAULT, answers=None, root=ROOT, pool=
         return report.failed(gan_path, device, err, start)
     return report.new(gan_path, device, parts, start, training_smoke=smoke, status=run.status, isolation=isolated,
                       tampered=[os.path.relpath(p, root) for p in tampered], left_out=run.notes["left_out"],
+                      settings=run.notes.get("settings"),
                       grader_error=run.notes["grader_error"])
 
 

@@ -8,7 +8,7 @@ import textwrap
 
 from instructor.grader import schema
 from instructor.grader.report import (GRADER_WORDS, first_failure, isolation_line, left_out_line, manual_line,
-                                     row_note)
+                                     row_note, settings_line)
 
 
 def report_text(report, width=100):
@@ -18,6 +18,8 @@ def report_text(report, width=100):
         lines += [f"THE GRADER FAILED ({report['grader_error']}): {GRADER_WORDS}", ""]
     if report.get("left_out"):
         lines += [left_out_line(report), ""]
+    if settings_line(report):
+        lines += [settings_line(report) + ".", ""]
     lines.append(f"{'part':<16}{'points':>8}  first failure")
     for p in report["parts"]:
         row = f"{p['title']:<16}{p['points']:>4g} / {p['max_points']:<2}  "
@@ -87,6 +89,8 @@ def report_markdown(report):
         lines += [f"**The grader failed** ({md_text(report['grader_error'])}): {GRADER_WORDS}", ""]
     if report.get("left_out"):
         lines += [md_text(left_out_line(report)), ""]
+    if settings_line(report):
+        lines += [md_text(settings_line(report)) + ".", ""]
     lines += ["| part | points | first failure |", "|---|---|---|"]
     for p in report["parts"]:
         failure = row_note(p)

@@ -11,6 +11,7 @@ import time
 
 from autograder.course import FULL, GRADED, MANUAL, PART_TITLES, POINTS
 from autograder.imports import left_out_sentence
+from autograder.judge import settings_sentence
 from instructor.grader import schema
 
 UNFINISHED = RuntimeError("the grader did not finish")
@@ -37,6 +38,11 @@ def failed(gan_path, device, err, start):
 
 
 GRADER_WORDS = "no points were given for what it could not grade; your code was not at fault: ask for a regrade."
+
+
+def settings_line(report):
+    """What the report says when importing gan.py changed torch's global settings, or ''."""
+    return settings_sentence(report.get("settings"), all_of_them=True)
 
 
 def left_out_line(report):

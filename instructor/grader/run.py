@@ -212,6 +212,8 @@ def _read(mode, records, payloads, groups, notes, over):
         return Produced({g: {"__failure__": message} for g in groups}, status, mode, notes, note)
     if note.get("left_out"):
         notes["left_out"] = {"lines": note["left_out"], "why": note.get("why", "")}
+    if note.get("changes"):
+        notes["settings"] = note["changes"]
     produced = {}
     for group in groups:
         if not payloads.get(group) and over:

@@ -192,12 +192,18 @@ DESCRIBED = {"type": Str(200), "tensor": "bool", "shape?": List("int", 16), "dty
              "value?": Array(VALUE_LIMIT)}
 OUTPUT = Record(DESCRIBED)
 LOSS = Record(dict(DESCRIBED, grads=List(Optional(Array(VALUE_LIMIT)), 2)))
+SAMPLED = Array(16 * 32, dims=2)  # a layer's rows at the trace's sample positions (autograder.produce.models.sample)
 LAYER = Record({"type": Str(40), "spec": Str(200), "in": List("int", 8), "out": List("int", 8), "eps?": "float",
-                "slope?": "float"})
+                "slope?": "float", "registered": "bool", "training": "bool", "dtype?": Str(40), "raised?": "bool",
+                "in_sample?": SAMPLED, "out_sample?": SAMPLED})
+MODE = Record({"type": Str(40), "training": "bool"})
 PARAMETER = Record({"name": Str(200), "shape": List("int", 8), "dtype": Str(40), "device": Str(40),
                    "requires_grad": "bool"})
-MODEL = Record({"params": Result(List(PARAMETER, 1024)), "forward": Result(OUTPUT), "layers": List(LAYER, 65)})
-LOSSES = Record({"d": Result(LOSS), "g": Result(LOSS), "d_big": Result(LOSS), "g_big": Result(LOSS)})
+MODEL = Record({"params": Result(List(PARAMETER, 1024)), "forward": Result(OUTPUT), "layers": List(LAYER, 65),
+                "modes": List(MODE, 64), "flat?": Result(OUTPUT)})
+LOSSES = Record({"d": Result(LOSS), "g": Result(LOSS), "d_big": Result(LOSS), "g_big": Result(LOSS),
+                 "d_probes": Result(List(OUTPUT, 4)), "g_probes": Result(List(OUTPUT, 2)),
+                 "d_elsewhere": Result(OUTPUT), "g_elsewhere": Result(OUTPUT)})
 RUN = Record({"n_images": "int", "shapes": List(List("int", 8), 16), "d_losses": Array(64), "g_losses": Array(64)})
 PAIR = Record({"first": OUTPUT, "second": OUTPUT})
 
@@ -210,7 +216,12 @@ PARTS = {
     "optimizer": Record({
         "optimizer": Result(Record({
             "type": Str(200), "covered": List("bool", 1024),
-            "groups": List(Record({"lr": "float", "betas": List("float", 8), "weight_decay": "float"}), 64)})),
+            "groups": List(Record({"lr?": Optional("float"), "betas?": Optional(List("float", 8)),
+                                   **{f"{k}?": Optional("float") for k in ("eps", "weight_decay", "momentum",
+                                                                          "dampening", "alpha")},
+                                   **{f"{k}?": Optional("bool") for k in ("amsgrad", "maximize",
+                                                                         "decoupled_weight_decay", "nesterov",
+                                                                         "centered")}}), 64)})),
         "steps": Result(Array(1024))}),
     "lsgan_loss": LOSSES,
     "dc_classifier": MODEL,
@@ -221,6 +232,10 @@ PARTS = {
     "trained": Record({"scores": Result(Record({"IS": "finite", "FID": "finite", "copies": "finite",
                                                 "copies_train": "finite", "copies_test": "finite", "n": "int"}))}),
 }
+SETTINGS = List(Record({"line": "int", "code": Str(120), "what": Str(400)}), 20)  # produce(..., changes=)
+for _part, _spec in PARTS.items():  # any part may carry what importing gan.py changed of torch's settings
+    if isinstance(_spec, Record):
+        _spec.optional["settings"] = SETTINGS
 assert set(PARTS) == set(GROUPS)
 FAILURE = Record({"__failure__": Str(4000)})
 # What the import phase sends: {} when gan.py imported as it is, or which of its top-level

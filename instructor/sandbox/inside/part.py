@@ -134,7 +134,8 @@ class Part:
                     "skipped": skipped} if left_out else {}
             return dict(said, changes=[{"line": n, "code": c, "what": w} for n, c, w in changes]) if changes else said
         extra = {"provided": self.provided()} if self.phase == "training" else {}
-        produced = zygote.produce.produce(self.phase, module, self.request["device"], zygote.inputs, **extra)
+        produced = zygote.produce.produce(self.phase, module, self.request["device"], zygote.inputs, changes=changes,
+                                          **extra)
         if _changed(before):
             return {"__failure__": f"gan.py changed the grader's checking code ({_changed(before)}); "
                                    "this part cannot be graded."}

@@ -50,7 +50,8 @@ def check(path, answers_path):
     said = left_out_sentence(failure, left_out) if left_out else (failure if module is None else "")
     found = {}
     for part in course.PARTS:
-        produced = {"__failure__": failure} if module is None else produce(part, module, "cpu", answers)
+        produced = {"__failure__": failure} if module is None else produce(part, module, "cpu", answers,
+                                                                          changes=changes)
         results = judge(part, produced, answers)
         found[part] = (points(part, results), [list(r) for r in results])
     return {"parts": found, "import": said, "changes": [list(c) for c in changes]}
