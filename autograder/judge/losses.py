@@ -96,7 +96,8 @@ class Loss:
                  f"are on a GPU in the notebook's training): {error}. It makes a tensor on the CPU beside them: make "
                  f"new tensors where the inputs are, with torch.ones_like({self.inputs}_{self.args[-1]}), "
                  f"torch.zeros_like(...) or .to({self.inputs}_{self.args[-1]}.device).")
-        if isinstance(rec, dict) and "error" not in rec and rec.get("device") not in (None, "meta"):
+        rec = get(out, f"{self.key}_elsewhere", f"{self.name} on inputs elsewhere")  # another failure: its own words
+        if rec.get("device") not in (None, "meta"):
             fail(f"{self.name} returns its loss on {rec['device']} for inputs elsewhere: return it where its inputs "
                  "are (build it from them, with no .cpu() or .to(...)).")
         return f"{self.name} runs where its inputs are"

@@ -58,7 +58,8 @@ def optimizer_hyperparameters(out, ans):
         said = "; ".join(f"{key}={_shown(got) if got is not None else '(not set)'} where the assignment's is "
                          f"{key}={_shown(want)}" + (f" (parameter group {i + 1})" if several else "")
                          for i, key, got, want in differ)
-        fail(f"get_optimizer: the optimizer's settings differ from those the assignment asks of Adam: {said}.")
+        fail(f"get_optimizer: the optimizer's settings differ from those the assignment asks of Adam: {said}.",
+             "the optimizer's settings")  # one cause: its steps differ for it too
     return ", ".join(f"{key}={_shown(value)}" for key, value in reference.items() if key in ("lr", "betas")) + \
         ", the rest at Adam's defaults"
 
@@ -71,7 +72,10 @@ def optimizer_steps_match_adam(out, ans):
     if got.shape != expected.shape:
         fail(f"get_optimizer: after {steps} steps the model has {got.size} weights, expected {expected.size}.")
     err = scale_error(got - ans["optim_params_start"], expected - ans["optim_params_start"])
-    if not err <= OPTIM_TOL:
+    reported = get(out, "optimizer", "get_optimizer(model)")
+    if not err <= OPTIM_TOL and settings_differ(reported["groups"], json.loads(str(ans["optim_settings_true"]))):
+        fail("get_optimizer: its steps differ from Adam's with the assignment's settings, as its settings do.",
+             "the optimizer's settings")
         fail(f"get_optimizer: {steps} steps on fixed gradients moved the weights differently from Adam with "
              f"lr={float(ans['optim_lr_true']):g} and betas={_numbers(ans['optim_betas_true'])} (relative error "
              f"{err:.1e}), though it reports Adam's settings: its step() computes something else.")

@@ -221,7 +221,8 @@ def _same(a, b):
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
         return False
-    return bool(np.allclose(a, b, rtol=1e-9, atol=0)) if a.dtype.kind in "fc" else bool(np.array_equal(a, b))
+    return bool(np.allclose(a, b, rtol=1e-9, atol=0, equal_nan=True)) if a.dtype.kind in "fc" else bool(
+        np.array_equal(a, b))
 
 
 def stale(gan_path=os.path.join(ROOT, "gan.py"), files=None):

@@ -72,8 +72,8 @@ def messages(part, replacements, answers):
 def test_noise_hints_fit_what_was_measured(answers):
     unscaled = messages("noise", {"sample_noise": variants.noise_in_0_1}, answers)
     assert "stretch and shift it to [-1, 1)" in unscaled and "torch.randn" not in unscaled
-    gaussian = messages("noise", {"sample_noise": variants.noise_gaussian}, answers)
-    assert "not spread evenly" in gaussian and "not torch.randn (normal)" in gaussian
+    gaussian = messages("noise", {"sample_noise": variants.noise_gaussian}, answers)  # clamped normal values
+    assert "sit exactly at -0.999 or 0.999: they were cut to the range" in gaussian and "torch.randn" not in gaussian
 
 
 def test_a_forward_that_raises_names_the_input_it_was_fed(answers):
@@ -103,10 +103,12 @@ def test_a_near_miss_gets_a_numerical_hint_not_a_structural_one(answers):
             return self.stack[-1](x)
 
     said = messages("discriminator", {"discriminator": lambda seed=None: Leaky011()}, answers)
-    assert "The outputs are close, so the layers are probably right" in said and "layer order" not in said
+    assert ("The values reaching the second Linear differ from the architecture's, though the first Linear's output "
+            "matches" in said and "The architecture runs LeakyReLU(negative_slope=0.01) there; yours runs no layer "
+            "module" in said and "layer order" not in said)  # measured: where, and what runs there in each
     assert "BatchNorm" not in said  # this architecture has none
     wrong = messages("discriminator", {"discriminator": variants.discriminator_relu}, answers)
-    assert "Your model has a ReLU layer, which its architecture does not have" in wrong and "close" not in wrong
+    assert "yours runs ReLU()" in wrong and "close" not in wrong
 
 
 def test_a_part_that_changes_torchs_global_state_does_not_change_the_next_part(answers):

@@ -101,21 +101,21 @@ CASES = [
      {"sample_noise": seeded(lambda b, d: (2 * torch.rand(b, 1) - 1).expand(b, d))},
      ["only 1 differ", "not one value per row"], ["centred", "stretch"]),
     ("DC classifier with ReLU", "dc_classifier", {"build_dc_classifier": dc_classifier_relu},
-     ["a ReLU layer, which its architecture does not have"], ["BatchNorm", "eps"]),
+     ["yours runs ReLU()"], ["BatchNorm", "eps"]),
     ("DC generator with BatchNorm eps 1e-3", "dc_generator", {"build_dc_generator": dc_generator(eps=1e-3)},
-     ["BatchNorm1d(eps=0.001), where the architecture keeps PyTorch's default eps=1e-05",
-      "BatchNorm2d(eps=0.001)"], ["layer order"]),
+     ["The first BatchNorm1d is BatchNorm1d(1024, eps=0.001), where the architecture has BatchNorm1d(1024) (yours "
+      "has eps=0.001, the architecture's eps=1e-05)"], ["layer order"]),
     ("DC generator with BatchNorm eps 1e-4", "dc_generator", {"build_dc_generator": dc_generator(eps=1e-4)},
-     ["BatchNorm1d(eps=0.0001)"], []),
+     ["BatchNorm1d(1024, eps=0.0001)"], []),
     ("DC generator with BatchNorm eps 1e-6", "dc_generator", {"build_dc_generator": dc_generator(eps=1e-6)},
-     ["BatchNorm1d(eps=1e-06)"], []),
+     ["BatchNorm1d(1024, eps=1e-06)"], []),
     ("generator sized by NOISE_DIM", "generator", {"generator": generator_with_the_constant},
      ["its input size must be the noise_dim argument, not the constant NOISE_DIM"], ["too wide"]),
     ("LSGAN loss without the halves", "lsgan_loss",
      {"ls_discriminator_loss": ls_discriminator_loss_no_half, "ls_generator_loss": ls_generator_loss_no_half},
      ["ls_discriminator_loss(scores_real, scores_fake)", "ls_generator_loss(scores_fake)"], ["logits"]),
     ("Adam with the default betas", "optimizer", {"get_optimizer": optimizer_default_betas},
-     ["expected betas=(0.5, 0.999), got betas=(0.9, 0.999)", "lr=0.001 and betas=(0.5, 0.999)"], ["np.float64"]),
+     ["betas=(0.9, 0.999) where the assignment's is betas=(0.5, 0.999)"], ["np.float64", "reports Adam's settings"]),
 ]
 
 
@@ -258,7 +258,10 @@ def test_a_loss_that_is_not_a_scalar_is_told_so_by_every_check(answers):
                                                         * torch.ones(f.shape[0])}, answers)
              if not ok and name.startswith("generator_loss")]
     assert "expected a scalar tensor (shape ()), got shape (64,)" in found[0], found
-    assert all(m.startswith("not checked: the same failure as generator_loss_value") for m in found[1:]), found
+    elsewhere = [m for m in found[1:] if "fails where its inputs are not on the CPU" in m]  # torch.ones(N): a CPU tensor
+    assert len(elsewhere) == 1, found
+    assert all(m.startswith("not checked: the same failure as generator_loss_value") for m in found[1:]
+               if m not in elsewhere), found
 
 
 # -- models: held against the reference layer by layer -----------------------------------
@@ -328,8 +331,7 @@ MODEL_MISTAKES = [
      {"build_dc_generator": dc_generator_with(first={"kernel_size": 3})},
      ["The first ConvTranspose2d is ConvTranspose2d(128, 64, kernel_size=(3, 3)", "yours has kernel_size=(3, 3), the architecture's kernel_size=(4, 4)"]),
     ("LeakyReLU after the last Linear", "discriminator", {"discriminator": discriminator_leaky_at_the_end},
-     ["After the third Linear (it is the model's last layer), your model runs LeakyReLU(negative_slope=0.01), "
-      "where the architecture runs nothing"]),
+     ["after the third Linear, the architecture runs nothing; yours runs LeakyReLU(negative_slope=0.01)"]),
     ("Tanh output moved to [0, 1]", "generator", {"generator": generator_rescaled},
      ["moved from [-1, 1] to [0, 1]", "return the final Tanh's output as it is"]),
 ]

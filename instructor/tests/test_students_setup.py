@@ -341,6 +341,6 @@ def test_hand_in_names_a_line_that_works_here_and_fails_where_the_grader_runs(tm
     left_out, why = submit.left_out_where_graded(str(tmp_path / "gan.py"))
     assert [n for n, _ in left_out] == [line], (left_out, why)
     assert f"line {line} of gan.py runs `assert here is not None`" in why
-    module, said = submit.import_gan(str(tmp_path / "gan.py"))
+    module, said, _ = submit.import_gan(str(tmp_path / "gan.py"))
     assert module is not None and "where the autograder runs (no GPU, no MNIST, no network)" in said, said
     assert f"Left out, wherever gan.py is checked or graded: line {line}: `assert here is not None`" in said
