@@ -1,10 +1,8 @@
-"""A corpus of student mistakes (and of correct solutions written differently) for the
-GAN assignment in /work/main/gan.py.
+"""A set of student mistakes (and of correct solutions written differently) for gan.py.
 
 Every case replaces the whole student block of one or more of the ten functions (the text
 between a function's START and END OF YOUR CODE marker lines), and may add module-level code
-right after gan.py's imports ("top"). See README.md for the format and verify.py for the
-check that each case behaves as claimed.
+right after gan.py's imports ("top"). The format is described in this package's __init__.py.
 """
 import textwrap
 
@@ -39,9 +37,9 @@ def _case(id, part, kind, blocks, cause, source, top=None):
 
 # Public sources quoted below (see README.md):
 S_EECS498 = ("public UMich EECS 498-007 'A5/A6 gan.py' student solutions found by code search "
-             "(the index does not name their repositories)")
+             "(repositories not recorded)")
 S_CS231N_SEARCH = ("public CS231n assignment3 gan_pytorch.py student solutions found by code search "
-                   "(the index does not name their repositories)")
+                   "(repositories not recorded)")
 S_ERIK = "eriklindernoren/PyTorch-GAN implementations/gan/gan.py"
 S_GANHACKS36 = "https://github.com/soumith/ganhacks/issues/36"
 S_DCGAN_TUT = "pytorch/tutorials beginner_source/dcgan_faces_tutorial.py"
@@ -567,7 +565,7 @@ _case("gloss_log_eps", "gan_loss", "wrong",
       "generator_loss takes log(sigmoid(s) + 1e-8): the epsilon caps each term at about 18.4, so for "
       "confidently rejected fakes (logits below about -18) the loss is far too small and its gradient vanishes.",
       "public GAN code found by code search: `return -torch.mean(torch.log(pred_fake + 1e-6))` "
-      "(a NonSaturatingGan class; repository not named by the index)")
+      "(a NonSaturatingGan class; repository not recorded)")
 
 _case("gloss_bceloss_on_logits", "gan_loss", "wrong",
       {"generator_loss": """

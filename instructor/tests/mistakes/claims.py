@@ -11,8 +11,10 @@ from collections import Counter, namedtuple
 
 # source: gan.py's text; ran: {model builder: Counter of the layer types its forward pass ran};
 # unregistered: {builder: how many of them the model does not register}; owned: {builder: Counter
-# of the layer types the model registers}
-Facts = namedtuple("Facts", "source ran unregistered owned")
+# of the layer types the model registers}; theirs: {builder: Counter of the layer types the
+# reference's model ran on the same input (from the answer file)}
+Facts = namedtuple("Facts", "source ran unregistered owned theirs")
+KEYS = {"discriminator": "d", "generator": "g", "build_dc_classifier": "dc_d", "build_dc_generator": "dc_g"}
 BUILDERS = {"discriminator": "discriminator", "generator": "generator", "build_dc_classifier": "dc_classifier",
             "build_dc_generator": "dc_generator"}
 
@@ -22,6 +24,7 @@ def facts_of(module, source, answers):
     run on the checks' inputs, every layer that runs recorded (autograder.produce.models)."""
     import torch
 
+    from autograder.answers import reference_layers
     from autograder.produce.models import run_traced
 
     inputs = {"discriminator": ((), "d_input"), "generator": ((answers["noise_dim"],), "g_input"),
@@ -37,7 +40,9 @@ def facts_of(module, source, answers):
             continue
         ran[builder] = Counter(layer["type"] for layer in layers if not layer.get("raised"))
         unregistered[builder] = sum(not layer["registered"] for layer in layers)
-    return Facts(source, ran, unregistered, owned)
+    theirs = {builder: Counter(layer["type"] for layer in reference_layers(answers, key))
+              for builder, key in KEYS.items()}
+    return Facts(source, ran, unregistered, owned, theirs)
 
 
 def _builder(message):
@@ -58,11 +63,10 @@ def _has(match, facts, message):
 
 def _runs_none(match, facts, message):
     """'the architecture has X(...); your model runs none': the model ran fewer layers of type X
-    than the reference's architecture has (here: at least one fewer than its count of them ran,
-    which the reference runs at least once)."""
+    than the reference's model ran on the same input."""
     builder = _builder(message)
-    return builder is None or builder not in facts.ran or facts.ran[builder][match.group(1)] < message.count(
-        match.group(1)) + 1
+    return builder is None or builder not in facts.ran or facts.ran[builder][match.group(1)] < facts.theirs[
+        builder][match.group(1)]
 
 
 def _unregistered(match, facts, message):

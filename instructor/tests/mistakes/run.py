@@ -124,15 +124,29 @@ def table(graded, judged=None):
     return "\n".join(rows) + "\n"
 
 
+def summary(graded, judged):
+    """The counts above a table: wrong cases whose first message names the cause, is vague or
+    false, wrong files with full marks, correct variants that lost a point."""
+    wrong = [(c, r) for c, r in graded if c["kind"] == "wrong"]
+    count = lambda verdict: sum(judged.get(c["id"], ("",))[0] == verdict for c, _ in wrong)  # noqa: E731
+    return (f"{len(wrong)} wrong cases: the first message names the cause for {count('names the cause')}, is vague "
+            f"for {count('vague')}, false for {count('false')}; {sum(not lost(r) for _, r in wrong)} wrong files get "
+            f"full marks; {sum(bool(lost(r)) for c, r in graded if c['kind'] == 'correct')} of "
+            f"{sum(c['kind'] == 'correct' for c, _ in graded)} correct variants lose a point; "
+            f"{sum(bool(r.get('false')) for _, r in wrong)} messages make a claim the checker finds untrue.\n")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("cases", nargs="?", default="instructor.tests.mistakes.cases")
     parser.add_argument("--out", default=None, help="write the table here (Markdown)")
     parser.add_argument("--json", default=None, help="also write the raw results here")
     args = parser.parse_args(argv)
+    from instructor.tests.mistakes.judged import JUDGED
+
     module = importlib.import_module(args.cases)
     graded = grade_all(module.CASES)
-    text = table(graded, getattr(module, "JUDGED", None))
+    text = summary(graded, JUDGED.get(args.cases, {})) + "\n" + table(graded, JUDGED.get(args.cases))
     print(text)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
