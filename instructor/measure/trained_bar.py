@@ -51,6 +51,14 @@ def main(args):
         found = {kind: score(path, answers)["scores"] for kind, answers in answer_files.items()}
         rows.append((os.path.basename(path), found))
         print(f"{os.path.basename(path)}: {found}")
+    text = text_of(rows)
+    print(text)
+    if args.write:
+        print(f"wrote {figures.write_top('trained-bar.md', text)}")
+
+
+def text_of(rows):
+    """The page: [(file name, {"public": scores, "grader's": scores})] -> Markdown."""
     good = [found["grader's"] for _, found in rows if "IS" in found["grader's"]]
     if len(good) < 2:
         raise SystemExit("fewer than two files scored: no spread to set a bar from")
@@ -78,8 +86,8 @@ def main(args):
                   f"IS differs from the grader's by {max(gap):.2f} at most.", "",
               f"Suggested bars (mean - 3 sd, mean + 3 sd): IS at least {suggest_is:.2f}, FID at most {suggest_fid:.1f}. "
               f"In force (autograder/course.py): IS at least {course.TRAINED_MIN_IS}, FID at most "
-              f"{course.TRAINED_MAX_FID:g}, copies at most {course.TRAINED_MAX_COPIES:.0%}."]
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        print(f"wrote {figures.write_top('trained-bar.md', text)}")
+              f"{course.TRAINED_MAX_FID:g}, copies at most {course.TRAINED_MAX_COPIES:.0%}.", "",
+              f"Copies: the most any of the {len(good)} trainings drew was {max(s['copies'] for s in good):.1%} of its "
+              f"samples (mean + 3 sd: {mean['copies'] + 3 * sd['copies']:.1%}); the bar refuses a generator with more "
+              f"than {course.TRAINED_MAX_COPIES:.0%}, a share no correct training here came near."]
+    return "\n".join(lines)
