@@ -1,5 +1,8 @@
 """One file, one score, on every path: `pytest tests`, `python -m instructor grade`,
-`python -m instructor batch` and the Gradescope tree give the same points per part.
+`python -m instructor batch` and the Gradescope tree give the same points per part, and
+for a file broken in one part the student reads the same first message there on every
+path: the grader's report, `pytest tests`, `python -m autograder.submit` and the
+notebook's check cell.
 
 The files: the reference, the unfilled release, one broken variant per part, the
 reference with the CS231n starter's imports at its top, and the reference with a
@@ -87,7 +90,9 @@ TEST_OF = {"noise": "test_random_noise", "discriminator": "test_discriminator", 
            "dc_classifier": "test_dc_classifier", "dc_generator": "test_dc_generator", "trained": "test_trained_dcgan"}
 
 
-def by_pytest(path, tmp_path):
+def by_pytest(path, tmp_path, failures=None):
+    """The points per part that the student's `pytest tests` gives; `failures`, a dict, gets
+    {part: the text of each failed check, in order}."""
     junit = tmp_path / f"{os.path.basename(os.path.dirname(path))}.xml"
     subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", path, "--answers", PRIVATE, "-q", "-k",
                     "cpu and not training", "-p", "no:cacheprovider", f"--junitxml={junit}"], cwd=ROOT,
@@ -97,8 +102,32 @@ def by_pytest(path, tmp_path):
         test, _, params = case.get("name").partition("[")
         check = params.rstrip("]").replace("-cpu", "").replace("cpu-", "")
         part = next(p for p, t in TEST_OF.items() if t == test)
-        passed[(part, check)] = not any(child.tag in ("failure", "error", "skipped") for child in case)
+        failed = [child for child in case if child.tag in ("failure", "error", "skipped")]
+        passed[(part, check)] = not failed
+        if failures is not None and failed:
+            failures.setdefault(part, []).append((failed[0].get("message") or "") + (failed[0].text or ""))
     return points_of(passed)
+
+
+def by_notebook(path, part):
+    """What the notebook's check cell of `part` prints for the gan.py at `path`."""
+    script = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+              "from autograder.notebook import run_part\n"
+              "run_part(sys.argv[3], answers=sys.argv[4], device='cpu')\n")
+    return subprocess.run([sys.executable, "-c", script, os.path.dirname(path), ROOT, part, PRIVATE],
+                          cwd=os.path.dirname(path), capture_output=True, text=True, timeout=600).stdout
+
+
+def first_failure(results, part):
+    """The message of the first failed check of `part` in a Gradescope results.json, as the
+    student reads it (Markdown's escapes taken away)."""
+    row = next(t for t in results["tests"] if t["name"] == course.PART_TITLES[part])
+    line = next(x for x in row["output"].splitlines() if x.startswith("- **FAIL**"))
+    return re.sub(r"\\(.)", r"\1", line.split("`: ", 1)[1])
+
+
+def flat(text):
+    return " ".join(text.split())
 
 
 def by_grade(path, tmp_path):
@@ -126,14 +155,20 @@ def test_every_path_gives_the_same_points_per_part(files, tmp_path, monkeypatch)
         batch = {row["student"]: {p: float(row[p]) for p in course.GRADED} for row in csv.DictReader(f)}
     for name, path in files.items():
         expected = {p: float(v) for p, v in by_grade(path, tmp_path).items()}
-        gradescope = by_results(run_gradescope(tmp_path / name, path)[1])
+        results = run_gradescope(tmp_path / name, path)[1]
+        gradescope = by_results(results)
         predicted, said = by_submit(path, tmp_path)
-        assert expected == batch[name] == gradescope == by_pytest(path, tmp_path) == predicted, name
+        failures = {}
+        assert expected == batch[name] == gradescope == by_pytest(path, tmp_path, failures) == predicted, name
         total = sum(course.POINTS.values())
         if name.startswith("broken_"):
             part = name[len("broken_"):]
             assert expected[part] < course.POINTS[part], (name, expected)  # it loses there, and only there
             assert sum(expected.values()) == total - course.POINTS[part] + expected[part], (name, expected)
+            first = flat(first_failure(results, part))  # the same first message on every path
+            assert first in flat(failures[part][0]), (name, first, failures[part][0][:2000])
+            assert first in flat(said), (name, first, said[-3000:])
+            assert first in flat(by_notebook(path, part)), (name, first)
         elif name == "release":
             assert sum(expected.values()) == 0
         else:

@@ -52,6 +52,14 @@ def grader_root(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def warm_pool(grader_root):
+    """One sandbox kept warm for a module's gradings of ordinary files, as `batch` keeps one for
+    a class (a cold start costs about 3 s); tests of the sandbox's own start make their own."""
+    with make_pool(load_answers(os.path.join(grader_root, score.PRIVATE)), "cpu", root=grader_root) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
 def release_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("release") / "gan-assignment"
     release.build(str(out))
@@ -71,8 +79,8 @@ def test_every_part_and_question_has_points_defined_once():
     assert set(course.MANUAL) == {f"Q{i}" for i in range(1, 7)} and all(v >= 0 for v in course.MANUAL.values())
 
 
-def test_reference_solution_scores_full_marks(grader_root, tmp_path):
-    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, limits=LIMITS)
+def test_reference_solution_scores_full_marks(grader_root, warm_pool, tmp_path):
+    report = grade.grade(os.path.join(ROOT, "gan.py"), "cpu", root=grader_root, limits=LIMITS, pool=warm_pool)
     assert points(report) == course.POINTS and report["total"] == FULL, render.report_text(report)
     assert report["grader_error"] is None and not report["tampered"]
     assert report["isolation"]["mode"] in ("sealed", "reduced")
@@ -88,8 +96,8 @@ def test_reference_solution_scores_full_marks(grader_root, tmp_path):
     assert json.loads((tmp_path / "results.json").read_bytes().decode("utf-8"))["score"] == FULL
 
 
-def test_gradescope_output_names_every_check_and_renders_as_markdown(release_dir, grader_root):
-    report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
+def test_gradescope_output_names_every_check_and_renders_as_markdown(release_dir, grader_root, warm_pool):
+    report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, limits=LIMITS, pool=warm_pool)
     results = render.gradescope_results(report)
     assert results["output_format"] == results["test_output_format"] == "md"
     noise = results["tests"][0]
@@ -109,14 +117,14 @@ def test_markdown_output_escapes_what_a_submission_wrote():
     assert render.md_block("```\nrm -rf\n```").startswith("````\n")
 
 
-def test_the_grader_smoke_tests_with_the_provided_loop_not_the_files_own(grader_root, tmp_path):
+def test_the_grader_smoke_tests_with_the_provided_loop_not_the_files_own(grader_root, warm_pool, tmp_path):
     with open(os.path.join(ROOT, "gan.py")) as f:
         source = f.read()
     source += ("\n\ndef run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,\n"
                "              show_every=250, batch_size=128, noise_size=96, num_epochs=10):\n"
                "    raise RuntimeError('the file brought its own loop')\n")
     (tmp_path / "gan.py").write_text(source)
-    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS, pool=warm_pool)
     assert report["total"] == FULL and all(ok for _, ok, _ in report["training_smoke"]), render.report_text(report)
 
 
@@ -124,12 +132,12 @@ MODULE_LEVEL_CALL = ("\n\ndef test():\n    raise RuntimeError('Error downloading
                      "https://o...\\nand a second line')\n\n\ntest()\n")
 
 
-def test_module_level_code_is_named_then_left_out_and_the_rest_graded(grader_root, tmp_path):
+def test_module_level_code_is_named_then_left_out_and_the_rest_graded(grader_root, warm_pool, tmp_path):
     with open(os.path.join(ROOT, "gan.py")) as f:
         source = f.read() + MODULE_LEVEL_CALL
     (tmp_path / "gan.py").write_text(source)
     line = source.splitlines().index("test()") + 1
-    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS, pool=warm_pool)
     text = render.report_text(report)
     assert report["total"] == FULL, text
     assert report["left_out"]["lines"] == [{"line": line, "code": "test()"}]
@@ -140,10 +148,10 @@ def test_module_level_code_is_named_then_left_out_and_the_rest_graded(grader_roo
     assert render.gradescope_results(report)["extra_data"]["left_out"] == report["left_out"]
 
 
-def test_an_import_failure_names_its_line_and_keeps_the_report_rows_on_one_line(grader_root, tmp_path):
+def test_an_import_failure_names_its_line_and_keeps_the_report_rows_on_one_line(grader_root, warm_pool, tmp_path):
     (tmp_path / "gan.py").write_text("import torch\n\n@(_ for _ in ()).throw(RuntimeError('first line\\n"
                                      "second line'))\ndef sample_noise(): pass\n")  # a definition: it cannot be left out
-    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS, pool=warm_pool)
     assert report["total"] == 0 and report["left_out"] is None
     rows = [line for line in render.report_text(report).splitlines() if line.startswith("Random noise")]
     assert len(rows) == 1 and "importing gan.py failed at line 3: RuntimeError: first line second line" in rows[0]
@@ -383,8 +391,8 @@ def test_release_imports_and_its_notebook_is_clean(release_dir):
             assert cell.outputs == [] and cell.execution_count is None
 
 
-def test_unfilled_release_scores_0_and_says_not_implemented_once_per_function(release_dir, grader_root):
-    report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
+def test_unfilled_release_scores_0_and_says_not_implemented_once_per_function(release_dir, grader_root, warm_pool):
+    report = grade.grade(str(release_dir / "gan.py"), "cpu", root=grader_root, limits=LIMITS, pool=warm_pool)
     assert report["total"] == 0, render.report_text(report)
     for part in report["parts"][:len(course.PARTS)]:  # the trained DCGAN's row says no generator was handed in
         for function in course.FUNCTIONS[part["part"]]:
@@ -395,13 +403,13 @@ def test_unfilled_release_scores_0_and_says_not_implemented_once_per_function(re
     assert "not implemented yet" in render.report_text(report) and "Traceback" not in render.report_text(report)
 
 
-def test_release_with_the_reference_blocks_pasted_back_scores_10(release_dir, grader_root, tmp_path):
+def test_release_with_the_reference_blocks_pasted_back_scores_10(release_dir, grader_root, warm_pool, tmp_path):
     with open(os.path.join(ROOT, "gan.py")) as f:
         blocks = release.solution_blocks(f.read())
     with open(release_dir / "gan.py") as f:
         filled = release.fill_code(f.read(), blocks)
     (tmp_path / "gan.py").write_text(filled)
-    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS, pool=warm_pool)
     assert report["total"] == FULL, render.report_text(report)
 
 
@@ -523,7 +531,7 @@ images = run_a_gan(D, G, get_optimizer(D), get_optimizer(G), discriminator_loss,
 '''
 
 
-def test_a_leftover_training_run_is_left_out_by_name_and_the_functions_keep_their_points(grader_root, tmp_path,
+def test_a_leftover_training_run_is_left_out_by_name_and_the_functions_keep_their_points(grader_root, warm_pool, tmp_path,
                                                                                          monkeypatch):
     """The experiment students leave at the bottom: on their machine MNIST is there and it
     trains; in the grader it is not. The lines that fail are left out, named, and every
@@ -533,7 +541,7 @@ def test_a_leftover_training_run_is_left_out_by_name_and_the_functions_keep_thei
     lines = source.splitlines()
     first = lines.index("loader_train, loader_val = load_mnist(batch_size=128)") + 1
     last = next(i for i, text in enumerate(lines) if text.startswith("images = run_a_gan(")) + 1
-    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
+    report = grade.grade(str(tmp_path / "gan.py"), "cpu", root=grader_root, limits=LIMITS, pool=warm_pool)
     assert report["total"] == FULL, render.report_text(report)
     assert [entry["line"] for entry in report["left_out"]["lines"]] == [first, last]
     assert f"line {first} of gan.py runs `loader_train, loader_val = load_mnist(" in report["left_out"]["why"]

@@ -240,14 +240,14 @@ def passable(path):
 
 def test_protect_leaves_files_readable_by_their_owner_only(tmp_path, monkeypatch):
     monkeypatch.setattr(reduced, "_PROTECTED", {})
-    for rel in ("grader/gan.py", "grader/tests/checks.py", "grader/venv/lib/os.py", "answers.npz"):
+    for rel in ("grader/gan.py", "grader/autograder/course.py", "grader/venv/lib/os.py", "answers.npz"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
         os.chmod(tmp_path / rel, 0o644)
     reduced.protect([tmp_path / "grader", tmp_path / "answers.npz"], keep=[tmp_path / "grader" / "venv"])
     mode = {rel: os.stat(tmp_path / rel).st_mode & 0o777
-            for rel in ("grader/gan.py", "grader/tests/checks.py", "grader/venv/lib/os.py", "answers.npz")}
-    assert mode == {"grader/gan.py": 0o600, "grader/tests/checks.py": 0o600, "grader/venv/lib/os.py": 0o644,
+            for rel in ("grader/gan.py", "grader/autograder/course.py", "grader/venv/lib/os.py", "answers.npz")}
+    assert mode == {"grader/gan.py": 0o600, "grader/autograder/course.py": 0o600, "grader/venv/lib/os.py": 0o644,
                     "answers.npz": 0o600}
     assert os.stat(tmp_path / "grader").st_mode & 0o005 == 0o005  # folders stay passable
 

@@ -12,7 +12,7 @@ from instructor import ROOT
 from instructor.grader import grade, render
 from instructor.measure.gradescope_budget import STARTER_IMPORTS
 from instructor.tests import FULL
-from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
+from instructor.tests.test_grading import LIMITS, grader_root, warm_pool  # noqa: F401  (fixtures)
 
 
 def test_top_level_imports_are_the_statements_that_run_at_import():
@@ -98,12 +98,12 @@ def generator(noise_dim=NOISE_DIM, seed=None):
     return _generator(noise_dim, seed)
 '''
 
-def test_the_starter_imports_are_loaded_ahead_and_each_part_sees_them_untouched(grader_root, tmp_path):
+def test_the_starter_imports_are_loaded_ahead_and_each_part_sees_them_untouched(grader_root, warm_pool, tmp_path):
     with open(os.path.join(ROOT, "gan.py")) as f:
         reference = f.read()
     path = tmp_path / "gan.py"
     path.write_text(PROBE + STARTER_IMPORTS + reference + LEAK)
-    report = grade.grade(str(path), "cpu", root=grader_root, limits=LIMITS)
+    report = grade.grade(str(path), "cpu", root=grader_root, limits=LIMITS, pool=warm_pool)
     assert report["total"] == FULL, render.report_text(report)
     outputs = {phase: record["output"] for phase, record in report["status"].items()}
     assert set(outputs) == {"import", *course.GROUPS} - {"trained"}  # no trained generator: nothing to run
@@ -111,13 +111,13 @@ def test_the_starter_imports_are_loaded_ahead_and_each_part_sees_them_untouched(
         for phase, output in outputs.items():
             assert "loaded before gan.py: ['PIL.Image', 'matplotlib.pyplot', 'torchvision', 'tqdm']" in output, phase
 
-def test_a_file_whose_imports_fail_or_do_not_exist_grades_as_before(grader_root, tmp_path):
+def test_a_file_whose_imports_fail_or_do_not_exist_grades_as_before(grader_root, warm_pool, tmp_path):
     with open(os.path.join(ROOT, "gan.py")) as f:
         reference = f.read()
     path = tmp_path / "gan.py"
     path.write_text("try:\n    import no_such_package_here\nexcept ImportError:\n    pass\n"
                     "from torchvision import no_such_name  # noqa\n" + reference)
-    report = grade.grade(str(path), "cpu", root=grader_root, limits=LIMITS)
+    report = grade.grade(str(path), "cpu", root=grader_root, limits=LIMITS, pool=warm_pool)
     assert report["total"] == 0
     assert all("cannot import name 'no_such_name' from 'torchvision'" in c[2]
                for p in report["parts"] for c in p["checks"][:1]), render.report_text(report)

@@ -141,8 +141,18 @@ def hand_in(folder):
                           timeout=600)
 
 
-def test_hand_in_of_an_untouched_release_lists_what_is_missing(student):
-    out = hand_in(student)
+@pytest.fixture(scope="module")
+def untouched(tmp_path_factory):
+    """A release handed in as it was given out: (its folder, what the folder held before,
+    what the hand-in printed). Read by more than one test; none of them changes it."""
+    folder = tmp_path_factory.mktemp("untouched") / "gan"
+    release.build(str(folder))
+    before = set(os.listdir(folder))
+    return folder, before, hand_in(folder)
+
+
+def test_hand_in_of_an_untouched_release_lists_what_is_missing(untouched):
+    student, _, out = untouched
     assert out.returncode == 1, out.stderr[-2000:]
     assert "Random noise   0/1 points  0/5 checks pass\n      sample_noise() returned None" in out.stdout
     assert f"Predicted autograder score: 0 / {sum(course.POINTS.values())} points" in out.stdout
@@ -204,9 +214,8 @@ def test_hand_in_of_a_file_that_does_not_import_names_the_line_and_still_writes_
         assert {"gan.py", "GANs-PyTorch.ipynb"} <= set(zf.namelist())
 
 
-def test_hand_in_leaves_no_rendered_copy_in_the_folder_and_explains_its_options(student):
-    before = set(os.listdir(student))
-    hand_in(student)
+def test_hand_in_leaves_no_rendered_copy_in_the_folder_and_explains_its_options(untouched):
+    student, before, _ = untouched
     assert set(os.listdir(student)) - before == {"submission.zip"}
     helped = subprocess.run([sys.executable, "-m", "autograder.submit", "--help"], cwd=student, capture_output=True,
                             text=True, timeout=60).stdout
