@@ -26,14 +26,17 @@ def weight_salt(ans):
 
 
 SAMPLES = 32  # values of each row of a layer's input and output that a trace keeps
+# Bound when the grader's modules load, before any gan.py: a student's file that replaces
+# numpy.sort (to forge a statistic) does not move the positions a trace reads.
+_arange, _sort, _rng = np.arange, np.sort, np.random.default_rng
 
 
 def sample_positions(size):
     """Which of a row's `size` values a trace keeps: SAMPLES of them, spread at random (the
     same for every row, every model and every run: they depend on the size alone)."""
     if size <= SAMPLES:
-        return np.arange(size)
-    return np.sort(np.random.default_rng(size).choice(size, SAMPLES, replace=False))
+        return _arange(size)
+    return _sort(_rng(size).choice(size, SAMPLES, replace=False))
 
 
 def reference_samples(ans, key):

@@ -24,10 +24,10 @@ from instructor.grader import batch, grade, render, score
 from instructor.grader.run import make_pool
 from instructor.sandbox import paths, reduced
 from instructor.sandbox.bwrap import find_bwrap
+from instructor.sandbox.limits import Limits
 from instructor.sandbox.process import SandboxError
 from instructor.tests import FULL, hostile
 from instructor.tests.test_grading import copy_grader
-from instructor.sandbox.limits import Limits
 
 LIMITS = Limits(part_timeout=20, import_timeout=10, memory_mb=2048)
 BOUND = LIMITS.seconds(len(course.GROUPS))  # a grading's budget
@@ -67,8 +67,11 @@ def leftovers(since):
     for folder in ("/tmp", "/var/tmp", "/dev/shm"):
         for name in os.listdir(folder) if os.path.isdir(folder) else []:
             path = os.path.join(folder, name)
-            if name.startswith((hostile.MARK, "gan-sandbox-")) or (
-                    name.endswith((".py", ".pth", ".json")) and os.path.getmtime(path) >= since):
+            try:
+                new = os.lstat(path).st_ctime >= since  # what an earlier, interrupted run left is not this grading's
+            except OSError:
+                continue
+            if new and (name.startswith((hostile.MARK, "gan-sandbox-")) or name.endswith((".py", ".pth", ".json"))):
                 found.append(f"file {path}")
     return found
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import gan
-from autograder import course, submit
+from autograder import course, export, submit
 from instructor.course import notebook, release
 
 ROOT = notebook.ROOT
@@ -284,9 +284,9 @@ def test_the_html_hand_in_shows_its_formulas_offline(tmp_path, monkeypatch):
     shows offline, its MathJax on a CDN) is a wide, one-line string."""
     import nbconvert
 
-    monkeypatch.setattr(submit, "pdf_tools", lambda: {"LaTeX": ["xelatex"], "a headless browser": ["playwright"]})
+    monkeypatch.setattr(export, "pdf_tools", lambda: {"LaTeX": ["xelatex"], "a headless browser": ["playwright"]})
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(r"$$\frac{a+1}{b}$$")])
-    name, body, _ = submit.render(nb, "nb")
+    name, body, _ = export.render(nb, "nb")
     assert name == "nb.html"
     (tmp_path / "drawn.html").write_bytes(body)
     plain, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
