@@ -62,6 +62,20 @@ def full_float32_precision():
             torch.set_float32_matmul_precision(saved_matmul)
 
 
+def default_device():
+    """torch.set_default_device's device (cpu where none is set), read without making a tensor:
+    torch.get_default_device() makes one to find the index, which raises on a machine without
+    that device ('Found no NVIDIA driver'), so a gan.py that sets 'cuda' at its top would crash
+    the checks instead of being named by its line."""
+    from torch.overrides import _get_current_function_mode_stack
+    from torch.utils._device import DeviceContext
+
+    modes = [m for m in _get_current_function_mode_stack() if isinstance(m, DeviceContext)]
+    context = getattr(getattr(torch, "_GLOBAL_DEVICE_CONTEXT", None), "device_context", None)
+    device = modes[-1].device if modes else getattr(context, "device", None)
+    return torch.device(device if device is not None else "cpu")
+
+
 @contextlib.contextmanager
 def torch_state_kept():
     """Give back torch's global state as it was: the default dtype and device, grad mode and
@@ -70,7 +84,7 @@ def torch_state_kept():
     state (torch.set_default_dtype(torch.float64) in a function, say) would otherwise change
     the next part's result, and the two would disagree."""
     dtype, grad, rng = torch.get_default_dtype(), torch.is_grad_enabled(), torch.get_rng_state()
-    device = torch.get_default_device() if hasattr(torch, "get_default_device") else None
+    device = default_device() if hasattr(torch, "set_default_device") else None
     cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
     try:
         yield
@@ -78,7 +92,7 @@ def torch_state_kept():
         torch.set_default_dtype(dtype)
         torch.set_grad_enabled(grad)
         torch.set_rng_state(rng)
-        if device is not None and torch.get_default_device() != device:  # setting it costs every call a mode
+        if device is not None and default_device() != device:  # setting it costs every call a mode
             torch.set_default_device(None if device.type == "cpu" else device)
         if cuda is not None:
             torch.cuda.set_rng_state_all(cuda)

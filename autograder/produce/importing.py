@@ -17,6 +17,7 @@ from collections import namedtuple
 import torch
 
 from autograder.imports import code_of, defines, import_failure, keeps_at_import
+from autograder.precision import default_device
 
 # module: the imported module, or None; left_out: [(line, code)] of the statements left out;
 # failure: why the first of them (or the import) failed; skipped: the indexes in the file's
@@ -37,8 +38,9 @@ def torch_settings():
              "the random seed": str(torch.initial_seed()),
              "deterministic algorithms": "on" if torch.are_deterministic_algorithms_enabled() else "off"}
     if hasattr(torch, "get_default_device"):
-        found["the default device"] = str(torch.get_default_device())
+        found["the default device"] = str(default_device())
     return found
+
 
 
 def _restore_settings(settings):
