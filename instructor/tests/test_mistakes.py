@@ -10,7 +10,7 @@ import pytest
 from instructor.tests.mistakes import judged, run
 from instructor.tests.mistakes.claims import Facts, false_claims
 
-SETS = ["instructor.tests.mistakes.cases"]
+SETS = ["instructor.tests.mistakes.cases", "instructor.tests.mistakes.heldout"]
 
 
 def test_the_claims_checker_catches_a_layer_said_missing_that_the_model_runs():
@@ -44,10 +44,13 @@ def test_every_mistake_of_a_set_gets_a_true_first_message_and_every_correct_vari
         if case["kind"] == "correct":
             assert not lost, (case["id"], lost, {p: run.first_message(result, p) for p in lost})
             continue
+        verdict, _ = judged.JUDGED[name][case["id"]]
+        if verdict == "full marks":  # a gap the table shows: held to it, so that closing it is noticed
+            assert not lost, (case["id"], "judged to get full marks, and it loses points now: judge it again")
+            continue
         assert lost, (case["id"], "a wrong file with full marks")
         assert not result.get("false"), (case["id"], result["false"])
         wrong.append(case["id"])
-        verdict, _ = judged.JUDGED[name][case["id"]]
         if verdict == "names the cause":  # held to what it said when it was judged
             message = run.first_message(result, case["part"]) or run.first_message(result, next(iter(lost)))
             assert all(p in message for p in judged.EXPECT[name].get(case["id"], ())), (case["id"], message)

@@ -68,19 +68,33 @@ def _child(source, answers_path, queue):
             queue.put(json.dumps({"error": f"{type(err).__name__}: {err}"}))
 
 
-def grade_case(source, answers_path, timeout=300):
-    """check() in a fresh forked process, so that a case's global settings reach no other case."""
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    child = context.Process(target=_child, args=(source, answers_path, queue))
-    child.start()
+def _context():
+    """Processes forked from a server that has loaded torch and the checks and run nothing: a
+    fork of a process whose torch thread pool has started (pytest's, after other tests) can
+    hang in its first parallel operation."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["torch", "autograder.judge", "autograder.produce"])
+    return context
+
+
+def _collect(child, queue, timeout):
     try:
-        result = json.loads(queue.get(timeout=timeout))
+        return json.loads(queue.get(timeout=timeout))
+    except Exception as err:  # a case that hangs or kills its process: said in its row
+        return {"error": f"no result in {timeout} s ({type(err).__name__})"}
     finally:
         child.join(5)
         if child.is_alive():
             child.kill()
-    return result
+
+
+def grade_case(source, answers_path, timeout=300):
+    """check() in a process of its own, so that a case's global settings reach no other case."""
+    context = _context()
+    queue = context.Queue()
+    child = context.Process(target=_child, args=(source, answers_path, queue))
+    child.start()
+    return _collect(child, queue, timeout)
 
 
 def first_message(result, part):
@@ -91,14 +105,24 @@ def first_message(result, part):
     return " ".join(next((m for _, ok, m in checks if not ok), "").split())
 
 
-def grade_all(cases, answers_path=None):
-    """[(case, result)] for every case."""
-    import torch  # noqa: F401  (loaded once, before the forks)
-
+def grade_all(cases, answers_path=None, jobs=None, timeout=300):
+    """[(case, result)] for every case, `jobs` cases at a time (default: one per CPU)."""
     answers_path = answers_path or os.path.join(ROOT, "gan-checks.npz")
     with open(os.path.join(ROOT, "gan.py")) as f:
         reference = f.read()
-    return [(case, grade_case(compose(reference, case), answers_path)) for case in cases]
+    context, results, running = _context(), {}, []
+    pending = list(enumerate(cases))
+    jobs = jobs or len(os.sched_getaffinity(0))
+    while pending or running:
+        while pending and len(running) < jobs:
+            i, case = pending.pop(0)
+            queue = context.Queue()
+            child = context.Process(target=_child, args=(compose(reference, case), answers_path, queue))
+            child.start()
+            running.append((i, child, queue))
+        i, child, queue = running.pop(0)  # in order: each is waited for in turn
+        results[i] = _collect(child, queue, timeout)
+    return [(case, results[i]) for i, case in enumerate(cases)]
 
 
 def lost(result):
