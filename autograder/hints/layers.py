@@ -201,7 +201,8 @@ def _tail(layers, mine, reference, theirs, wanted, output, expected):
                 f"architecture runs {_listed(arch) or 'nothing'}." if extra else "")
     rows = out.reshape(len(out), -1)
     sampled = rows[:16, sample_positions(rows.shape[1])]
-    if _same_values(sampled, layers[mine[-1]].get("out_sample")):
+    reshaping = {"Flatten", "Unflatten", "Identity"}  # modules that leave the values as they are
+    if all(x.get("type") in reshaping for x in ours) and _same_values(sampled, layers[mine[-1]].get("out_sample")):
         return (f"Your model returns {last}'s output unchanged: the architecture passes it through "
                 f"{_listed(arch) or 'nothing'}; yours runs {_listed(ours) or 'no layer module'} after it (a function "
                 "whose result is not assigned, torch.tanh(x) alone, changes nothing).")
@@ -221,12 +222,26 @@ def unregistered(layers):
             "an nn.Sequential or an nn.ModuleList, or as attributes of your nn.Module.")
 
 
+def never_called(out):
+    """The sentence on layers with weights the model registers and its forward pass never calls
+    (their weights used directly, or the layer left out), or ''."""
+    idle = [spec for spec in out.get("idle") or [] if isinstance(spec, str)]
+    if not idle:
+        return ""
+    them = "them" if len(idle) > 1 else "it"
+    return (f"Your model registers {', '.join(idle[:4])}{', ...' if len(idle) > 4 else ''} and its forward pass "
+            f"never calls {them}: code of your own uses {them} instead (or leaves {them} out). Compare that code with "
+            f"what calling {them} computes (nn.Linear: x @ weight.T + bias; a Conv2d: a convolution), or call each "
+            "layer on its input, layer(x).")
+
+
 def structure_hint(out, ans, key):
     """What the model's run shows against the reference's, measured: layers it does not
     register, then the first place it differs (layer_difference); '' where nothing does."""
     layers = out.get("layers") if isinstance(out, dict) else None
     if not layers:
-        return ""
+        return never_called(out) if isinstance(out, dict) else ""
     forward = out.get("forward") if isinstance(out.get("forward"), dict) else {}
-    return unregistered(layers) or layer_difference(layers, reference_layers(ans, key), reference_samples(ans, key),
-                                                    forward.get("value"), ans.get(f"{key}_output_true"))
+    return unregistered(layers) or never_called(out) or layer_difference(
+        layers, reference_layers(ans, key), reference_samples(ans, key), forward.get("value"),
+        ans.get(f"{key}_output_true"))

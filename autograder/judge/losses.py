@@ -49,6 +49,11 @@ class Loss:
         require_tensor(rec, call)
         _require_scalar(rec, call)
         v = value(rec, call).reshape(())
+        if np.isnan(v) and self.inputs == "logits":
+            negative = sum(int((x < 0).sum()) for x in self.fed(ans, prefix))
+            fail(f"{call}: the loss is nan. Its inputs are logits, scores anywhere on the real line ({negative:,} of "
+                 "these are negative), not probabilities: a log of a negative number is nan. Use the numerically "
+                 "stable bce_loss provided, which takes logits.")
         if not np.isfinite(v):
             fail(f"{call}: the loss is {float(v)}; use the numerically stable bce_loss provided.")
         err = course_rel_error(v, expected)
@@ -73,6 +78,12 @@ class Loss:
         for i, w in enumerate(self.args):
             exp, got = ans[f"{self.key}_{self.true_key}_grad_{w}"], grads[i] if i < len(grads) else None
             if got is None:
+                reached = [f"{self.inputs}_{v}" for j, v in enumerate(self.args) if j < len(grads)
+                           and grads[j] is not None]
+                if reached:  # measured per input: the other one's term is the one cut from the graph
+                    fail(f"{call}: no gradient reached {self.inputs}_{w}, though {' and '.join(reached)} got one: "
+                         f"the term of {self.inputs}_{w} is cut from the graph; build it from {self.inputs}_{w} with "
+                         "torch operations (no .item(), .detach(), .data, numpy or new tensors from its values).")
                 fail(f"{call}: no gradient reached the {self.inputs}; build the loss from the input tensors with "
                      "torch operations (no .item(), .detach(), numpy or new tensors from their values).")
             if np.shape(got) != np.shape(exp):

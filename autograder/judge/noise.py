@@ -89,9 +89,19 @@ def noise_two_calls_differ(out, ans):
 @check("noise")
 def noise_seed_reproduces(out, ans):
     if not _same_values(out, "seeded", f"sample_noise(16, 8, seed={NOISE_SEED})"):
+        pair = out["seeded"]
+        if pair.get("seeded_with") not in (None, str(NOISE_SEED)):
+            fail(f"sample_noise: two calls with the same seed differ: after sample_noise(16, 8, seed={NOISE_SEED}) "
+                 f"torch's random generator is seeded with {pair['seeded_with']}, not {NOISE_SEED}: something in the "
+                 "function seeds it again after the provided torch.manual_seed(seed) line (torch.seed(), or a "
+                 "manual_seed of its own); draw the values right after that line.")
         fail("sample_noise: two calls with the same seed differ. The seed reaches only torch's random generator "
-             "(the provided torch.manual_seed(seed) line): draw the values with torch.rand after it, not with "
-             "numpy's or Python's random generators, which that seed does not touch.")
+             "(the provided torch.manual_seed(seed) line)"
+             + (", and the function draws nothing from it: draw the values with torch.rand after that line, not "
+                "with numpy's or Python's random generators or a torch.Generator of your own, which that seed does "
+                "not touch." if pair.get("drew_from_torch") is False else
+                ": draw the values with torch.rand after it, not with numpy's or Python's random generators, which "
+                "that seed does not touch."))
     return "the same seed gives the same noise"
 
 

@@ -55,7 +55,16 @@ def optimizer_hyperparameters(out, ans):
     differ = settings_differ(rec["groups"], reference)
     if differ:
         several = len(rec["groups"]) > 1
-        said = "; ".join(f"{key}={_shown(got) if got is not None else '(not set)'} where the assignment's is "
+        def shown(group, key, got, want):
+            if got is None:
+                return "(not set)"
+            text = _shown(got)
+            if text == _shown(want):  # equal when rounded: show every digit
+                text = repr(got)
+            kind = rec["groups"][group].get(f"{key}:kind")
+            return f"{text} ({kind})" if kind else text
+
+        said = "; ".join(f"{key}={shown(i, key, got, want)} where the assignment's is "
                          f"{key}={_shown(want)}" + (f" (parameter group {i + 1})" if several else "")
                          for i, key, got, want in differ)
         fail(f"get_optimizer: the optimizer's settings differ from those the assignment asks of Adam: {said}.",

@@ -56,7 +56,7 @@ def layer_record(module, args, output=None, registered=True):
     return rec
 
 
-def run_traced(model, x, function=None, limit=64):
+def run_traced(model, x, function=None, limit=64, ran=None):
     """(output, layers, failure): the model's forward pass on x, with every layer that runs (a
     module with no children, whether the model registers it or not) recorded as it runs, in
     the order it runs; activations written as functions do not show. Where the forward pass
@@ -71,6 +71,8 @@ def run_traced(model, x, function=None, limit=64):
     def before(module, args):
         if leaf(module):
             entered.append((module, args))
+            if ran is not None:
+                ran.add(module)
 
     def after(module, args, output):
         if not leaf(module):
@@ -128,7 +130,7 @@ def produce_model(gan, builder, count_args, forward_args, inp, device, salt, fla
     """What a model builder's model holds and does: its parameter records (from the builder called
     with count_args), its forward pass on `inp` traced layer by layer, the modes it was returned in,
     and, for a discriminator (flat), its output for the same images given as rows of 784."""
-    traced, built = [], []
+    traced, built, idle = [], [], []
 
     def count():  # what the model holds as parameters, tensor by tensor: the judge counts them
         model = model_of(gan, builder, count_args)
@@ -145,8 +147,12 @@ def produce_model(gan, builder, count_args, forward_args, inp, device, salt, fla
         model = model.to(device).train()  # BatchNorm uses batch statistics, as in training
         built.append(model)
         x = torch.as_tensor(inp, dtype=torch.float32).to(device)
-        out, layers, failure = run_traced(model, x, builder)
+        ran = set()
+        out, layers, failure = run_traced(model, x, builder, ran=ran)
         traced.extend(layers)
+        if not failure:  # layers with weights the model registers and its forward pass never called
+            idle.extend(layer_record(m, ())["spec"] for m in model.modules() if next(m.children(), None) is None
+                        and next(m.parameters(recurse=False), None) is not None and m not in ran)
         if failure:
             raise StudentError(failure)
         return describe(out)
@@ -161,4 +167,4 @@ def produce_model(gan, builder, count_args, forward_args, inp, device, salt, fla
     produced = {"params": attempt(count, builder), "forward": attempt(forward, builder)}
     if flat:
         produced["flat"] = attempt(rows, builder)
-    return dict(produced, layers=traced, modes=modes[:64])
+    return dict(produced, layers=traced, modes=modes[:64], idle=idle[:16])

@@ -14,8 +14,16 @@ def produce_noise(gan):
         return describe(call(gan, "sample_noise", 64, 32))
 
     def pair(**seed):
-        return {"first": describe(call(gan, "sample_noise", 16, 8, **seed)),
-                "second": describe(call(gan, "sample_noise", 16, 8, **seed))}
+        found = {"first": describe(call(gan, "sample_noise", 16, 8, **seed))}
+        if seed:  # how the seeded call left torch's generator: seeded with the seed, and drawn from?
+            torch.manual_seed(seed["seed"])
+            fresh = torch.get_rng_state()
+            found["second"] = describe(call(gan, "sample_noise", 16, 8, **seed))
+            found["seeded_with"] = str(torch.initial_seed())
+            found["drew_from_torch"] = not torch.equal(torch.get_rng_state(), fresh)
+        else:
+            found["second"] = describe(call(gan, "sample_noise", 16, 8, **seed))
+        return found
 
     def sample():
         return describe(call(gan, "sample_noise", *NOISE_KS_SHAPE, seed=NOISE_SEED))

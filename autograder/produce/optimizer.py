@@ -42,6 +42,8 @@ def optimizer_settings(group):
                 found[key] = plain(group[key])
             except (TypeError, ValueError):
                 found[key] = None
+            if isinstance(group[key], torch.Tensor):  # its value alone would hide what it is
+                found[f"{key}:kind"] = f"a tensor of dtype {str(group[key].dtype).replace('torch.', '')}"
     return found
 
 

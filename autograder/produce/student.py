@@ -4,6 +4,8 @@ sentence, and what they return described as plain data (importing it: importing.
 This is the only code that runs a student's functions (the producers call them through it).
 It returns raw values; it judges nothing.
 """
+import re
+import sys
 import traceback
 
 import numpy as np
@@ -92,10 +94,65 @@ def student_error(err, function=None):
     text = " ".join(str(err).split())
     if len(text) > ERROR_TEXT:  # cut the error's own text, at a word, so that where and what to do survive
         text = text[:ERROR_TEXT].rsplit(" ", 1)[0] + " [...]"
+    try:
+        reading = line_reading(err)
+    except Exception:  # reading the student's line must never cost the message itself
+        reading = ""
+    if reading:  # what the line itself shows of the cause: an operator, a name bound by an import
+        return f"{type(err).__name__}: {text}{at}. {reading}"
     inside = torch_callee(err)
     if inside:  # torch's words come from inside a torch function the student called: name it, and how it was called
         return f"{type(err).__name__}: {text}{at}. {inside}"
     return f"{type(err).__name__}: {text}{at}"
+
+
+def _gan_frame(err):
+    """The last frame of gan.py in an exception's traceback, or None."""
+    tb, found = err.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.rsplit("/", 1)[-1] == "gan.py":
+            found = tb
+        tb = tb.tb_next
+    return found
+
+
+def line_reading(err):
+    """What the line of gan.py that raised shows of the cause, read from its code and the names it
+    calls, or '': `^` where torch says bitwise_xor; a built-in's name that an import at the top of
+    gan.py rebinds (pow is math.pow after `from math import *`); a layer class given where a
+    layer belongs (nn.ReLU for nn.ReLU())."""
+    import ast
+    import builtins
+    import linecache
+
+    tb = _gan_frame(err)
+    if tb is None:
+        return ""
+    frame, lineno = tb.tb_frame, tb.tb_lineno
+    code = linecache.getline(frame.f_code.co_filename, lineno).strip()
+    text = str(err)
+    if "^" in code and "bitwise_xor" in text:
+        return (f"Line {lineno} uses `^`, which in Python is the bitwise XOR, not a power: a square is "
+                "written `** 2`.")
+    try:
+        calls = [n.func.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    except SyntaxError:  # a line that continues a statement
+        calls = []
+    for name in dict.fromkeys(calls):
+        bound = frame.f_globals.get(name) if name not in frame.f_locals else None
+        home = getattr(bound, "__module__", None)
+        if bound is not None and hasattr(builtins, name) and bound is not getattr(builtins, name) and home:
+            return (f"`{name}` on line {lineno} is not Python's built-in {name} but {home}.{name}, which gan.py's "
+                    f"imports put in its place (a `from {home} import *` at its top, say): call the built-in, or "
+                    "torch's own function, and import only the names you use.")
+    named = re.search(r"([\w.]+) is not a Module subclass", text)
+    if named:
+        owner, _, cls = named.group(1).rpartition(".")
+        found = getattr(sys.modules.get(owner), cls, None)
+        if isinstance(found, type) and issubclass(found, torch.nn.Module):
+            return (f"The statement at line {lineno} gives {cls} as the class itself, not a layer made from it: "
+                    f"write {cls}() with the brackets.")
+    return ""
 
 
 def _without_annotations(signature):
@@ -181,4 +238,11 @@ def model_of(gan, builder, args):
     model = call(gan, builder, *args)
     if not isinstance(model, torch.nn.Module):
         raise StudentError(f"{builder}() should return a torch.nn.Module, got {type(model).__name__}.")
+    lazy = [type(m).__name__ for m in model.modules() if any(
+        isinstance(p, torch.nn.parameter.UninitializedParameter) for p in m.parameters(recurse=False))]
+    if lazy:  # counted, initialised or given to an optimizer, they raise torch's "uninitialized parameter"
+        raise StudentError(f"{builder}() returns a model whose {', '.join(dict.fromkeys(lazy))} has no weights yet: "
+                           "a lazy layer makes them at its first forward pass, so the model's parameters cannot be "
+                           "counted, initialised (initialize_weights) or handed to an optimizer when it is built. "
+                           "Give the layer its input size, nn.Linear(in_features, out_features).")
     return model

@@ -41,8 +41,8 @@ def produce_training(gan, device, provided=None):
     """The provided run_a_gan for a few iterations of each GAN on random images."""
     gen = torch.Generator().manual_seed(0)
     batch, noise = TRAINING_BATCH, TRAINING_NOISE
-    loader = [(torch.rand(batch, 1, 28, 28, generator=gen), torch.zeros(batch, dtype=torch.long))
-              for _ in range(TRAINING_ITERATIONS)]
+    loader = [(torch.rand(batch, 1, 28, 28, generator=gen, device="cpu"),  # whatever default device gan.py set
+               torch.zeros(batch, dtype=torch.long, device="cpu")) for _ in range(TRAINING_ITERATIONS)]
 
     def train(name):
         builders = {"vanilla": ("discriminator", (), "generator", (noise,)),

@@ -37,7 +37,7 @@ PUBLIC_SEEDS = (231, "public:")
 PRIVATE_SEEDS = (48271, "private-7f3a9c:")
 
 N_LOGITS = 64  # rows of logits_real / logits_fake, as in the course file
-N_BIG = 8  # rows of the large logits that overflow a naive exp
+N_BIG = 8  # rows of the large logits (|x| from 30 to 160): a naive exp overflows, a naive log of a sigmoid too
 N_IMAGES = 16  # images (or noise vectors) per forward check
 OPTIM_STEPS = 4  # optimizer steps on fixed gradients
 
@@ -135,7 +135,7 @@ def build(gan, seeds=PUBLIC_SEEDS):
     # Losses: the course's keys, then logits large enough to overflow a naive exp.
     a["logits_real"] = _float32_exact(rng.normal(1.0, 2.0, size=(N_LOGITS, 1)))
     a["logits_fake"] = _float32_exact(rng.normal(-1.0, 2.0, size=(N_LOGITS, 1)))
-    big = lambda: _float32_exact(rng.choice([-1.0, 1.0], size=(N_BIG, 1)) * rng.uniform(30, 120, size=(N_BIG, 1)))
+    big = lambda: _float32_exact(rng.choice([-1.0, 1.0], size=(N_BIG, 1)) * rng.uniform(30, 160, size=(N_BIG, 1)))
     a["big_logits_real"] = big()
     a["big_logits_fake"] = big()
     for prefix in ("", "big_"):

@@ -200,15 +200,16 @@ MODE = Record({"type": Str(40), "training": "bool"})
 PARAMETER = Record({"name": Str(200), "shape": List("int", 8), "dtype": Str(40), "device": Str(40),
                    "requires_grad": "bool"})
 MODEL = Record({"params": Result(List(PARAMETER, 1024)), "forward": Result(OUTPUT), "layers": List(LAYER, 65),
-                "modes": List(MODE, 64), "flat?": Result(OUTPUT)})
+                "modes": List(MODE, 64), "flat?": Result(OUTPUT), "idle?": List(Str(200), 16)})
 LOSSES = Record({"d": Result(LOSS), "g": Result(LOSS), "d_big": Result(LOSS), "g_big": Result(LOSS),
                  "d_probes": Result(List(OUTPUT, 4)), "g_probes": Result(List(OUTPUT, 2)),
                  "d_elsewhere": Result(OUTPUT), "g_elsewhere": Result(OUTPUT)})
 RUN = Record({"n_images": "int", "shapes": List(List("int", 8), 16), "d_losses": Array(64), "g_losses": Array(64)})
 PAIR = Record({"first": OUTPUT, "second": OUTPUT})
+SEEDED = Record({"first": OUTPUT, "second": OUTPUT, "seeded_with": Str(40), "drew_from_torch": "bool"})
 
 PARTS = {
-    "noise": Record({"basic": Result(OUTPUT), "two_calls": Result(PAIR), "seeded": Result(PAIR),
+    "noise": Record({"basic": Result(OUTPUT), "two_calls": Result(PAIR), "seeded": Result(SEEDED),
                      "sample": Result(OUTPUT)}),
     "discriminator": MODEL,
     "generator": MODEL,
@@ -221,7 +222,9 @@ PARTS = {
                                                                           "dampening", "alpha")},
                                    **{f"{k}?": Optional("bool") for k in ("amsgrad", "maximize",
                                                                          "decoupled_weight_decay", "nesterov",
-                                                                         "centered")}}), 64)})),
+                                                                         "centered")},
+                                   **{f"{k}:kind?": Str(60) for k in ("lr", "eps", "weight_decay", "momentum",
+                                                                    "dampening", "alpha")}}), 64)})),
         "steps": Result(Array(1024))}),
     "lsgan_loss": LOSSES,
     "dc_classifier": MODEL,

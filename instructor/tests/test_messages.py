@@ -36,6 +36,22 @@ def results(part, replacements, answers):
 
 # -- the mistakes -----------------------------------------------------------------
 
+def generator_by_weights(noise_dim=96):
+    """The layers registered, and the forward pass written with their weights: the middle one
+    applied without its transpose (square, so no shape error shows it)."""
+    class Generator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2, self.fc3 = nn.Linear(noise_dim, 1024), nn.Linear(1024, 1024), nn.Linear(1024, 784)
+
+        def forward(self, z):
+            x = torch.relu(z @ self.fc1.weight.t() + self.fc1.bias)
+            x = torch.relu(x @ self.fc2.weight + self.fc2.bias)
+            return torch.tanh(x @ self.fc3.weight.t() + self.fc3.bias)
+
+    return Generator()
+
+
 def seeded(draw):
     def sample_noise(batch_size, dim, seed=None):
         if seed is not None:
@@ -93,7 +109,7 @@ CASES = [
      ["values must lie in [-1, 1)", "Values reach [-0.500, 1.500], outside [-1, 1)"], ["torch.randn"]),
     ("noise from numpy", "noise",
      {"sample_noise": seeded(lambda b, d: torch.from_numpy(np.random.uniform(-1, 1, (b, d))).float())},
-     ["draw the values with torch.rand after it, not with numpy's"], ["keep the provided"]),
+     ["the function draws nothing from it", "not with numpy's"], ["keep the provided"]),
     ("one noise vector for the whole batch", "noise",
      {"sample_noise": seeded(lambda b, d: (2 * torch.rand(1, d) - 1).repeat(b, 1))},
      ["only 1 differ", "not one vector repeated for the whole batch"], ["centred", "stretch"]),
@@ -116,6 +132,16 @@ CASES = [
      ["ls_discriminator_loss(scores_real, scores_fake)", "ls_generator_loss(scores_fake)"], ["logits"]),
     ("Adam with the default betas", "optimizer", {"get_optimizer": optimizer_default_betas},
      ["betas=(0.9, 0.999) where the assignment's is betas=(0.5, 0.999)"], ["np.float64", "reports Adam's settings"]),
+    ("noise that seeds torch again", "noise", {"sample_noise": seeded(lambda b, d: torch.seed() and 2 * torch.rand(b, d) - 1)},
+     ["seeds it again after the provided torch.manual_seed(seed) line"], ["numpy"]),
+    ("a learning rate given as a tensor", "optimizer",
+     {"get_optimizer": lambda m: torch.optim.Adam(m.parameters(), lr=torch.tensor(1e-3), betas=(0.5, 0.999))},
+     ["(a tensor of dtype float32) where the assignment's is lr=0.001"], []),
+    ("fake logits detached in the discriminator's loss", "gan_loss",
+     {"discriminator_loss": lambda r, f: bce(r, 1) + bce(f.detach(), 0)},
+     ["no gradient reached logits_fake, though logits_real got one"], ["no gradient reached the logits"]),
+    ("a generator whose forward uses its layers' weights", "generator", {"generator": generator_by_weights},
+     ["its forward pass never calls them"], ["Check the layer order"]),
 ]
 
 
