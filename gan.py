@@ -151,13 +151,23 @@ def mnist_dataset(data_dir=None, train=True, download=True, transform=None):
         return torchvision.datasets.MNIST(root, train=train, download=download, transform=transform)
     except Exception as err:  # missing files, no network, a broken mirror ...
         raw = os.path.join(root, "MNIST", "raw")
-        reason = (str(err).strip().splitlines() or [""])[0]
+        reason = _first_cause(err)
         raise FileNotFoundError(
             f"MNIST is not in {raw} and could not be downloaded ({type(err).__name__}: {reason}).\n"
             f"Put the four original MNIST files there: {', '.join(MNIST_FILES)} "
             "(gzip'd, or unpacked with `gunzip -k`), or point GAN_DATA_DIR (or the "
             "data_dir argument / --data-dir option) at a folder whose MNIST/raw/ holds them."
         ) from None
+
+
+def _first_cause(err):
+    """An exception's message on one line. torchvision's download error starts "Error downloading
+    <file>:" and gives each mirror's error on the lines after it: the first of those is kept."""
+    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()] or [""]
+    if lines[0].endswith(":"):
+        causes = [line for line in lines[1:] if not line.endswith(":")]
+        return " ".join(lines[:1] + causes[:1])
+    return lines[0]
 
 
 def load_mnist(data_dir=None, batch_size=128, fast=False, device=None, download=True, num_train=NUM_TRAIN):
@@ -425,7 +435,8 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
     (a DataLoader, or the TensorLoader of load_mnist(fast=True)).
     Prints the losses and keeps 16 generated images every `show_every` iterations;
     returns them as a list of (16, 784) numpy arrays (a TrainingImages list, which also
-    carries the per-iteration losses). progress=False hides the line printed per epoch.
+    carries the per-iteration losses). progress=False hides the progress lines (_EpochCounter).
+    A loader whose batches all differ from batch_size raises a ValueError after its first epoch.
     fast_kernels (default True) and cuda_graphs (on a GPU) make the same steps run faster,
     up to float rounding (see accel/); with fast_kernels=False and cuda_graphs=False the
     loop does exactly the float operations of the course's loop.
@@ -467,11 +478,13 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
 
     images = TrainingImages()
     d_history, g_history = [], []  # kept on the device: no wait for the GPU per iteration
-    counter = _EpochCounter(num_epochs) if progress else None
+    counter = _EpochCounter(num_epochs, _batches_per_epoch(loader_train)) if progress else None
     iter_count = 0
     for epoch in range(num_epochs):
+        trained, skipped = iter_count, set()  # skipped: the sizes of the batches left out this epoch
         for x, _ in loader_train:
             if len(x) != batch_size:  # the course skips the last, partial batch
+                skipped.add(len(x))
                 continue
             d_total_error = d_step(x.to(device), _to(sample_noise(batch_size, noise_size), device))
             g_error, fake_images = g_step(_to(sample_noise(batch_size, noise_size), device))
@@ -482,6 +495,10 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
                 print("Iter: {}, D: {:.4}, G:{:.4}".format(iter_count, d_total_error.item(), g_error.item()))
                 images.append(fake_images.detach().cpu().numpy()[0:16])
             iter_count += 1
+            if counter is not None:
+                counter.iteration_done(iter_count)
+        if iter_count == trained and skipped:
+            raise ValueError(_all_skipped(skipped, batch_size))
         if counter is not None:
             counter.epoch_done(iter_count)
     if d_history:
@@ -490,21 +507,63 @@ def run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, load
     return images
 
 
-class _EpochCounter:
-    """One line per epoch: "epoch 3/10 [######--------------] 1,170 iterations, 41 s, 28 it/s, 96 s left".
-    Plain lines, not a redrawn bar, so it reads the same in a terminal, Jupyter, Colab
-    and a notebook saved as HTML or PDF."""
+def _batches_per_epoch(loader):
+    """How many batches the loader yields per epoch, or None where it cannot say."""
+    try:
+        return len(loader)
+    except TypeError:  # an iterable dataset, or a generator
+        return None
 
-    def __init__(self, num_epochs):
-        self.num_epochs, self.done, self.start = num_epochs, 0, time.time()
+
+def _all_skipped(sizes, batch_size):
+    """Why an epoch trained nothing: every batch had another size than batch_size."""
+    held = " or ".join(f"{n:,}" for n in sorted(sizes))
+    return (f"run_a_gan skipped every batch of loader_train: they hold {held} images, and batch_size is "
+            f"{batch_size:,} (the loop trains only on full batches of batch_size, as the course's does). "
+            f"Pass run_a_gan the loader's batch size (batch_size={max(sizes)}), or build the loader with "
+            f"batch_size={batch_size}.")
+
+
+class _EpochCounter:
+    """Training progress as plain lines, one when an epoch ends and a few within it:
+        epoch 1/5 at 30% [##------------------] 117 iterations, 38 s, 3.1 it/s, 590 s left
+        epoch 1/5 [####----------------] 390 iterations, 125 s, 3.1 it/s, 500 s left
+    Lines are printed, never redrawn, so they read the same in a terminal, Jupyter, Colab
+    and a notebook saved as HTML or PDF. Within an epoch a line comes at a tenth of the
+    epoch once EVERY seconds have passed since the last one: a slow epoch (a DCGAN on a
+    CPU takes minutes) shows it is moving, a fast one prints only its end."""
+
+    EVERY = 10  # seconds
+
+    def __init__(self, num_epochs, batches_per_epoch=None):
+        self.num_epochs, self.per_epoch = num_epochs, batches_per_epoch
+        self.done, self.start = 0, time.monotonic()
+        self.epoch_start_iterations, self.last_line, self.last_tenth = 0, self.start, 0
+
+    def iteration_done(self, iterations):
+        now = time.monotonic()
+        if not self.per_epoch or now - self.last_line < self.EVERY:
+            return
+        within = (iterations - self.epoch_start_iterations) / self.per_epoch
+        tenth = int(10 * within)
+        if tenth > self.last_tenth and within < 1:
+            self.last_tenth, self.last_line = tenth, now
+            self._print(f"epoch {self.done + 1}/{self.num_epochs} at {100 * within:.0f}%",
+                        (self.done + within) / self.num_epochs, iterations, now)
 
     def epoch_done(self, iterations):
         self.done += 1
-        seconds = time.time() - self.start
-        left = seconds / self.done * (self.num_epochs - self.done)
-        print(f"epoch {self.done}/{self.num_epochs} [{'#' * round(20 * self.done / self.num_epochs):-<20}] "
-              f"{iterations:,} iterations, {seconds:.0f} s, {iterations / max(seconds, 1e-9):.0f} it/s"
-              + (f", {left:.0f} s left" if left else ""), flush=True)
+        self.epoch_start_iterations, self.last_tenth = iterations, 0
+        self.last_line = time.monotonic()
+        self._print(f"epoch {self.done}/{self.num_epochs}", self.done / self.num_epochs, iterations,
+                    self.last_line)
+
+    def _print(self, where, fraction, iterations, now):
+        seconds = now - self.start
+        rate = iterations / max(seconds, 1e-9)
+        left = seconds / fraction * (1 - fraction) if fraction > 0 else 0
+        print(f"{where} [{'#' * round(20 * fraction):-<20}] {iterations:,} iterations, {seconds:.0f} s, "
+              f"{rate:.{1 if rate < 10 else 0}f} it/s" + (f", {left:.0f} s left" if round(left) else ""), flush=True)
 
 
 def _to(x, device):

@@ -1,5 +1,6 @@
 """gan.py's provided data loaders and command line."""
 import os
+import re
 
 import pytest
 import torch
@@ -22,6 +23,18 @@ def test_missing_data_names_the_folder_and_the_files(tmp_path):
     for name in gan.MNIST_FILES:
         assert name in message
     assert "GAN_DATA_DIR" in message
+
+
+def test_a_failed_download_says_why_on_one_line(tmp_path, monkeypatch):
+    """Offline, torchvision's error starts "Error downloading <file>:" and puts each mirror's error on
+    lines after it; the message keeps the first of those, not a colon with nothing after it."""
+    import torchvision
+
+    monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", ["http://127.0.0.1:9/"])  # nothing listens there
+    with pytest.raises(FileNotFoundError) as info:
+        gan.load_mnist(str(tmp_path))
+    first = str(info.value).splitlines()[0]
+    assert re.search(r"\(RuntimeError: Error downloading train-images-idx3-ubyte\.gz: \S[^)]*\S", first), first
 
 
 def test_data_dir_defaults_to_the_environment(monkeypatch):

@@ -1,6 +1,8 @@
 """run_a_gan trains as the course's loop does, on any loader, and records losses."""
 import contextlib
 import io
+import time
+import types
 
 import numpy as np
 import pytest
@@ -75,6 +77,46 @@ def test_progress_is_one_plain_line_per_epoch(capsys):
     assert [line.split()[1] for line in lines] == ["1/3", "2/3", "3/3"]
     assert "[####################] 15 iterations" in lines[-1] and "it/s" in lines[-1]
     assert "\r" not in captured.out + captured.err and "\x1b" not in captured.out + captured.err
+
+
+class SlowLoader:
+    """synthetic_loader's batches, each taking `seconds` on a clock of its own, which
+    run_a_gan's progress lines read (gan.time is patched to it)."""
+
+    def __init__(self, n_batches, seconds):
+        self.batches, self.seconds, self.now = synthetic_loader(n_batches, extra=0), seconds, 0.0
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        for batch in self.batches:
+            self.now += self.seconds
+            yield batch
+
+
+def test_a_slow_epoch_shows_its_progress_in_tenths_in_the_same_plain_lines(capsys, monkeypatch):
+    loader = SlowLoader(20, seconds=5)  # a 100-second epoch: a line at each tenth, 10 s apart
+    monkeypatch.setattr(gan, "time", types.SimpleNamespace(monotonic=lambda: loader.now, time=time.time))
+    D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan("vanilla", batch_size=16, seed=0)
+    gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, loader, batch_size=16, num_epochs=1, show_every=100)
+    captured = capsys.readouterr()
+    lines = [line for line in captured.out.splitlines() if line.startswith("epoch ")]
+    assert lines[0] == "epoch 1/1 at 10% [##------------------] 2 iterations, 10 s, 0.2 it/s, 90 s left", lines
+    assert [line.split()[3] for line in lines[:-1]] == [f"{10 * k}%" for k in range(1, 10)], lines
+    assert lines[-1] == "epoch 1/1 [####################] 20 iterations, 100 s, 0.2 it/s", lines
+    assert "\r" not in captured.out + captured.err and "\x1b" not in captured.out + captured.err
+
+
+def test_a_loader_whose_batches_all_differ_from_batch_size_stops_with_both_sizes():
+    D, G, D_solver, G_solver, d_loss, g_loss = gan.build_gan("vanilla", batch_size=128, seed=0)
+    with pytest.raises(ValueError) as info, contextlib.redirect_stdout(io.StringIO()):
+        gan.run_a_gan(D, G, D_solver, G_solver, d_loss, g_loss, synthetic_loader(3, batch_size=16, extra=0),
+                      batch_size=128, num_epochs=5, progress=False)
+    said = str(info.value)
+    assert said.startswith("run_a_gan skipped every batch of loader_train: they hold 16 images, and batch_size "
+                           "is 128"), said
+    assert "batch_size=16" in said and "build the loader with batch_size=128" in said, said
 
 
 def test_a_missing_part_stops_training_with_one_sentence(monkeypatch):
