@@ -77,17 +77,25 @@ def strip_notebook(nb):
     return nb
 
 
+def checked(part):
+    """What a part's row of the points table names: its functions, or for the trained DCGAN the
+    weights file and the function it is loaded into."""
+    names = f"`{'`, `'.join(course.FUNCTIONS[part])}`"
+    return f"`{course.TRAINED_FILE}` in {names}" if part == "trained" else names
+
+
 def points_table():
-    """The points per part and per question, as the student README shows them (Markdown)."""
-    rows = [f"| {course.PART_TITLES[part]} | `{'`, `'.join(course.FUNCTIONS[part])}` | {course.POINTS[part]:g} |"
-            for part in course.GRADED if course.POINTS[part]]
+    """The points per part and per question (Markdown), for the student README and the graders'
+    page alike. Every part has its row: one worth 0 points is still checked and shown on the
+    report, and the note under the table says it adds nothing to the total."""
+    rows = [f"| {course.PART_TITLES[part]} | {checked(part)} | {course.POINTS[part]:g} |" for part in course.GRADED]
     rows += [f"| {q}, graded by hand | the notebook's answer cell | {n:g} |" for q, n in course.MANUAL.items() if n]
-    unscored = [] if course.POINTS["trained"] else [
-        f"\nThe {course.PART_TITLES['trained']} (`{course.TRAINED_FILE}`) is scored and shown on your report, "
-        "without points.", ]
+    unscored = [course.PART_TITLES[part] for part in course.GRADED if not course.POINTS[part]]
     ungraded = [q for q, n in course.MANUAL.items() if not n]
-    return ("| part | what is checked | points |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
-            + "".join(unscored) + (f"\n{', '.join(ungraded)}: for you, not graded.\n" if ungraded else "\n")
+    notes = [f"{', '.join(unscored)}: 0 points, checked and shown on the report all the same."] if unscored else []
+    notes += [f"{', '.join(ungraded)}: in the notebook, not graded."] if ungraded else []
+    return ("| part | what is checked | points |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n\n"
+            + "".join(note + "\n" for note in notes)
             + f"\nIn all: {course.FULL:g} points from the autograder, "
             f"{sum(course.MANUAL.values()):g} by hand. A part's points are shared among the functions it asks "
             "for, and a function earns its share when every one of its checks passes.\n")

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 
+from autograder.course import FULL
 from instructor import ROOT
 from instructor.grader import batch
 from instructor.sandbox import cgroup, limits
@@ -84,8 +85,8 @@ def main(args):
              "| case | attacker score (parts lost) | attacker's cgroup peak | victim score | victim seconds | "
              "victim / clean |", "|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['case']} | {r['attacker_score']:g}/10 ({', '.join(r['attacker_lost']) or 'none'}) | "
-                     f"{r['attacker_peak_mb'] or 0:,.0f} MB | {r['victim_score']:g}/10 | "
+        lines.append(f"| {r['case']} | {r['attacker_score']:g}/{FULL:g} ({', '.join(r['attacker_lost']) or 'none'}) | "
+                     f"{r['attacker_peak_mb'] or 0:,.0f} MB | {r['victim_score']:g}/{FULL:g} | "
                      f"{r['victim_seconds']:.1f} s | {r['victim_seconds'] / clean:.2f} |")
     lines += ["", f"victim / clean: against the faster clean run ({clean:.1f} s). The peak counts the page cache "
               "the cgroup touched (cgroup v1's max_usage_in_bytes); a peak at the budget means the kernel held "

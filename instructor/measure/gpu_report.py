@@ -68,9 +68,9 @@ def grade(work, data_dir):
         with open(path, "w") as f:
             f.write(source)
         rc, out, seconds = _run([sys.executable, "-m", "instructor", "grade", path, "--device", "cuda"])
-        total = re.search(r"^total\s+(\S+) / 10", out, re.M)
+        total = re.search(r"^total\s+(\S+ / \S+)", out, re.M)  # what grade printed: the points out of FULL
         mode = re.search(r"^isolation: (\w+)", out, re.M)
-        lines.append(f"{kind}: {total.group(1) if total else '?'} / 10, isolation {mode.group(1) if mode else '?'}, "
+        lines.append(f"{kind}: {total.group(1) if total else '?'}, isolation {mode.group(1) if mode else '?'}, "
                      f"{seconds:.1f} s (exit {rc})")
         if not total:
             lines.append("    " + out[-600:].replace("\n", "\n    "))

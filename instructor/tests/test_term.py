@@ -12,6 +12,7 @@ import pytest
 from autograder import course
 from autograder.answers import load_answers
 from instructor import ROOT
+from instructor.course import release
 from instructor.tests import FULL
 
 LEFT_BEHIND = shutil.ignore_patterns(".git", ".venv", "build", "datasets", "__pycache__", ".pytest_cache", "*.pyc")
@@ -132,3 +133,28 @@ def test_after_every_kind_of_change_the_readme_test_command_passes_unchanged(cop
               and (old_count in path.read_text(encoding="utf-8", errors="replace")
                    or "Linear(784, 256)" in path.read_text(encoding="utf-8", errors="replace"))]
     assert quoted == [], quoted
+
+
+def test_a_part_worth_0_points_keeps_its_row_in_the_points_table(monkeypatch):
+    monkeypatch.setitem(course.POINTS, "noise", 0)
+    monkeypatch.setattr(course, "FULL", sum(course.POINTS.values()))
+    table = release.points_table()
+    assert f"| {course.PART_TITLES['noise']} | `sample_noise` | 0 |" in table, table
+    assert f"{course.PART_TITLES['noise']}, {course.PART_TITLES['trained']}: 0 points, checked and shown" in table
+    assert f"In all: {course.FULL:g} points from the autograder" in table
+
+
+def test_no_tool_types_the_total_a_second_time():
+    """A total printed or parsed as "/ 10" goes wrong the day a part is worth 0 points (or 2 more):
+    the tools outside the tests take it from autograder.course (FULL, POINTS)."""
+    typed = re.compile(rf"[)}}] ?/ ?{course.FULL:g}\b")
+    found = []
+    for top in ("autograder", "instructor", "accel", "quality"):
+        for folder, _, names in os.walk(os.path.join(ROOT, top)):
+            if "tests" in os.path.relpath(folder, ROOT).split(os.sep):
+                continue
+            for name in (n for n in names if n.endswith(".py")):
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    found += [f"{os.path.relpath(f.name, ROOT)}:{i}: {line.strip()}"
+                              for i, line in enumerate(f, 1) if typed.search(line)]
+    assert not found, "\n".join(found)
