@@ -1,18 +1,18 @@
 """gan.py's provided data loaders and command line."""
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 import torch
 
 import accel
 import gan
+from instructor import ROOT
+from instructor.tests import mnist_root, needs_mnist
 
-DATA_DIR = os.environ.get("GAN_DATA_DIR")
-needs_mnist = pytest.mark.skipif(
-    not (DATA_DIR and os.path.isdir(os.path.join(DATA_DIR, "MNIST", "raw"))),
-    reason="set GAN_DATA_DIR to a folder holding MNIST/raw/",
-)
+DATA_DIR = mnist_root()
 
 
 def test_missing_data_names_the_folder_and_the_files(tmp_path):
@@ -35,6 +35,26 @@ def test_a_failed_download_says_why_on_one_line(tmp_path, monkeypatch):
         gan.load_mnist(str(tmp_path))
     first = str(info.value).splitlines()[0]
     assert re.search(r"\(RuntimeError: Error downloading train-images-idx3-ubyte\.gz: \S[^)]*\S", first), first
+
+
+def test_the_tests_look_for_mnist_where_gan_py_does(tmp_path):
+    """The four files in ./datasets/MNIST/raw and GAN_DATA_DIR unset, as a newcomer has them: where
+    gan.py reads MNIST, the tests that need it run (their setup, here), none is skipped."""
+    here = mnist_root()
+    if here is None:
+        pytest.skip("MNIST is not here")
+    raw = tmp_path / "datasets" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in os.listdir(os.path.join(here, "MNIST", "raw")):
+        os.symlink(os.path.join(here, "MNIST", "raw", name), raw / name)
+    tests = [os.path.join(ROOT, "instructor", "tests", name) for name in (
+        "test_quality.py::test_classifier_accuracy_on_the_test_set_is_as_recorded",
+        "test_data_and_cli.py::test_course_and_fast_loaders_give_the_same_batches")]
+    env = {k: v for k, v in os.environ.items() if k not in ("GAN_DATA_DIR", "CI")}
+    out = subprocess.run([sys.executable, "-m", "pytest", *tests, "--setup-only", "-rs", "-q", "-p", "no:cacheprovider"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and "skipped" not in out.stdout.lower(), out.stdout[-3000:] + out.stderr[-2000:]
+    assert all(test.split("::")[1] in out.stdout for test in tests), out.stdout[-3000:]
 
 
 def test_data_dir_defaults_to_the_environment(monkeypatch):

@@ -17,13 +17,9 @@ from autograder.course import PARTS
 from autograder.judge import CHECKS
 from instructor import ROOT
 from instructor.course import notebook, release
+from instructor.tests import mnist_root, needs_mnist
 
-DATA_DIR = os.environ.get("GAN_DATA_DIR")
-
-
-def needs_data():
-    if not DATA_DIR and not os.environ.get("CI"):
-        pytest.skip("set GAN_DATA_DIR to a folder holding MNIST/raw/")
+DATA_DIR = mnist_root()
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +110,6 @@ def test_notebook_has_no_machine_specific_paths(nb):
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     """The notebook run top to bottom at the tiny setting (about 20 s on a CPU)."""
-    needs_data()
     out = tmp_path_factory.mktemp("run") / "executed.ipynb"
     saved = out.parent / "dcgan_generator.pt"  # not beside the repository's gan.py
     seconds = notebook.execute(str(out), tiny=True, data_dir=DATA_DIR, timeout=600, generator_file=str(saved))
@@ -123,6 +118,7 @@ def executed(tmp_path_factory):
     return nbformat.read(str(out), as_version=4), seconds
 
 
+@needs_mnist
 def test_notebook_runs_top_to_bottom_with_the_tiny_setting(executed):
     nb, seconds = executed
     assert seconds < 300
@@ -133,6 +129,7 @@ def test_notebook_runs_top_to_bottom_with_the_tiny_setting(executed):
             assert [o.output_type for o in cell.outputs] == ["stream"], cell.source
 
 
+@needs_mnist
 def test_training_progress_is_plain_text_that_exports_well(executed):
     """No widget (it exports as an empty box), no carriage returns (saved output piles
     up redrawn bars): one line per epoch, in the notebook and in its HTML export."""
@@ -147,12 +144,12 @@ def test_training_progress_is_plain_text_that_exports_well(executed):
     assert html.count("epoch 1/1 [####################]") == 3
 
 
+@needs_mnist
 def test_run_all_on_the_unfilled_release_stops_at_the_first_training_with_one_sentence(tmp_path):
     """A student's first "Run All": every cell before the first training passes or prints
     the checks' verdict, and the training cell stops with one sentence."""
     import papermill
 
-    needs_data()
     folder = tmp_path / "release"
     release.build(str(folder))
     out = tmp_path / "executed.ipynb"
@@ -240,13 +237,13 @@ def test_the_colab_upload_list_holds_every_file_of_the_release(nb):
     assert tops == set(listed), (sorted(tops - set(listed)), sorted(set(listed) - tops))
 
 
+@needs_mnist
 def test_the_notebook_starts_from_exactly_the_uploaded_files(tmp_path):
     """The listed files copied alone into an empty folder, as Drive holds them: the set-up
     cells, the dataset cell and a check cell run there, importing from that folder as the
     Colab cell makes them do (the working folder first on sys.path)."""
     import nbclient
 
-    needs_data()
     folder = tmp_path / "release"
     release.build(str(folder))
     nb = nbformat.read(str(folder / "GANs-PyTorch.ipynb"), as_version=4)

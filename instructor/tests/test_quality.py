@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import quality
+from instructor.tests import mnist_root, needs_mnist
 
 
 def test_one_hot_uniform_labels_give_inception_score_10():
@@ -53,11 +54,11 @@ def test_classifier_loads_small_and_accurate():
     assert stats["mu"].shape == (128,) and stats["sigma"].shape == (128, 128)
 
 
-@pytest.mark.skipif(not os.environ.get("GAN_DATA_DIR"), reason="set GAN_DATA_DIR to a folder holding MNIST/raw/")
+@needs_mnist
 def test_classifier_accuracy_on_the_test_set_is_as_recorded():
     import gan
 
-    test = gan.mnist_dataset(os.environ["GAN_DATA_DIR"], train=False, download=False)
+    test = gan.mnist_dataset(mnist_root(), train=False)
     probs, _ = quality.classify(quality.load_classifier(), test.data.float().div(255))
     accuracy = float((probs.argmax(1) == test.targets.numpy()).mean())
     assert accuracy >= 0.99
