@@ -1,6 +1,7 @@
 """A new term: one edit of the reference or of POINTS, then `python -m instructor term`, in a
 copy of this package with a git history of its own."""
 import os
+import pathlib
 import re
 import shlex
 import shutil
@@ -10,9 +11,9 @@ import sys
 import pytest
 
 from autograder import course
-from autograder.answers import load_answers
+from autograder.answers import load_answers, reference_layers
 from instructor import ROOT
-from instructor.course import release
+from instructor.course import release, term
 from instructor.tests import FULL
 
 LEFT_BEHIND = shutil.ignore_patterns(".git", ".venv", "build", "datasets", "__pycache__", ".pytest_cache", "*.pyc")
@@ -35,7 +36,7 @@ def edit(path, before, after):
     path.write_text(text.replace(before, after), encoding="utf-8")
 
 
-def term(folder):
+def run_term(folder):
     out = subprocess.run([sys.executable, "-m", "instructor", "term"], cwd=folder, capture_output=True, text=True,
                          timeout=900)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
@@ -47,7 +48,7 @@ def test_a_wider_discriminator_is_followed_by_answers_texts_and_grades(copy):
     old = int(load_answers(os.path.join(ROOT, "gan-checks.npz"))["d_params_true"])
     edit(copy / "gan.py", "nn.Linear(784, 256),\n        nn.LeakyReLU(0.01),\n        nn.Linear(256, 256),",
          "nn.Linear(784, 512),\n        nn.LeakyReLU(0.01),\n        nn.Linear(512, 256),")
-    said = term(copy)
+    said = run_term(copy)
     new = int(load_answers(str(copy / "gan-checks.npz"))["d_params_true"])
     assert new != old
     assert f"the new reference: {FULL} / {FULL}" in said, said
@@ -73,7 +74,7 @@ def test_more_points_and_a_looser_tolerance_are_followed_by_the_grades_texts_and
     edit(copy / "autograder" / "course.py", '    "dc_generator": 1,\n', '    "dc_generator": 3,\n')
     edit(copy / "autograder" / "course.py", "\nLOSS_TOL = 1e-6\n", "\nLOSS_TOL = 1e-5\n")
     full = FULL - course.POINTS["dc_generator"] + 3
-    said = term(copy)
+    said = run_term(copy)
     assert f"the new reference: {full} / {full}" in said and f"last term's reference" not in said, said
     notebook = (copy / "GANs-PyTorch.ipynb").read_text(encoding="utf-8")
     assert "relative error at most 1e-5" in notebook and "relative error at most 1e-6" not in notebook
@@ -88,7 +89,7 @@ def test_more_points_and_a_looser_tolerance_are_followed_by_the_grades_texts_and
 @pytest.mark.slow
 def test_another_noise_size_is_followed_by_the_checks_and_the_training_loop(copy):
     edit(copy / "gan.py", "\nNOISE_DIM = 96\n", "\nNOISE_DIM = 64\n")
-    said = term(copy)
+    said = run_term(copy)
     assert f"the new reference: {FULL} / {FULL}" in said, said
     assert int(load_answers(str(copy / "gan-checks.npz"))["noise_dim"]) == 64
     out = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], cwd=copy,
@@ -121,7 +122,7 @@ def test_after_every_kind_of_change_the_readme_test_command_passes_unchanged(cop
     edit(copy / "gan.py", "\nNOISE_DIM = 96\n", "\nNOISE_DIM = 64\n")
     edit(copy / "autograder" / "course.py", '    "dc_generator": 1,\n', '    "dc_generator": 3,\n')
     edit(copy / "autograder" / "course.py", "\nLOSS_TOL = 1e-6\n", "\nLOSS_TOL = 1e-5\n")
-    term(copy)
+    run_term(copy)
     command = shlex.split(readme_test_command())
     assert command[0] == "python"
     out = subprocess.run([sys.executable] + command[1:] + ["-q", "-p", "no:cacheprovider",
@@ -158,3 +159,56 @@ def test_no_tool_types_the_total_a_second_time():
                     found += [f"{os.path.relpath(f.name, ROOT)}:{i}: {line.strip()}"
                               for i, line in enumerate(f, 1) if typed.search(line)]
     assert not found, "\n".join(found)
+
+
+def test_term_knows_each_convolution_as_the_docstrings_and_the_notebook_quote_it():
+    """Both forms of every convolution and transposed convolution of the reference: the docstrings'
+    (Conv2d(1, 32, 5)) and the notebook's (Conv2d(1, 32, kernel_size=5, stride=1)), read from the
+    answer file's layers, so that a new term's settings are rewritten where these are quoted."""
+    found = term.facts(os.path.join(ROOT, "gan-checks.npz"))
+    stored = load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    docstrings = (pathlib.Path(ROOT) / "gan.py").read_text(encoding="utf-8")
+    notebook = (pathlib.Path(ROOT) / "GANs-PyTorch.ipynb").read_text(encoding="utf-8")
+    convolutions = [(model, layer) for model in ("dc_d", "dc_g") for layer in reference_layers(stored, model)
+                    if layer["type"] in term.CONVOLUTIONS]
+    assert len(convolutions) == 4
+    for model, layer in convolutions:
+        words = term.layer_words(layer)
+        assert words[""] in found.values() and words["short"] in found.values(), words
+        assert words["short"] in docstrings and words[""] in notebook, words
+
+
+def test_new_convolution_settings_are_rewritten_in_the_docstrings_and_the_notebook(tmp_path):
+    for name in ("gan.py", "GANs-PyTorch.ipynb"):
+        shutil.copyfile(os.path.join(ROOT, name), tmp_path / name)
+    old = term.facts(os.path.join(ROOT, "gan-checks.npz"))
+    first = next(key for key in old if key.startswith("dc_d_conv2d_0"))  # the first Conv2d, 32 channels out
+    channels = re.match(r"Conv2d\(\d+, (\d+)", old[first]).group(1)
+    new = {key: re.sub(rf"(Conv2d\(\d+, ){channels}\b|(Conv2d\(){channels}\b", lambda m: (m.group(1) or m.group(2))
+                       + str(int(channels) + 16), words) for key, words in old.items()}
+    rewritten, unsure = term.rewrite(old, new, root=str(tmp_path), texts=("gan.py", "GANs-PyTorch.ipynb"))
+    assert sorted(rewritten) == ["GANs-PyTorch.ipynb", "gan.py"] and unsure == []
+    wider = int(channels) + 16
+    assert f"Conv2d(1, {wider}, 5) -> LeakyReLU(0.01)" in (tmp_path / "gan.py").read_text(encoding="utf-8")
+    notebook = (tmp_path / "GANs-PyTorch.ipynb").read_text(encoding="utf-8")
+    assert f"`Conv2d(1, {wider}, kernel_size=5, stride=1)`" in notebook
+    assert f"`Conv2d({wider}, 64, kernel_size=5, stride=1)`" in notebook and f"Conv2d(1, {channels}," not in notebook
+
+
+def test_term_names_the_lines_it_cannot_rewrite_and_the_bar_to_measure_again():
+    """A wider second Linear in the DC generator (7 * 7 * 256 where it was 7 * 7 * 128): the sizes and
+    shapes written as products or tuples are named by file and line, and the trained bar, measured
+    on last term's generator, is named to run again."""
+    made = term.shapes(os.path.join(ROOT, "gan-checks.npz"))
+    wider = {model: [(2 * shape[0],) + shape[1:] if shape in ((6272,), (128, 7, 7)) else shape
+                     for shape in layers] for model, layers in made.items()}
+    left = term.left_as_they_were([], term._gone(made, wider))
+    line = next(n for n, text in enumerate(open(os.path.join(ROOT, "gan.py"), encoding="utf-8"), 1)
+                if "BatchNorm1d(7*7*128)" in text)
+    assert f"gan.py:{line}: 7*7*128 = 6,272, a size no longer made" in left, left
+    assert any(re.match(r"GANs-PyTorch\.ipynb, cell \d+, line \d+: \(N, 128, 7, 7\), a shape no longer made", x)
+               for x in left), left
+    before = term.facts(os.path.join(ROOT, "gan-checks.npz"))
+    again = term.to_measure_again(before, dict(before, dc_g_linear_1="Linear(1024, 12544)"))
+    assert any(x.startswith("python -m instructor trained-bar --write: TRAINED_MIN_IS") for x in again), again
+    assert not any("trained-bar" in x for x in term.to_measure_again(before, dict(before, d_linear_0="Linear(784, 512)")))
