@@ -99,6 +99,8 @@ def cuda_labels_loss(logits_real, logits_fake):  # the course's old `dtype = tor
     return ref.bce_loss(logits_real, ones) + ref.bce_loss(logits_fake, zeros)
 
 
+FIRST_BN1D = of(nn.BatchNorm1d, ref.build_dc_generator())[0].num_features  # the reference's, as the messages quote it
+
 # (case id, part, replacements, sentences the student must see, words they must not see)
 CASES = [
     ("noise shifted but not stretched", "noise",
@@ -119,12 +121,12 @@ CASES = [
     ("DC classifier with ReLU", "dc_classifier", {"build_dc_classifier": dc_classifier_relu},
      ["yours runs ReLU()"], ["BatchNorm", "eps"]),
     ("DC generator with BatchNorm eps 1e-3", "dc_generator", {"build_dc_generator": dc_generator(eps=1e-3)},
-     ["The first BatchNorm1d is BatchNorm1d(1024, eps=0.001), where the architecture has BatchNorm1d(1024) (yours "
-      "has eps=0.001, the architecture's eps=1e-05)"], ["layer order"]),
+     [f"The first BatchNorm1d is BatchNorm1d({FIRST_BN1D}, eps=0.001), where the architecture has "
+      f"BatchNorm1d({FIRST_BN1D}) (yours has eps=0.001, the architecture's eps=1e-05)"], ["layer order"]),
     ("DC generator with BatchNorm eps 1e-4", "dc_generator", {"build_dc_generator": dc_generator(eps=1e-4)},
-     ["BatchNorm1d(1024, eps=0.0001)"], []),
+     [f"BatchNorm1d({FIRST_BN1D}, eps=0.0001)"], []),
     ("DC generator with BatchNorm eps 1e-6", "dc_generator", {"build_dc_generator": dc_generator(eps=1e-6)},
-     ["BatchNorm1d(1024, eps=1e-06)"], []),
+     [f"BatchNorm1d({FIRST_BN1D}, eps=1e-06)"], []),
     ("generator sized by NOISE_DIM", "generator", {"generator": generator_with_the_constant},
      ["its input size must be the noise_dim argument, not the constant NOISE_DIM"], ["too wide"]),
     ("LSGAN loss without the halves", "lsgan_loss",
@@ -328,34 +330,72 @@ def generator_rescaled(noise_dim=ref.NOISE_DIM, seed=None):
     return Rescaled()
 
 
-# The sizes the DC generator's messages quote, from the reference.
-SECOND_BN1D = of(nn.BatchNorm1d, ref.build_dc_generator())[1].num_features  # 7 * 7 * 128
-FIRST_DECONV_OUT = of(nn.ConvTranspose2d, ref.build_dc_generator())[0].out_channels  # 64
+def ran(model, x):
+    """[(layer, the shape it got, the shape it gave or None)] of every layer module the model ran on
+    x, in order, up to the one that raised if one did: the shapes the messages quote."""
+    seen = []
+    leaves = [m for m in model.modules() if not list(m.children())]
+    hooks = [m.register_forward_pre_hook(lambda m, args: seen.append([m, tuple(args[0].shape), None]))
+             for m in leaves] + [m.register_forward_hook(lambda m, args, out: seen[-1].__setitem__(2, tuple(out.shape)))
+                                 for m in leaves]
+    try:
+        model(x)
+    except RuntimeError:
+        pass
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return seen
+
+
+def ran_of(kind, model, x):
+    """ran()'s entries for the layers of type `kind`."""
+    return [entry for entry in ran(model, x) if type(entry[0]) is kind]
+
+
+# What the DC models' messages quote, from the reference and the mistakes themselves, on the checks'
+# batch of 16 (images for the classifier, noise for the generator); never today's sizes typed again.
+IMAGES, NOISE = torch.zeros(16, 1, 28, 28), torch.zeros(16, ref.NOISE_DIM)
+DC_D, DC_G = ref.build_dc_classifier(16), ref.build_dc_generator()
+SECOND_BN1D = of(nn.BatchNorm1d, DC_G)[1].num_features  # 7 * 7 * 128
+FIRST_DECONV = of(nn.ConvTranspose2d, DC_G)[0]
+FIRST_DECONV_OUT = FIRST_DECONV.out_channels  # 64
+SMALLER_KERNEL = FIRST_DECONV.kernel_size[0] - 1  # a kernel other than the reference's
+POOLED_BY_1 = dc_classifier(pool_stride=1)(16)
+STRIDED = of(nn.Conv2d, dc_classifier(conv_stride=2, pool=False)(16))[0]
+PADDED_OUT = dc_generator_with(last={"output_padding": 1})()
 
 # (case, part, replacements, sentences the first message of the part must hold)
 MODEL_MISTAKES = [
     ("max-pooling with stride 1", "dc_classifier", {"build_dc_classifier": dc_classifier(pool_stride=1)},
-     ["it raised in layer", "Linear(in_features=1024", "which got an input of shape (16, 20736)",
-      "The second Conv2d gets an input of shape (16, 32, 23, 23), where the architecture's gets (16, 32, 12, 12)",
+     ["it raised in layer", f"Linear(in_features={of(nn.Linear, DC_D)[0].in_features}",
+      f"which got an input of shape {ran_of(nn.Linear, POOLED_BY_1, IMAGES)[0][1]}",
+      f"The second Conv2d gets an input of shape {ran_of(nn.Conv2d, POOLED_BY_1, IMAGES)[1][1]}, where the "
+      f"architecture's gets {ran_of(nn.Conv2d, DC_D, IMAGES)[1][1]}",
       "MaxPool2d(kernel_size=2, stride=1"]),
     ("strided convolutions in place of max-pooling", "dc_classifier",
      {"build_dc_classifier": dc_classifier(conv_stride=2, pool=False)},
-     ["The first Conv2d is Conv2d(1, 32, kernel_size=(5, 5), stride=(2, 2))", "yours has stride=(2, 2), the architecture's stride=(1, 1)"]),
+     [f"The first Conv2d is {STRIDED!r}",
+      f"yours has stride={STRIDED.stride}, the architecture's stride={of(nn.Conv2d, DC_D)[0].stride}"]),
     ("BatchNorm1d after a transposed convolution", "dc_generator",
      {"build_dc_generator": dc_generator_with(bn2=nn.BatchNorm1d)},
-     [f"BatchNorm1d({FIRST_DECONV_OUT}", f"which got an input of shape (16, {FIRST_DECONV_OUT}, 14, 14)",
+     [f"BatchNorm1d({FIRST_DECONV_OUT}", f"which got an input of shape {ran_of(nn.BatchNorm2d, DC_G, NOISE)[0][1]}",
       f"After the first ConvTranspose2d, the architecture has BatchNorm2d({FIRST_DECONV_OUT}); your model has "
       f"BatchNorm1d({FIRST_DECONV_OUT})"]),
     ("output_padding=1", "dc_generator", {"build_dc_generator": dc_generator_with(last={"output_padding": 1})},
-     ["expected shape (16, 784), got (16, 841)", "The second ConvTranspose2d is",
-      "yours sets output_padding=(1, 1), which the architecture's leaves at its default",
-      "it gives an output of shape (16, 1, 29, 29), where (16, 1, 28, 28) is wanted"]),
+     [f"expected shape {tuple(DC_G(NOISE).shape)}, got {tuple(PADDED_OUT(NOISE).shape)}",
+      "The second ConvTranspose2d is", "yours sets output_padding=(1, 1), which the architecture's leaves at its default",
+      f"it gives an output of shape {ran_of(nn.ConvTranspose2d, PADDED_OUT, NOISE)[-1][2]}, where "
+      f"{ran_of(nn.ConvTranspose2d, DC_G, NOISE)[-1][2]} is wanted"]),
     (f"no BatchNorm1d({SECOND_BN1D})", "dc_generator", {"build_dc_generator": dc_generator_with(second_bn1d=False)},
      [f"{2 * SECOND_BN1D:,} too few",
       f"After the second Linear, the architecture has BatchNorm1d({SECOND_BN1D}); your model has none"]),
-    ("transposed convolution with kernel 3", "dc_generator",
-     {"build_dc_generator": dc_generator_with(first={"kernel_size": 3})},
-     ["The first ConvTranspose2d is ConvTranspose2d(128, 64, kernel_size=(3, 3)", "yours has kernel_size=(3, 3), the architecture's kernel_size=(4, 4)"]),
+    (f"transposed convolution with kernel {SMALLER_KERNEL}", "dc_generator",
+     {"build_dc_generator": dc_generator_with(first={"kernel_size": SMALLER_KERNEL})},
+     [f"The first ConvTranspose2d is ConvTranspose2d({FIRST_DECONV.in_channels}, {FIRST_DECONV_OUT}, "
+      f"kernel_size=({SMALLER_KERNEL}, {SMALLER_KERNEL})",
+      f"yours has kernel_size=({SMALLER_KERNEL}, {SMALLER_KERNEL}), the architecture's "
+      f"kernel_size={FIRST_DECONV.kernel_size}"]),
     ("LeakyReLU after the last Linear", "discriminator", {"discriminator": discriminator_leaky_at_the_end},
      ["after the third Linear, the architecture runs nothing; yours runs LeakyReLU(negative_slope=0.01)"]),
     ("Tanh output moved to [0, 1]", "generator", {"generator": generator_rescaled},
