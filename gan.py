@@ -78,7 +78,8 @@ def count_params(model):
 
 def save_generator(G, path):
     """Save a trained generator's weights (its state_dict, moved to the CPU) for handing in:
-    the grader loads them into your own build_dc_generator() and scores its samples."""
+    the grader loads them into its own copy of the DC generator's architecture and scores
+    the samples it draws."""
     torch.save({k: v.detach().cpu() for k, v in G.state_dict().items()}, path)
     print(f"saved {path} ({os.path.getsize(path) / 2**20:.1f} MB): hand it in with gan.py")
     return path

@@ -4,8 +4,8 @@
 2. Checks that GANs-PyTorch.ipynb has been run (every code cell has run, and none
    ended in an error) and that every answer cell has been written.
 3. Checks that dcgan_generator.pt, the DCGAN generator the notebook trained and saved
-   beside gan.py, is there and loads into your build_dc_generator(), and scores it as the
-   autograder does, against its bar; and names any top-level import of gan.py that the
+   beside gan.py, is there and loads into the grader's copy of the DC generator, and scores
+   it as the autograder does, against its bar; and names any top-level import of gan.py that the
    autograder's environment lacks. Everything runs on the CPU, as the autograder does.
 4. Writes submission.zip: gan.py, dcgan_generator.pt, the notebook, and the notebook as
    a PDF (through LaTeX, or a headless browser) or, where neither is installed, as a

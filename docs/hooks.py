@@ -3,9 +3,11 @@
 - the figures of figures/ (PNG) are served from where the commands write them, not copied
   into docs/;
 - `<!-- points -->` becomes the table of points per part, from POINTS and MANUAL of
-  autograder/course.py (the one place they are defined), as the student README's is.
+  autograder/course.py (the one place they are defined), as the student README's is;
+- `<!-- student-readme -->` becomes the students' README as the release writes it.
 """
 import os
+import re
 import sys
 
 from mkdocs.structure.files import File
@@ -23,9 +25,16 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    if "<!-- points -->" not in markdown:
+    if "<!-- points -->" not in markdown and "<!-- student-readme -->" not in markdown:
         return markdown
     sys.path.insert(0, ROOT)
-    from instructor.course.release import points_table
+    from instructor.course.release import STUDENT_README, points_table, student_readme
 
-    return markdown.replace("<!-- points -->", points_table())
+    markdown = markdown.replace("<!-- points -->", points_table())
+    if "<!-- student-readme -->" in markdown:
+        with open(STUDENT_README, encoding="utf-8") as f:
+            readme = student_readme(f.read())
+        # under this page's title: its own title dropped, each heading one level down
+        readme = re.sub(r"^(#+) ", r"#\1 ", readme.split("\n", 1)[1], flags=re.M)
+        markdown = markdown.replace("<!-- student-readme -->", readme)
+    return markdown

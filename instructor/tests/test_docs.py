@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from html import unescape
 
 import pytest
 
@@ -18,15 +19,55 @@ TEXTS = [os.path.join(ROOT, "README.md"), os.path.join(ROOT, "instructor", "cour
 PROGRAMS = ("python -m instructor", "python -m autograder.submit", "python gan.py", "python -m pytest", "mkdocs")
 
 
-def test_the_guide_builds_with_no_broken_link(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+# What a code block of the guide shows whole, in characters: at the theme's default width (a window
+# 1280 px wide; the content column is at its widest from 1220 px on) a block holds 656 px of text in a
+# 13.6 px monospace font, 8.18 px a character: 80 columns, of which the copy button covers the last
+# three on the first two lines. Measured once in headless Chromium on the built site.
+CODE_COLUMNS = 77
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The guide, built as the test command builds it: strict, so a broken link fails."""
+    folder = tmp_path_factory.mktemp("guide") / "site"
+    out = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
                          cwd=ROOT, capture_output=True, text=True, timeout=300,
                          env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return folder
+
+
+def test_the_guide_builds_with_no_broken_link(site):
     for page in ("index", "setup/index", "graders/index", "measurements/index"):
-        assert (tmp_path / "site" / f"{page}.html").is_file(), page
-    graders = (tmp_path / "site" / "graders" / "index.html").read_text(encoding="utf-8")
+        assert (site / f"{page}.html").is_file(), page
+    graders = (site / "graders" / "index.html").read_text(encoding="utf-8")
     assert "<!-- points -->" not in graders and "build_dc_generator" in graders  # the table, from POINTS
+
+
+def code_lines(page):
+    """Every line of every code block of a built page, as the reader sees it."""
+    html = page.read_text(encoding="utf-8")
+    return [line for block in re.findall(r"<pre[^>]*>(.*?)</pre>", html, re.S)
+            for line in unescape(re.sub(r"<[^>]+>", "", block)).splitlines()]
+
+
+SHELL = r"\s*(#|\$ |python|pip|mkdocs|zensical|export|cd|git|bash|apt-get|sudo)\b"  # a command or a comment
+
+
+def test_every_command_and_comment_of_the_guide_shows_whole(site):
+    """No command or comment of a code block runs past what the theme shows (the reader would
+    have to scroll sideways, and one who types what is shown leaves out the rest), and a comment
+    has a line of its own rather than trailing a command. Program output and drawings may scroll."""
+    pages = sorted(site.rglob("index.html"))
+    assert len(pages) >= 8
+    shown = [(page.parent.name or "index", line.rstrip(), previous.rstrip().endswith("\\"))
+             for page in pages for previous, line in zip([""] + code_lines(page), code_lines(page))]
+    too_long = [f"{page}: {line}" for page, line, continued in shown
+                if (continued or re.match(SHELL, line)) and len(line) > CODE_COLUMNS]
+    assert not too_long, "\n".join(too_long)
+    trailing = [f"{page}: {line}" for page, line, _ in shown
+                if re.match(r"\s*(python|pip|mkdocs|zensical|export|cd|git)\b.*\s#\s", line)]
+    assert not trailing, "\n".join(trailing)
 
 
 def commands(text):

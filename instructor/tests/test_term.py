@@ -104,7 +104,7 @@ def test_another_noise_size_is_followed_by_the_checks_and_the_training_loop(copy
 def readme_test_command():
     """The pytest half of the README's second set-up command, as the README gives it."""
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
-        found = re.search(r"^pip install -r instructor/requirements\.txt && (python -m pytest [^\n#]*?)\s*(#|$)",
+        found = re.search(r"^pip install -r instructor/requirements\.txt && (?:\\\n\s*)?(python -m pytest [^\n#]*?)\s*(#|$)",
                           f.read(), re.M)
     assert found, "the README's set-up section gives no test command"
     return found.group(1)
