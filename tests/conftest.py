@@ -30,7 +30,12 @@ def pytest_addoption(parser):
     group.addoption("--part-timeout", type=float, default=None, help="seconds per part with --isolate")
 
 
+@pytest.hookimpl(tryfirst=True)  # before the terminal reporter reads -r
 def pytest_configure(config):
+    # The summary names the reason of every skip (-rs), so a test skipped for want of MNIST
+    # or a GPU says which, on every run, without an option to remember.
+    if not {"s", "a", "A"} & set(config.option.reportchars):
+        config.option.reportchars += "s"
     config.addinivalue_line("markers", "slow: a heavy check (a Python environment built from setup.sh, hostile "
                                        "batches, the contention table, every path for a dozen files): minutes; "
                                        "the README's test command leaves them out (-m 'not slow'), CI runs them "

@@ -19,7 +19,7 @@ def mnist_root():
     return root if found else None
 
 
-def _no_mnist():
+def no_mnist():
     import gan
 
     return (f"MNIST is not in {os.path.join(os.path.abspath(gan.default_data_dir()), 'MNIST', 'raw')}, where "
@@ -28,4 +28,4 @@ def _no_mnist():
 
 # Tests that read real digits: skipped, saying where MNIST was looked for, when it is not there (CI runs them
 # whatever: gan.py downloads MNIST where it is missing).
-needs_mnist = pytest.mark.skipif(mnist_root() is None and not os.environ.get("CI"), reason=_no_mnist())
+needs_mnist = pytest.mark.skipif(mnist_root() is None and not os.environ.get("CI"), reason=no_mnist())

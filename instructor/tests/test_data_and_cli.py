@@ -1,6 +1,7 @@
 """gan.py's provided data loaders and command line."""
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import torch
 import accel
 import gan
 from instructor import ROOT
-from instructor.tests import mnist_root, needs_mnist
+from instructor.tests import mnist_root, needs_mnist, no_mnist
 
 DATA_DIR = mnist_root()
 
@@ -42,7 +43,7 @@ def test_the_tests_look_for_mnist_where_gan_py_does(tmp_path):
     gan.py reads MNIST, the tests that need it run (their setup, here), none is skipped."""
     here = mnist_root()
     if here is None:
-        pytest.skip("MNIST is not here")
+        pytest.skip(no_mnist())
     raw = tmp_path / "datasets" / "MNIST" / "raw"
     raw.mkdir(parents=True)
     for name in os.listdir(os.path.join(here, "MNIST", "raw")):
@@ -96,3 +97,13 @@ def test_command_line_trains_and_saves_a_grid(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "Iter: 0, D:" in printed and "Iter: 250, D:" in printed
     assert out.stat().st_size > 1000
+
+
+def test_the_test_command_says_why_each_test_was_skipped(tmp_path):
+    """The README's test command, as typed (no -rs): a skipped test's reason is in the summary,
+    here the trained check's, for a gan.py with no weights file beside it."""
+    shutil.copy(os.path.join(ROOT, "gan.py"), tmp_path / "gan.py")
+    out = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "-k", "trained",
+                          "--gan", str(tmp_path / "gan.py")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:]
+    assert re.search(r"^SKIPPED \[\d+\] tests/\S+: no dcgan_generator\.pt beside gan\.py", out.stdout, re.M), out.stdout

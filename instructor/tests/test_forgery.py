@@ -29,7 +29,7 @@ from autograder import trained
 from autograder.trained import TrainedFileError, fit, generator, read_state_dict
 from instructor import ROOT
 from instructor.grader import batch, render, schema, score, summary
-from instructor.tests import FULL
+from instructor.tests import FULL, no_mnist
 from instructor.tests.test_grading import LIMITS, grader_root  # noqa: F401  (a fixture)
 
 REFERENCE = open(os.path.join(ROOT, "gan.py"), encoding="utf-8").read()
@@ -188,7 +188,7 @@ def test_copies_of_training_digits_are_found_and_unseen_digits_are_not():
     try:
         train, test = (gan.mnist_dataset(train=flag, download=False) for flag in (True, False))
     except FileNotFoundError:
-        pytest.skip("MNIST is not here")
+        pytest.skip(no_mnist())
     train_digits = train.data[-1000:].float().div(255).reshape(1000, 784).numpy()
     test_digits = test.data[:1000].float().div(255).reshape(1000, 784).numpy()
     shares = quality.copy_shares(train_digits)
