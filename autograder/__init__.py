@@ -17,6 +17,7 @@ And what both sides share:
   measures.py   the relative errors the tolerances are written in
   imports.py    the rule for importing a student's gan.py, and its sentences
   precision.py  full float32 precision, and torch's global state given back, per check
+  i18n.py       the language a student reads: `_()` over the catalogs of locale/ (course.LANGUAGE)
 
 The entry points: notebook.py (the notebook's import_gan and run_part), submit.py (the
 hand-in command, `python -m autograder.submit`; export.py turns the notebook into the PDF

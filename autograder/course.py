@@ -32,6 +32,12 @@ PART_TITLES = {
 GROUPS = PARTS + ("training", "trained")
 GRADED = PARTS + ("trained",)  # the rows of a report, in order
 
+# The language of what a student reads: the notebook and the README of the release, the check cells,
+# `python -m autograder.submit` and the grader's report. "en" or "zh" (autograder/i18n.py);
+# `python -m instructor release --lang zh` and `gradescope --lang zh` write theirs into the course.py
+# they ship, and the environment variable GAN_LANGUAGE overrides it.
+LANGUAGE = "en"
+
 # Points per part. 0: the part is checked and shown on the report, and the total leaves it out.
 POINTS = {
     "noise": 1,

@@ -3,6 +3,8 @@ where this machine can make neither, a self-contained HTML file, its formulas dr
 so that it shows them with no network. Used by `python -m autograder.submit`."""
 import re
 
+from autograder.i18n import N_, _
+
 MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.S)
 # TeX that matplotlib's mathtext writes otherwise (it knows no \tfrac, \text or \big).
 MATHTEXT = [(r"\\tfrac", r"\\frac"), (r"\\frac(\d)(\d)", r"\\frac{\1}{\2}"), (r"\\text\{", r"\\mathrm{"),
@@ -67,12 +69,13 @@ def pdf_tools():
 
     latex = [tool for tool in ("xelatex", "pandoc") if shutil.which(tool) is None]
     browser = [] if importlib.util.find_spec("playwright") else ["playwright (pip install 'nbconvert[webpdf]')"]
-    return {"LaTeX": latex, "a headless browser": browser}
+    return {LATEX: latex, BROWSER: browser}
 
 
-HOW_TO_GET_A_PDF = ("to get a PDF on Colab, run `!apt-get install -y texlive-xetex texlive-fonts-recommended "
-                    "texlive-plain-generic pandoc` in a cell; on a laptop, `pip install 'nbconvert[webpdf]'` and "
-                    "`playwright install chromium`; or open the HTML in a browser and print it to PDF")
+LATEX, BROWSER = N_("LaTeX"), N_("a headless browser")  # the two ways to a PDF, as the note names them
+HOW_TO_GET_A_PDF = N_("to get a PDF on Colab, run `!apt-get install -y texlive-xetex texlive-fonts-recommended "
+                      "texlive-plain-generic pandoc` in a cell; on a laptop, `pip install 'nbconvert[webpdf]'` and "
+                      "`playwright install chromium`; or open the HTML in a browser and print it to PDF")
 
 
 def render(nb, name):
@@ -81,17 +84,19 @@ def render(nb, name):
     import nbconvert
 
     missing, failed, drawn = pdf_tools(), [], with_drawn_formulas(nb)
-    for exporter, how in ((nbconvert.PDFExporter, "LaTeX"), (nbconvert.WebPDFExporter, "a headless browser")):
+    for exporter, how in ((nbconvert.PDFExporter, LATEX), (nbconvert.WebPDFExporter, BROWSER)):
         if missing[how]:
             continue
         try:  # LaTeX typesets the formulas itself; a browser gets them drawn
-            body, _ = exporter().from_notebook_node(nb if how == "LaTeX" else drawn)
-            return name + ".pdf", body, f"a PDF of the notebook (made with {how})"
+            body, _resources = exporter().from_notebook_node(nb if how == LATEX else drawn)
+            return name + ".pdf", body, _("a PDF of the notebook (made with {how})").format(how=_(how))
         except Exception as err:  # the tools are there, and still failed: say how
-            failed.append(f"{how} failed ({type(err).__name__}: {str(err).strip().splitlines()[-1:] or ''})")
+            failed.append(_("{how} failed ({error})").format(
+                how=_(how), error=f"{type(err).__name__}: {str(err).strip().splitlines()[-1:] or ''}"))
     exporter = nbconvert.HTMLExporter()
     exporter.embed_images = True  # one file: the figures (and the formulas, drawn) travel inside it
-    body, _ = exporter.from_notebook_node(drawn)
-    why = "; ".join([f"{how} needs {' and '.join(tools)}" for how, tools in missing.items() if tools] + failed)
-    return name + ".html", body.encode("utf-8"), (
-        f"an HTML file of the notebook, not a PDF, because {why}: {HOW_TO_GET_A_PDF}")
+    body, _resources = exporter.from_notebook_node(drawn)
+    why = _("; ").join([_("{how} needs {tools}").format(how=_(how), tools=_(" and ").join(tools))
+                        for how, tools in missing.items() if tools] + failed)
+    return name + ".html", body.encode("utf-8"), _(
+        "an HTML file of the notebook, not a PDF, because {why}: {how_to}").format(why=why, how_to=_(HOW_TO_GET_A_PDF))

@@ -8,6 +8,7 @@ import os
 
 from autograder.answers import load_answers
 from autograder.course import PART_TITLES, POINTS
+from autograder.i18n import _
 from autograder.imports import left_out_sentence
 
 
@@ -75,23 +76,26 @@ def run_part(part, gan=None, device=None, answers="gan-checks.npz"):
             spec = None
         path = os.path.abspath(spec.origin if spec and spec.origin else "gan.py")
         if not os.path.isfile(path):
-            print(f"NOT CHECKED  {PART_TITLES[part]}: there is no gan.py at {path}. Run this notebook from the "
-                  "assignment's folder, then run this cell again.")
+            print(_("NOT CHECKED  {title}: there is no gan.py at {path}. Run this notebook from the assignment's "
+                    "folder, then run this cell again.").format(title=_(PART_TITLES[part]), path=path))
             return
         gan, said, changes = checked_import(path)
         if gan is None:
-            print(f"NOT CHECKED  {PART_TITLES[part]}: {said}. Fix gan.py, then run this cell again.")
+            print(_("NOT CHECKED  {title}: {why}. Fix gan.py, then run this cell again.").format(
+                title=_(PART_TITLES[part]), why=said))
             return
         if said:
-            print(f"NOTE  {said}.")
+            print(_("NOTE  {note}.").format(note=said))
         everything = settings_sentence([{"line": n, "code": c, "what": w} for n, c, w in changes], True)
         if everything:
-            print(f"NOTE  {everything}.")
+            print(_("NOTE  {note}.").format(note=everything))
     ans = load_answers(answers) if isinstance(answers, str) else answers
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     results = judge(part, produce(part, gan, device, ans, changes=changes), ans)
     for name, ok, message in results:
-        print(f"{'PASS' if ok else 'FAIL'}  {name}: {message}")
-    passed = sum(ok for _, ok, _ in results)
-    print(f"{PART_TITLES[part]}: {passed}/{len(results)} checks passed on {device}: "
-          f"{points(part, results):g} of {POINTS[part]:g} points.")
+        print((_("PASS  {check}: {message}") if ok else _("FAIL  {check}: {message}")).format(check=name,
+                                                                                          message=message))
+    passed = sum(ok for _name, ok, _message in results)
+    print(_("{title}: {passed}/{total} checks passed on {device}: {earned} of {most} points.").format(
+        title=_(PART_TITLES[part]), passed=passed, total=len(results), device=device,
+        earned=f"{points(part, results):g}", most=f"{POINTS[part]:g}"))

@@ -25,10 +25,16 @@ import zipfile
 from autograder import course
 from autograder.answers import load_answers
 from autograder.export import render
+from autograder.i18n import N_, _, padded
 from autograder.imports import calls_at_import, left_out_sentence, top_level_imports
 from autograder.judge import settings_sentence
 
-ANSWER_PLACEHOLDER = "*Write your answer here.*"  # what an unanswered answer cell holds
+ANSWER_PLACEHOLDER = N_("*Write your answer here.*")  # what an unanswered answer cell holds (in the release's language)
+
+
+def answer_placeholders():
+    """What an unanswered answer cell may hold: the placeholder in English and in the course's language."""
+    return {ANSWER_PLACEHOLDER, _(ANSWER_PLACEHOLDER)}
 
 
 # The settings the assignment's results are asked at (the notebook's parameters cell).
@@ -55,9 +61,13 @@ def points_line(earned, trained_points=0.0):
     total = sum(earned.values()) + trained_points
     most = course.FULL
     manual = sum(course.MANUAL.values())
-    return (f"Predicted autograder score: {total:g} / {most:g} points"
-            + (f" (and up to {manual:g} more for the questions graded by hand)" if manual else "")
-            + ". The autograder runs these same checks on the CPU with inputs of its own.")
+    if manual:
+        line = _("Predicted autograder score: {total} / {most} points (and up to {manual} more for the questions "
+                 "graded by hand). The autograder runs these same checks on the CPU with inputs of its own.")
+    else:
+        line = _("Predicted autograder score: {total} / {most} points. The autograder runs these same checks on "
+                 "the CPU with inputs of its own.")
+    return line.format(total=f"{total:g}", most=f"{most:g}", manual=f"{manual:g}")
 
 
 def import_gan(path):
@@ -66,26 +76,28 @@ def import_gan(path):
     torch's settings (importing.Imported.changes)."""
     from autograder.produce.importing import import_student
 
-    module, left_out, failure, _, changes = import_student(path)
+    module, left_out, failure, _source, changes = import_student(path)
     return _import_problem(path, module, left_out, failure) + (changes,)
 
 
 def _import_problem(path, module, left_out, failure):
     if module is None:
-        return None, f"{failure}. No check can run until gan.py imports"
+        return None, _("{failure}. No check can run until gan.py imports.").format(failure=failure)
     if left_out:
-        return module, f"{left_out_sentence(failure, left_out)}. Fix it before you hand in"
+        return module, _("{left_out}. Fix it before you hand in.").format(left_out=left_out_sentence(failure, left_out))
     left_out, failure = left_out_where_graded(path)
     if left_out:  # it imports here, where MNIST, a GPU or the network is; not where it is graded
-        return module, (f"where the autograder runs (no GPU, no MNIST, no network) {failure}. "
-                        f"{left_out_sentence('', left_out).lstrip('. ')}. Fix it before you hand in")
+        return module, _("where the autograder runs (no GPU, no MNIST, no network) {failure}. {left_out}. Fix it "
+                         "before you hand in.").format(failure=failure,
+                                                      left_out=left_out_sentence("", left_out).lstrip(". "))
     with open(path, "rb") as f:
         calls = calls_at_import(f.read())
     if calls:  # it worked here; the autograder has no MNIST, no GPU and no network, and may not get so far
-        lines = ", ".join(f"line {n} (`{code[:40]}`)" for n, code in calls[:5])
-        return module, (f"{lines} of gan.py run code when it is imported. The autograder has no MNIST, no GPU and "
-                        "no network: whatever of it fails there is left out and named on your report. Put "
-                        "experiments under `if __name__ == \"__main__\":` or in the notebook before you hand in")
+        lines = _(", ").join(_("line {line} (`{code}`)").format(line=n, code=code[:40]) for n, code in calls[:5])
+        return module, _("{lines} of gan.py run code when it is imported. The autograder has no MNIST, no GPU and "
+                         "no network: whatever of it fails there is left out and named on your report. Put "
+                         "experiments under `if __name__ == \"__main__\":` or in the notebook before you hand "
+                         "in.").format(lines=lines)
     return module, None
 
 
@@ -109,10 +121,10 @@ def left_out_where_graded(path, timeout=120):
         try:
             out = subprocess.run([sys.executable, "-c", script, path], cwd=empty, env=env, capture_output=True,
                                  text=True, timeout=timeout)
-            left_out, why, _ = json.loads(out.stdout.strip().splitlines()[-1])
+            left_out, why, _imported = json.loads(out.stdout.strip().splitlines()[-1])
         except subprocess.TimeoutExpired:
-            return [(0, "(the import did not finish)")], (f"importing gan.py took over {timeout} s, which the "
-                                                          "autograder does not wait for")
+            return [(0, _("(the import did not finish)"))], _(
+                "importing gan.py took over {seconds} s, which the autograder does not wait for").format(seconds=timeout)
         except (ValueError, IndexError):  # it crashed the interpreter: the grader's own import says the rest
             return [], None
     return [tuple(item) for item in left_out], why
@@ -133,8 +145,9 @@ def trained_verdict(path, answers, answers_path):
     error = scored.get("scores", {}).get("error") or scored.get("__failure__")
     if error:
         return False, error, points("trained", results)
-    (_, passed, message), = results
-    return True, ("clears the bar: " if passed else "below the bar: ") + message, points("trained", results)
+    (_name, passed, message), = results
+    verdict = _("clears the bar: {message}") if passed else _("below the bar: {message}")
+    return True, verdict.format(message=message), points("trained", results)
 
 
 # Where the autograder runs, only the packages of requirements.txt (and what they need) are
@@ -182,7 +195,7 @@ def missing_on_the_grader(source, requirements="requirements.txt"):
 def describe_cell(cell):
     """A cell as a student finds it: by its first line (Jupyter numbers no markdown cell)."""
     first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
-    return f"the cell that starts `{first[:60]}{'...' if len(first) > 60 else ''}`"
+    return _("the cell that starts `{line}`").format(line=first[:60] + ("..." if len(first) > 60 else ""))
 
 
 def _setting(text):
@@ -219,26 +232,29 @@ def notebook_problems(nb):
     unrun = [cell for cell in nb.cells if cell.cell_type == "code" and cell.source.strip()
              and cell.execution_count is None and "autograder.submit" not in cell.source]
     if unrun:
-        problems.append(f"the notebook has not been run through: {len(unrun)} code cell(s) never ran "
-                        f"(the first is {describe_cell(unrun[0])}); run all cells and save the notebook.")
+        problems.append(_("the notebook has not been run through: {n} code cell(s) never ran (the first is {cell}); "
+                          "run all cells and save the notebook.").format(n=len(unrun), cell=describe_cell(unrun[0])))
     ran = settings_run(nb)
     off = {name: value for name, value in ran.items() if value != COURSE_SETTINGS[name]}
     if off:
-        problems.append("the notebook ran with trial settings (" + ", ".join(f"{k} = {v!r}" for k, v in off.items())
-                        + "), not the assignment's (" + ", ".join(f"{k} = {COURSE_SETTINGS[k]!r}" for k in off)
-                        + "): set them back in the parameters cell and run all cells again.")
+        problems.append(_("the notebook ran with trial settings ({trial}), not the assignment's ({course}): set them "
+                          "back in the parameters cell and run all cells again.").format(
+            trial=", ".join(f"{k} = {v!r}" for k, v in off.items()),
+            course=", ".join(f"{k} = {COURSE_SETTINGS[k]!r}" for k in off)))
+    placeholders = answer_placeholders()
     for cell in nb.cells:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if output.get("output_type") == "error":
-                problems.append(f"{describe_cell(cell)} ended with an error ({output.get('ename')}: "
-                                f"{str(output.get('evalue'))[:120]}).")
+                problems.append(_("{cell} ended with an error ({error}: {message}).").format(
+                    cell=describe_cell(cell), error=output.get("ename"), message=str(output.get("evalue"))[:120]))
         headings = re.findall(r"^### (Q\d+)\.", cell.source, re.M) if cell.cell_type == "markdown" else []
         if headings:
             question = headings[-1]
-        elif cell.cell_type == "markdown" and ANSWER_PLACEHOLDER in cell.source:
-            problems.append(f"the answer to {question or 'a question'} is not written yet.")
+        elif cell.cell_type == "markdown" and any(p in cell.source for p in placeholders):
+            problems.append(_("the answer to {question} is not written yet.").format(
+                question=question or _("a question")))
         elif cell.cell_type == "code" and re.search(r"^[xy]_table = \[.*\bNone\b", cell.source, re.M):
-            problems.append(f"the table of {question or 'Q4'} still has None in it.")
+            problems.append(_("the table of {question} still has None in it.").format(question=question or "Q4"))
     return problems
 
 
@@ -258,11 +274,11 @@ def main(argv=None):
     import nbformat
 
     ok = True
-    print(f"Checking {args.gan} with the autograder's checks ...")
+    print(_("Checking {gan} with the autograder's checks ...").format(gan=args.gan))
     gan, problem, changes = import_gan(os.path.abspath(args.gan))
     if problem:
         ok = False
-        print(f"  {problem}.")
+        print(f"  {problem}")
     if settings_sentence([{"line": n, "code": c, "what": w} for n, c, w in changes], all_of_them=True):
         ok = False
         print(f"  {settings_sentence([{'line': n, 'code': c, 'what': w} for n, c, w in changes], True)}.")
@@ -270,9 +286,9 @@ def main(argv=None):
         missing = missing_on_the_grader(f.read())
     if missing:
         ok = False
-        print(f"  gan.py imports {', '.join(missing)}, which the autograder's environment does not have (it installs "
-              "requirements.txt alone): the import fails there and every part gets 0. Remove the import, or move "
-              "it into the function that needs it.")
+        print("  " + _("gan.py imports {modules}, which the autograder's environment does not have (it installs "
+                     "requirements.txt alone): the import fails there and every part gets 0. Remove the import, or "
+                     "move it into the function that needs it.").format(modules=", ".join(missing)))
     earned = {part: 0.0 for part in course.PARTS}
     trained, trained_points = course.trained_beside(args.gan), 0.0
     if gan is not None:
@@ -280,14 +296,16 @@ def main(argv=None):
         for part, (passed, total, first, got) in run_checks(gan, answers, args.device, changes).items():
             ok &= passed == total
             earned[part] = got
-            print(f"  {course.PART_TITLES[part]:<14} {got:g}/{course.POINTS[part]:g} points  {passed}/{total} checks "
-                  "pass" + (f"\n{textwrap.fill(first, 100, initial_indent=' ' * 6, subsequent_indent=' ' * 6)}"
-                            if first else ""))
+            print(f"  {padded(_(course.PART_TITLES[part]), 14)} "
+                  + _("{earned}/{most} points  {passed}/{total} checks pass").format(
+                      earned=f"{got:g}", most=f"{course.POINTS[part]:g}", passed=passed, total=total)
+                  + (f"\n{textwrap.fill(first, 100, initial_indent=' ' * 6, subsequent_indent=' ' * 6)}"
+                     if first else ""))
         in_order, verdict, trained_points = trained_verdict(trained, answers, args.answers)
         ok &= in_order
-        shown = (f"{trained_points:g}/{course.POINTS['trained']:g} points  " if course.POINTS["trained"] else
-                 "(shown, not scored)  ")
-        print(f"  {course.PART_TITLES['trained']:<14} {shown}{verdict}")
+        shown = (_("{earned}/{most} points").format(earned=f"{trained_points:g}", most=f"{course.POINTS['trained']:g}")
+                 if course.POINTS["trained"] else _("(shown, not scored)"))
+        print(f"  {padded(_(course.PART_TITLES['trained']), 14)} {shown}  {verdict}")
     if missing:  # the import fails on the grader: nothing is checked there
         earned, trained_points = {part: 0.0 for part in course.PARTS}, 0.0
     print(f"  {points_line(earned, trained_points)}")
@@ -297,8 +315,8 @@ def main(argv=None):
     nb = nbformat.read(args.notebook, as_version=4)
     problems = notebook_problems(nb)
     ok &= not problems
-    print(f"\nChecking {args.notebook} ...")
-    for problem in problems or ["it has been run, and every answer is written."]:
+    print("\n" + _("Checking {notebook} ...").format(notebook=args.notebook))
+    for problem in problems or [_("it has been run, and every answer is written.")]:
         print(f"  {problem}")
 
     rendered, body, note = render(nb, os.path.splitext(os.path.basename(args.notebook))[0])
@@ -308,9 +326,9 @@ def main(argv=None):
                 zf.write(path, os.path.basename(path))
         zf.writestr(rendered, body)  # only in the zip: the folder keeps no copy
     handed = [os.path.basename(p) for p in (args.gan, trained, args.notebook) if os.path.exists(p)]
-    print(f"\nWrote {args.out}: {', '.join(handed)} and {note}.")
-    print("All in order: hand it in." if ok else "Some things above are not in order yet; "
-          "the zip is written anyway, but fix them before you hand it in.")
+    print("\n" + _("Wrote {zip}: {files} and {rendered}.").format(zip=args.out, files=", ".join(handed), rendered=note))
+    print(_("All in order: hand it in.") if ok else _("Some things above are not in order yet; the zip is written "
+                                                      "anyway, but fix them before you hand it in."))
     return 0 if ok else 1
 
 

@@ -4,6 +4,7 @@
   into docs/;
 - `<!-- points -->` becomes the table of points per part, from POINTS and MANUAL of
   autograder/course.py (the one place they are defined), as the student README's is;
+  `<!-- points:zh -->` the same table in Chinese (the students' page in Chinese);
 - `<!-- student-readme -->` becomes the students' README as the release writes it.
 """
 import os
@@ -25,12 +26,12 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    if "<!-- points -->" not in markdown and "<!-- student-readme -->" not in markdown:
+    if not re.search(r"<!-- (points(:\w+)?|student-readme) -->", markdown):
         return markdown
     sys.path.insert(0, ROOT)
     from instructor.course.release import STUDENT_README, points_table, student_readme
 
-    markdown = markdown.replace("<!-- points -->", points_table())
+    markdown = re.sub(r"<!-- points(?::(\w+))? -->", lambda m: points_table(m.group(1) or "en"), markdown)
     if "<!-- student-readme -->" in markdown:
         with open(STUDENT_README, encoding="utf-8") as f:
             readme = student_readme(f.read())

@@ -7,6 +7,7 @@ import sys
 from instructor import ROOT
 
 sys.path.insert(0, ROOT)
+from autograder import i18n  # noqa: E402
 from instructor.grader import batch, score  # noqa: E402  (light: no torch; their defaults are the options')
 from instructor.sandbox import limits  # noqa: E402
 
@@ -26,7 +27,13 @@ def parser():
     p.add_argument("--private-out", default=score.ANSWERS,
                    help="the grader's private file")
 
+    def language_option(p, what):
+        p.add_argument("--lang", choices=i18n.LANGUAGES, default=None,
+                       help=f"the language of {what} (default: the course's, LANGUAGE in autograder/course.py, "
+                            f"now {i18n.language()})")
+
     def grading_options(p):
+        language_option(p, "the reports")
         p.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
         p.add_argument("--answers", default=None,
                        help=f"the answer file (default: the private {score.PRIVATE})")
@@ -60,9 +67,17 @@ def parser():
 
     p = command("release", "course.release", "build the student release (folder and zip) from this instructor package")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "release"), help="folder; a .zip is written beside it")
+    language_option(p, "the notebook, the README and every message of the release")
 
     p = command("gradescope", "course.gradescope", "build the Gradescope autograder zip")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "gradescope-autograder.zip"))
+    language_option(p, "the reports the zip's grader writes")
+
+    p = command("translations", "course.translations",
+                "bring the translations (notebook, students' README, messages) up to date with the English and "
+                "list what is left to translate; exits with 1 while something is")
+    p.add_argument("--lang", choices=[lang for lang in i18n.LANGUAGES if lang != "en"], default=None,
+                   help="one language (default: every translation)")
 
     p = command("term", "course.term", "after an edit of the reference, POINTS or a tolerance: answer files, the texts "
                                        "quoting its counts, release and Gradescope zip; grades the new and last term's "
@@ -71,6 +86,7 @@ def parser():
                    help="last term's reference (default: gan.py as git's HEAD has it)")
     p.add_argument("--release", default=os.path.join(ROOT, "build", "release"), help="the release's folder")
     p.add_argument("--gradescope", default=os.path.join(ROOT, "build", "gradescope-autograder.zip"))
+    language_option(p, "the release and the Gradescope zip it builds")
 
     measurements(command)
 

@@ -18,12 +18,15 @@ then grades in the sealed mode where the image allows it; where it does not, the
 results say that isolation was reduced (students' code then still runs as that
 unprivileged user, so the root-only answer file stays out of its reach).
 """
+import json
 import os
 import re
 import shlex
 import zipfile
 
+from autograder import i18n
 from instructor import ROOT, package_files, quality_files
+from instructor.course import translations
 from instructor.grader.markers import strip_code
 from instructor.sandbox.reduced import SANDBOX_USER
 
@@ -77,7 +80,7 @@ python3 -m venv /autograder/venv
               for args in pip_installs()) + """chmod -R a+rX /autograder/venv
 """
 
-RUN_AUTOGRADER = """#!/usr/bin/env bash
+RUN_AUTOGRADER_TEMPLATE = """#!/usr/bin/env bash
 # Grades /autograder/submission/gan.py into /autograder/results/results.json.
 # AUTOGRADER_ROOT and AUTOGRADER_PYTHON let the same script run in a local simulation.
 set -u
@@ -96,29 +99,49 @@ status=$?
 # 0: graded; 3: graded, with a grader error in the results. Anything else: the grader did not finish
 # (killed, or broken), and a results.json it did not finish is no score: say so, give no points.
 if [ "$status" -ne 0 ] && [ "$status" -ne 3 ] || [ ! -s "$results" ]; then
-  printf '%s\\n' '{"score": 0, "output": "The autograder itself did not finish (exit status '"$status"'); your code was not at fault: ask for a regrade.", "tests": [], "extra_data": {"grader_error": "run_autograder: the grader did not finish (exit status '"$status"')"}}' >"$results"
+  printf '%s\\n' '{"score": 0, "output": "@UNFINISHED@", "tests": [], "extra_data": {"grader_error": "run_autograder: the grader did not finish (exit status '"$status"')"}}' >"$results"
 fi
 """
 
 
-def build(out):
+def run_autograder(lang="en"):
+    """The zip's run_autograder, its one sentence for a grader that did not finish in `lang`."""
+    _ = i18n.translation(lang).gettext
+    said = _("The autograder itself did not finish (exit status {status}); your code was not at fault: ask for a "
+             "regrade.")
+    as_json = json.dumps(said)[1:-1].replace("'", "\\u0027")  # ASCII, inside the script's single quotes
+    return RUN_AUTOGRADER_TEMPLATE.replace("@UNFINISHED@", as_json.replace("{status}", "'\"$status\"'"))
+
+
+RUN_AUTOGRADER = run_autograder()
+
+
+def _written(zf, name, data, mode=0o644):
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.external_attr, info.compress_type = mode << 16, zipfile.ZIP_DEFLATED
+    zf.writestr(info, data)
+
+
+def build(out, lang=None):
+    """Write the zip, its grader's reports in `lang` (default: the course's, i18n.language())."""
+    lang = lang or i18n.language()
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.external_attr = 0o755 << 16
-            zf.writestr(info, text)
+        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", run_autograder(lang))):
+            _written(zf, name, text, 0o755)
         for rel in files():  # modes of their own: 0644, or 0755 where executable, whatever the checkout's are
-            info = zipfile.ZipInfo.from_file(os.path.join(ROOT, rel), rel)
-            info.date_time = (1980, 1, 1, 0, 0, 0)
-            info.external_attr = (0o755 if os.access(os.path.join(ROOT, rel), os.X_OK) else 0o644) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
+            if translations.is_catalog(rel):
+                continue  # the language's own, compiled, below
+            mode = 0o755 if os.access(os.path.join(ROOT, rel), os.X_OK) else 0o644
+            if rel == translations.COURSE_PY and lang != "en":
+                _written(zf, rel, translations.course_source(lang), mode)
+                continue
             with open(os.path.join(ROOT, rel), "rb") as f:
-                zf.writestr(info, f.read())
+                _written(zf, rel, f.read(), mode)
+        for rel, data in translations.shipped_catalogs(lang).items():
+            _written(zf, rel, data)
         with open(os.path.join(ROOT, "gan.py")) as f:  # the release's gan.py: no solution line, 0644 as the rest
-            info = zipfile.ZipInfo("gan.py", date_time=(1980, 1, 1, 0, 0, 0))
-            info.external_attr, info.compress_type = 0o644 << 16, zipfile.ZIP_DEFLATED
-            zf.writestr(info, strip_code(f.read()))
+            _written(zf, "gan.py", strip_code(f.read()))
     return out
 
 
@@ -126,4 +149,4 @@ def main(args):
     from instructor.course import answers
 
     answers.refuse_if_stale("the Gradescope zip")
-    print(f"wrote {build(args.out)}")
+    print(f"wrote {build(args.out, args.lang)} ({args.lang or i18n.language()})")

@@ -28,10 +28,26 @@ import tempfile
 
 from instructor import ROOT
 
+def _translations():
+    """The translations' catalogs (notebook, students' README, messages), in every language: a count
+    is rewritten in an entry's English (msgid) and in its translation (msgstr) alike, so that the
+    entry still matches its text (instructor/course/translations.py)."""
+    from instructor.course import translations
+
+    return tuple(os.path.relpath(translations.catalog_path(kind, lang), ROOT)
+                 for lang in translations.languages() for kind in ("notebook", "readme", "messages"))
+
+
+def _guide():
+    """The guide's pages, its pages in other languages (docs/<lang>/) included."""
+    return tuple(os.path.relpath(os.path.join(base, name), ROOT)
+                 for base, _dirs, names in sorted(os.walk(os.path.join(ROOT, "docs")))
+                 for name in sorted(names) if name.endswith(".md"))
+
+
 # Where the reference's numbers are quoted in words; a changed count is rewritten there.
 TEXTS = ("gan.py", "GANs-PyTorch.ipynb", "README.md", os.path.join("instructor", "course", "student-README.md"),
-         os.path.join("autograder", "course.py")) + tuple(
-    os.path.join("docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs"))) if name.endswith(".md"))
+         os.path.join("autograder", "course.py")) + _translations() + _guide()
 # The answer-file keys that hold parameter counts the texts quote, and the models whose layers they describe.
 COUNTS = ("d_params_true", "g_params_true", "dc_d_params_true", "dc_g_params_true", "trained_params_true")
 MODELS = ("d", "g", "dc_d", "dc_g")
@@ -109,11 +125,15 @@ def _short(number):
     return re.sub(r"e([-+])0*(\d)", r"e\1\2", f"{number:g}")
 
 
+# How the texts quote the losses' tolerance, in each language of the translations.
+TOLERANCE_WORDS = {"loss_tol": "relative error at most {}", "loss_tol_zh": "相对误差不超过 {}"}
+
+
 def tolerance_facts(checks_source):
     """{key: words} of the tolerance the texts quote (the losses' LOSS_TOL: "relative error at most
-    1e-6"), read from the source of autograder/course.py."""
+    1e-6", and its translations), read from the source of autograder/course.py."""
     found = re.search(r"^LOSS_TOL = (\S+)", checks_source, re.M)
-    return {"loss_tol": f"relative error at most {_short(float(found.group(1)))}"} if found else {}
+    return {key: words.format(_short(float(found.group(1)))) for key, words in TOLERANCE_WORDS.items()} if found else {}
 
 
 def _source_at_head(rel):
@@ -250,7 +270,7 @@ def _points(report):
 
 
 def main(args):
-    from instructor.course import answers, gradescope, release
+    from instructor.course import answers, gradescope, release, translations
     from instructor.grader import grade, render, score
     from instructor.grader.report import row_note
 
@@ -267,9 +287,12 @@ def main(args):
     words, unsure = rewrite(before, after)
     rewritten += words
     left = left_as_they_were(unsure, _gone(made_before, shapes(answers.PUBLIC)))
-    path = release.build(os.path.abspath(args.release))
+    try:
+        path = release.build(os.path.abspath(args.release), args.lang)
+    except translations.Untranslated as err:
+        raise SystemExit(f"files rewritten: {', '.join(rewritten) or 'none'}; the release was not built: {err}")
     print(f"wrote the student release to {args.release}/ and {path}")
-    print(f"wrote {gradescope.build(args.gradescope)}")
+    print(f"wrote {gradescope.build(args.gradescope, args.lang)}")
 
     full = sum(score.POINTS.values())
     new = grade.grade(os.path.join(ROOT, "gan.py"), "cpu")

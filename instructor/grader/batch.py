@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 
+from autograder import i18n
 from autograder.answers import load_answers
 from autograder.course import GRADED
 from instructor import ROOT
@@ -119,6 +120,8 @@ def write_gradebook(reports, submissions, out, device):
 
 def main(args):
     oom_order(-900)  # as in grade: the gradebook outlives any grading
+    if args.lang:  # the students' reports in this language; the class's own files stay in English
+        i18n.use(args.lang)
     submissions = find_submissions(args.submissions)
     old = summary.read_old(args.compare) if args.compare else None  # before --out, which may be the same, is rewritten
     start = time.time()

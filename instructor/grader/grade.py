@@ -14,6 +14,7 @@ import os
 import sys
 import time
 
+from autograder import i18n
 from autograder.answers import load_answers
 from autograder.course import GROUPS
 from instructor import ROOT
@@ -48,6 +49,8 @@ def grade(gan_path, device="cpu", limits=DEFAULT, answers=None, root=ROOT, pool=
 
 def main(args):
     oom_order(-900)  # out of memory, the kernel takes students' code, then the sandbox, not the report
+    if args.lang:  # the students' reports in this language; the class's own files stay in English
+        i18n.use(args.lang)
     device = args.device
     if device == "auto":
         import torch

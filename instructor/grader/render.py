@@ -6,39 +6,45 @@ import re
 import tempfile
 import textwrap
 
+from autograder.i18n import _, padded
 from instructor.grader import schema
 from instructor.grader.report import (GRADER_WORDS, first_failure, isolation_line, left_out_line, manual_line,
                                      row_note, settings_line)
 
 
 def report_text(report, width=100):
-    lines = [f"Autograder report for {report['gan_path']} (on {report['device']}, {report['seconds']:.1f} s)",
-             isolation_line(report), ""]
+    lines = [_("Autograder report for {gan} (on {device}, {seconds} s)").format(
+        gan=report["gan_path"], device=report["device"], seconds=f"{report['seconds']:.1f}"), isolation_line(report), ""]
     if report["grader_error"]:
-        lines += [f"THE GRADER FAILED ({report['grader_error']}): {GRADER_WORDS}", ""]
+        lines += [_("THE GRADER FAILED ({error}): {words}").format(error=report["grader_error"],
+                                                                   words=_(GRADER_WORDS)), ""]
     if report.get("left_out"):
         lines += [left_out_line(report), ""]
     if settings_line(report):
         lines += [settings_line(report) + ".", ""]
-    lines.append(f"{'part':<16}{'points':>8}  first failure")
+    lines.append(padded(_("part"), 16) + padded(_("points"), 8, right=True) + "  " + _("first failure"))
     for p in report["parts"]:
-        row = f"{p['title']:<16}{p['points']:>4g} / {p['max_points']:<2}  "
+        row = f"{padded(_(p['title']), 16)}{p['points']:>4g} / {p['max_points']:<2}  "
         # the whole message, wrapped under its column: the fix is often at its end
         wrapped = textwrap.wrap(row_note(p), width, break_on_hyphens=False) or [""]
         lines += [row + wrapped[0]] + [" " * len(row) + more for more in wrapped[1:]]
-    lines.append(f"{'total':<16}{report['total']:>4g} / {report['max_total']:<2}  (autograded)")
-    lines.append("graded by hand: " + manual_line(report))
+    lines.append(padded(_("total"), 16) + f"{report['total']:>4g} / {report['max_total']:<2}  " + _("(autograded)"))
+    lines.append(_("graded by hand: {questions}").format(questions=manual_line(report)))
     smoke = first_failure(report.get("training_smoke", []))
     if report.get("training_smoke"):
-        lines.append("training smoke test (no points): " + ("passed" if not smoke else f"failed: {smoke}"))
+        lines.append(_("training smoke test (no points): passed") if not smoke else
+                     _("training smoke test (no points): failed: {failure}").format(failure=smoke))
     if report["tampered"]:
-        lines.append("your code changed grader files, which were restored: " + ", ".join(report["tampered"]))
+        lines.append(_("your code changed grader files, which were restored: {files}").format(
+            files=", ".join(report["tampered"])))
     for phase, record in report["status"].items():
         if record and record.get("output_bytes"):
             text = record["output"]
             more = record["output_bytes"] - len(text.encode())
-            lines += ["", f"output of gan.py during {phase} ({record['output_bytes']:,} bytes"
-                      + (f", first {len(text.encode()):,} shown" if more > 0 else "") + "):", text.rstrip()]
+            heading = (_("output of gan.py during {phase} ({size} bytes, first {shown} shown):") if more > 0 else
+                       _("output of gan.py during {phase} ({size} bytes):"))
+            lines += ["", heading.format(phase=phase, size=f"{record['output_bytes']:,}",
+                                         shown=f"{len(text.encode()):,}"), text.rstrip()]
     return schema.inert(schema.clean_text("\n".join(lines), 200_000))  # a terminal runs no escape of theirs
 
 
@@ -76,37 +82,41 @@ def md_block(text):
 
 def check_lines(checks_of_part):
     """One Markdown line per check: its verdict, its name and its message."""
-    return "\n".join(f"- **{'PASS' if ok else 'FAIL'}** `{name}`: {md_text(' '.join(message.split()))}"
-                      for name, ok, message in checks_of_part)
+    return "\n".join((_("- **PASS** `{check}`: {message}") if ok else _("- **FAIL** `{check}`: {message}")).format(
+        check=name, message=md_text(" ".join(message.split()))) for name, ok, message in checks_of_part)
 
 
 def report_markdown(report):
     """The report as Markdown, for Gradescope: a table of the parts, then what else a
     student must know. Every piece of text that came from a submission is escaped."""
-    lines = [f"**Autograder report** ({md_text(report['device'])}, {report['seconds']:.1f} s)", "",
-             md_text(isolation_line(report)), ""]
+    lines = [_("**Autograder report** ({device}, {seconds} s)").format(
+        device=md_text(report["device"]), seconds=f"{report['seconds']:.1f}"), "", md_text(isolation_line(report)), ""]
     if report["grader_error"]:
-        lines += [f"**The grader failed** ({md_text(report['grader_error'])}): {GRADER_WORDS}", ""]
+        lines += [_("**The grader failed** ({error}): {words}").format(error=md_text(report["grader_error"]),
+                                                                       words=_(GRADER_WORDS)), ""]
     if report.get("left_out"):
         lines += [md_text(left_out_line(report)), ""]
     if settings_line(report):
         lines += [md_text(settings_line(report)) + ".", ""]
-    lines += ["| part | points | first failure |", "|---|---|---|"]
+    lines += ["| " + " | ".join((_("part"), _("points"), _("first failure"))) + " |", "|---|---|---|"]
     for p in report["parts"]:
         failure = row_note(p)
-        lines.append(f"| {p['title']} | {p['points']:g} / {p['max_points']} | "
+        lines.append(f"| {_(p['title'])} | {p['points']:g} / {p['max_points']} | "
                      f"{md_text(failure[:300] + ('...' if len(failure) > 300 else ''))} |")
-    lines.append(f"| **total** | **{report['total']:g} / {report['max_total']}** | (autograded) |")
-    lines += ["", "Graded by hand: " + manual_line(report) + "."]
+    lines.append(_("| **total** | **{total} / {most}** | (autograded) |").format(
+        total=f"{report['total']:g}", most=report["max_total"]))
+    lines += ["", _("Graded by hand: {questions}.").format(questions=manual_line(report))]
     smoke = first_failure(report.get("training_smoke", []))
     if report.get("training_smoke"):
-        lines.append("Training smoke test (no points): " + ("passed." if not smoke else f"failed: {md_text(smoke)}"))
+        lines.append(_("Training smoke test (no points): passed.") if not smoke else
+                     _("Training smoke test (no points): failed: {failure}").format(failure=md_text(smoke)))
     if report["tampered"]:
-        lines.append("Your code changed grader files, which were restored: " + md_text(", ".join(report["tampered"])))
+        lines.append(_("Your code changed grader files, which were restored: {files}").format(
+            files=md_text(", ".join(report["tampered"]))))
     for phase, record in report["status"].items():
         if record and record.get("output_bytes"):
-            lines += ["", f"Output of gan.py during {md_text(phase)} ({record['output_bytes']:,} bytes):", "",
-                      md_block(record["output"].rstrip())]
+            lines += ["", _("Output of gan.py during {phase} ({size} bytes):").format(
+                phase=md_text(phase), size=f"{record['output_bytes']:,}"), "", md_block(record["output"].rstrip())]
     return schema.inert(schema.clean_text("\n".join(lines), 200_000))
 
 
@@ -131,7 +141,7 @@ def gradescope_results(report):
     tests = []
     for p in report["parts"]:
         tests.append({
-            "name": p["title"],
+            "name": _(p["title"]),
             "score": p["points"],
             "max_score": p["max_points"],
             "status": "passed" if p["points"] == p["max_points"] and all(c[1] for c in p["checks"]) else "failed",

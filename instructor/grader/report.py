@@ -10,6 +10,7 @@ Gradescope's results.json alike.
 import time
 
 from autograder.course import FULL, GRADED, MANUAL, PART_TITLES, POINTS
+from autograder.i18n import N_, _, ngettext
 from autograder.imports import left_out_sentence
 from autograder.judge import settings_sentence
 from instructor.grader import schema
@@ -32,12 +33,12 @@ def new(gan_path, device, parts, start, **fields):
 def failed(gan_path, device, err, start):
     """The report of a grading the grader itself could not finish: no points, and why."""
     parts = [{"part": p, "title": PART_TITLES[p], "points": 0, "max_points": POINTS[p],
-              "checks": [("grader", False, "not graded: the grader failed")]} for p in GRADED]
+              "checks": [("grader", False, _("not graded: the grader failed"))]} for p in GRADED]
     return new(gan_path, device, parts, start,
                grader_error=schema.clean_text(f"{type(err).__name__}: {err}", 1000))
 
 
-GRADER_WORDS = "no points were given for what it could not grade; your code was not at fault: ask for a regrade."
+GRADER_WORDS = N_("no points were given for what it could not grade; your code was not at fault: ask for a regrade.")
 
 
 def settings_line(report):
@@ -49,8 +50,8 @@ def left_out_line(report):
     """What the report says when gan.py imported only without some of its top-level lines."""
     left = report["left_out"]
     lines = [(item["line"], item["code"]) for item in left["lines"]]
-    return f"{left_out_sentence(left['why'] or 'gan.py did not import as it is', lines)}. Your instructor decides " \
-           "whether this grade stands."
+    return _("{left_out}. Your instructor decides whether this grade stands.").format(
+        left_out=left_out_sentence(left["why"] or _("gan.py did not import as it is"), lines))
 
 
 def row_note(part):
@@ -60,7 +61,7 @@ def row_note(part):
     note = first_failure(part["checks"])
     if not note and part.get("scores"):
         note = " ".join(str(part["checks"][0][2]).split())
-    return f"not scored: {note}" if part["max_points"] == 0 and note else note
+    return _("not scored: {note}").format(note=note) if part["max_points"] == 0 and note else note
 
 
 def first_failure(results):
@@ -71,38 +72,43 @@ def first_failure(results):
 def isolation_line(report):
     mode = report["isolation"]
     if mode.get("cgroup"):
-        budget_words = "; its memory, CPU and processes limited as a whole, in a cgroup of its own"
+        budget_words = _("; its memory, CPU and processes limited as a whole, in a cgroup of its own")
     elif mode.get("cgroup_reason"):
-        budget_words = f"; no cgroup of its own ({mode['cgroup_reason']}): its limits held per process only"
+        budget_words = _("; no cgroup of its own ({why}): its limits held per process only").format(
+            why=mode["cgroup_reason"])
     else:
         budget_words = ""
     if mode["mode"] == "sealed":
-        return ("isolation: sealed (bubblewrap sandbox, its own namespaces, no access to the grader's files"
-                f"{budget_words})")
+        return _("isolation: sealed (bubblewrap sandbox, its own namespaces, no access to the grader's "
+                 "files{budget})").format(budget=budget_words)
     if mode["mode"] == "reduced":
-        walls = (f"; behind Landlock walls (ABI {mode['landlock']}) it could open only the Python environment, the "
-                 "system's files and its own folder" + (", and signal no process outside them"
-                                                        if mode["landlock"] >= 6 else "")
-                 if mode.get("landlock") else "")
+        walls = ""
+        if mode.get("landlock"):
+            walls = (_("; behind Landlock walls (ABI {abi}) it could open only the Python environment, the system's "
+                       "files and its own folder, and signal no process outside them") if mode["landlock"] >= 6 else
+                     _("; behind Landlock walls (ABI {abi}) it could open only the Python environment, the system's "
+                       "files and its own folder")).format(abi=mode["landlock"])
         if mode.get("uid") is not None:
-            who = (f"as uid {mode['uid']}, of its own for this job: the grader's files, the answer files and the "
-                   "other submissions were unreadable to it"
-                   + (walls if walls else ", but it could read the rest of the machine")
-                   + (", with SysV IPC of its own" if mode.get("private_ipc") else ""))
+            who = (_("as uid {uid}, of its own for this job: the grader's files, the answer files and the other "
+                     "submissions were unreadable to it").format(uid=mode["uid"])
+                   + (walls if walls else _(", but it could read the rest of the machine"))
+                   + (_(", with SysV IPC of its own") if mode.get("private_ipc") else ""))
         elif mode.get("as_root"):
-            who = ("AS ROOT, since the sandbox's uid could not read the Python environment "
-                   f"({' '.join(str(mode['as_root']).split())[:160]}): it could read and change every file of "
-                   "the machine, the grader's included, so do not trust this score for code you have not read")
+            who = _("AS ROOT, since the sandbox's uid could not read the Python environment ({why}): it could read "
+                    "and change every file of the machine, the grader's included, so do not trust this score for "
+                    "code you have not read").format(why=" ".join(str(mode["as_root"]).split())[:160])
         else:
-            who = ("as the grader's own user: it could read and change the grader's files and stop the grader, "
-                   "so do not trust this score for code you have not read" + walls)
+            who = _("as the grader's own user: it could read and change the grader's files and stop the grader, so "
+                    "do not trust this score for code you have not read") + walls
+        reason = mode["reason"] or _("asked for")
         if report["grader_error"] and not report["status"]:
-            return f"isolation: REDUCED ({mode['reason'] or 'asked for'}): no code was run"
-        return (f"isolation: REDUCED ({mode['reason'] or 'asked for'}): the submission ran in plain processes, {who}"
-                f"{budget_words}; install bubblewrap for the sealed mode (see README).")
-    return "isolation: no code was run"
+            return _("isolation: REDUCED ({why}): no code was run").format(why=reason)
+        return _("isolation: REDUCED ({why}): the submission ran in plain processes, {who}{budget}; install "
+                 "bubblewrap for the sealed mode (see README).").format(why=reason, who=who, budget=budget_words)
+    return _("isolation: no code was run")
 
 
 def manual_line(report):
     """The notebook's questions graded by hand, and their points."""
-    return ", ".join(f"{q}: {n} point{'s' if n != 1 else ''}" for q, n in report["manual"].items() if n)
+    return _(", ").join(ngettext("{question}: {n} point", "{question}: {n} points", n).format(question=q, n=n)
+                        for q, n in report["manual"].items() if n)

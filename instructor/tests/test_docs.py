@@ -14,7 +14,7 @@ from instructor import ROOT
 from instructor.__main__ import parser as instructor_parser
 
 TEXTS = [os.path.join(ROOT, "README.md"), os.path.join(ROOT, "instructor", "course", "student-README.md")] + sorted(
-    glob.glob(os.path.join(ROOT, "docs", "*.md")))
+    glob.glob(os.path.join(ROOT, "docs", "**", "*.md"), recursive=True))
 # The programs the texts name, as a command line starts with them.
 PROGRAMS = ("python -m instructor", "python -m autograder.submit", "python gan.py", "python -m pytest", "mkdocs")
 
@@ -42,6 +42,8 @@ def test_the_guide_builds_with_no_broken_link(site):
         assert (site / f"{page}.html").is_file(), page
     graders = (site / "graders" / "index.html").read_text(encoding="utf-8")
     assert "<!-- points -->" not in graders and "build_dc_generator" in graders  # the table, from POINTS
+    students = (site / "zh" / "students" / "index.html").read_text(encoding="utf-8")
+    assert "<!-- points" not in students and "<td>随机噪声</td>" in students  # the students' page in Chinese
 
 
 def code_lines(page):

@@ -29,7 +29,7 @@ from instructor.sandbox import cgroup, reduced
 from instructor.sandbox import pool as sandbox_pool
 from instructor.sandbox.bwrap import find_bwrap
 from instructor.sandbox.pool import Pool
-from instructor.tests import FULL
+from instructor.tests import FULL, languages
 from instructor.sandbox.limits import Limits
 
 LIMITS = Limits(part_timeout=30, import_timeout=15, memory_mb=2048)
@@ -424,14 +424,14 @@ def test_release_grading_tests_fail_cleanly_with_pytest(release_dir):
 
 # -- Gradescope -------------------------------------------------------------------
 
-def run_gradescope(tmp_path, submission=None, python=sys.executable):
-    bundle = gradescope.build(str(tmp_path / "autograder.zip"))
+def run_gradescope(tmp_path, submission=None, python=sys.executable, lang="en"):
+    bundle = gradescope.build(str(tmp_path / "autograder.zip"), lang)
     root = tmp_path / "autograder"
     zipfile.ZipFile(bundle).extractall(root / "source")
     (root / "submission").mkdir()
     if submission:
         shutil.copyfile(submission, root / "submission" / "gan.py")
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=str(python))
+    env = languages.environment(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=str(python))  # the zip's own language
     out = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
                          timeout=600)
     return out, json.loads((root / "results" / "results.json").read_bytes().decode("utf-8")), root
@@ -481,10 +481,12 @@ def test_gradescope_environment_from_setup_sh_grades_a_file_with_the_students_im
     print(f"graded in {seconds:.1f} s, peak {peak} MB, inside {memory_mb} MB and {cpus} CPU")
 
 
-def test_gradescope_says_the_grader_failed_when_it_cannot_even_start(tmp_path):
-    out, results, _ = run_gradescope(tmp_path, os.path.join(ROOT, "gan.py"), python="/bin/false")
+@pytest.mark.parametrize("lang", languages.each(slow=False))
+def test_gradescope_says_the_grader_failed_when_it_cannot_even_start(tmp_path, lang):
+    out, results, _ = run_gradescope(tmp_path, os.path.join(ROOT, "gan.py"), python="/bin/false", lang=lang)
     assert results["score"] == 0 and results["extra_data"]["grader_error"]
-    assert "your code was not at fault: ask for a regrade" in results["output"]
+    assert {"en": "The autograder itself did not finish (exit status 1); your code was not at fault: ask for a regrade.",
+            "zh": "自动评分器本身没有运行完（退出状态 1）；这不是你的代码的问题：请申请重新评分。"}[lang] == results["output"]
 
 
 def test_gradescope_reports_a_missing_submission(tmp_path):

@@ -17,7 +17,7 @@ from instructor.sandbox.command import CODE, PRODUCING
 
 ROOMS = [  # lowest first: (name, the modules and packages it holds)
     ("course table", ("autograder.course", "autograder.answers", "autograder.measures", "autograder.imports",
-                      "autograder.precision", "autograder")),
+                      "autograder.precision", "autograder.i18n", "autograder")),
     ("hints", ("autograder.hints",)),
     ("trained scorer", ("autograder.trained",)),
     ("producers", ("autograder.produce",)),
@@ -33,7 +33,7 @@ LONGEST = 120  # lines a function or class may take
 LONGEST_MODULE = 500  # lines a module may take
 # The two sides of the engine: the judges never run (or import) what runs beside the student's code.
 APART = ("autograder.judge", "autograder.hints", "autograder.measures", "autograder.answers", "autograder.course",
-         "autograder.imports")
+         "autograder.imports", "autograder.i18n")
 
 
 def python_files(*folders):

@@ -17,7 +17,7 @@ from autograder.course import PARTS
 from autograder.judge import CHECKS
 from instructor import ROOT
 from instructor.course import notebook, release
-from instructor.tests import mnist_root, needs_mnist
+from instructor.tests import languages, mnist_root, needs_mnist
 
 DATA_DIR = mnist_root()
 
@@ -74,11 +74,13 @@ def test_the_colab_cell_comes_first(nb):
     assert "from google.colab import drive" in first and "FOLDERNAME = None" in first
 
 
-def test_hand_graded_questions_show_their_points(nb):
-    text = "\n".join(sources(nb, "markdown"))
+@pytest.mark.parametrize("lang", languages.each(slow=False))
+def test_hand_graded_questions_show_their_points(lang):
+    text = "\n".join(sources(languages.instructor_notebook(lang), "markdown"))
+    heading, not_graded = languages.QUESTION_POINTS[lang]
     shown = {}
-    for q, label in re.findall(r"^### (Q\d)\..*\*\((not graded|\d point[s]?, graded by hand)\)\*$", text, re.M):
-        shown[q] = 0 if label == "not graded" else int(label.split()[0])
+    for q, label in re.findall(heading, text, re.M):
+        shown[q] = 0 if label == not_graded else int(label.split()[0])
     assert shown == course.MANUAL
 
 
@@ -145,13 +147,15 @@ def test_training_progress_is_plain_text_that_exports_well(executed):
 
 
 @needs_mnist
-def test_run_all_on_the_unfilled_release_stops_at_the_first_training_with_one_sentence(tmp_path):
-    """A student's first "Run All": every cell before the first training passes or prints
-    the checks' verdict, and the training cell stops with one sentence."""
+@pytest.mark.parametrize("lang", languages.each())
+def test_run_all_on_the_unfilled_release_stops_at_the_first_training_with_one_sentence(tmp_path, lang, monkeypatch):
+    """A student's first "Run All", in each language's release: every cell before the first training
+    passes or prints the checks' verdict, and the training cell stops with one sentence."""
     import papermill
 
     folder = tmp_path / "release"
-    release.build(str(folder))
+    release.build(str(folder), lang)
+    monkeypatch.delenv("GAN_LANGUAGE", raising=False)  # the kernel speaks the release's own language
     out = tmp_path / "executed.ipynb"
     with pytest.raises(papermill.PapermillExecutionError) as info:
         notebook.execute(str(out), tiny=True, data_dir=DATA_DIR, timeout=600,
@@ -165,7 +169,9 @@ def test_run_all_on_the_unfilled_release_stops_at_the_first_training_with_one_se
     error = next(o for o in nb.cells[failing[0]].outputs if o.output_type == "error")
     assert error.traceback == [f"PartNotImplemented: {info.value.evalue}"]  # one sentence, no traceback
     before = "".join(o.get("text", "") for c in nb.cells[:failing[0]] if c.cell_type == "code" for o in c.outputs)
-    assert before.count("not implemented yet") == 6  # once per function of the five parts checked before it
+    # once per function of the five parts checked before it, in the release's language
+    assert before.count(languages.in_language(lang, course.NOT_IMPLEMENTED)) == 6
+    assert before.count(languages.FAIL[lang]) >= 6 and (lang == "en" or "FAIL  " not in before)  # the verdict words
 
 
 def test_a_gan_py_that_does_not_import_leaves_every_check_cell_saying_where_once(tmp_path):
@@ -224,32 +230,36 @@ def test_a_leftover_experiment_is_left_out_and_named_as_the_grader_does(tmp_path
     assert f"Discriminator: {n}/{n} checks passed" in out.stdout, out.stdout
 
 
-def colab_upload_list(nb):
-    """The files and folders the notebook's set-up text tells a Colab student to upload."""
-    setup = next(c for c in nb["cells"] if c["cell_type"] == "markdown" and "On Google Colab" in "".join(c["source"]))
-    listed = re.search(r"upload the whole assignment folder \((.*?)\)", "".join(setup["source"]), re.S).group(1)
+def colab_upload_list(nb, lang="en"):
+    """The files and folders the notebook's set-up text (in `lang`) tells a Colab student to upload."""
+    phrase, files = languages.COLAB[lang]
+    setup = next(c for c in nb["cells"] if c["cell_type"] == "markdown" and phrase in "".join(c["source"]))
+    listed = re.search(files, "".join(setup["source"]), re.S).group(1)
     return re.findall(r"`([^`]+)`", listed)
 
 
-def test_the_colab_upload_list_holds_every_file_of_the_release(nb):
-    listed = colab_upload_list(nb)
+@pytest.mark.parametrize("lang", languages.each(slow=False))
+def test_the_colab_upload_list_holds_every_file_of_the_release(lang):
+    listed = colab_upload_list(languages.instructor_notebook(lang), lang)
     tops = {rel.split("/")[0] + ("/" if "/" in rel else "") for rel in release.FILES}
     assert tops == set(listed), (sorted(tops - set(listed)), sorted(set(listed) - tops))
 
 
 @needs_mnist
-def test_the_notebook_starts_from_exactly_the_uploaded_files(tmp_path):
+@pytest.mark.parametrize("lang", languages.each())
+def test_the_notebook_starts_from_exactly_the_uploaded_files(tmp_path, lang, monkeypatch):
     """The listed files copied alone into an empty folder, as Drive holds them: the set-up
     cells, the dataset cell and a check cell run there, importing from that folder as the
-    Colab cell makes them do (the working folder first on sys.path)."""
+    Colab cell makes them do (the working folder first on sys.path), in each language's release."""
     import nbclient
 
     folder = tmp_path / "release"
-    release.build(str(folder))
+    release.build(str(folder), lang)
+    monkeypatch.delenv("GAN_LANGUAGE", raising=False)
     nb = nbformat.read(str(folder / "GANs-PyTorch.ipynb"), as_version=4)
     drive = tmp_path / "drive"
     drive.mkdir()
-    for name in colab_upload_list(nb):
+    for name in colab_upload_list(nb, lang):
         source = folder / name.rstrip("/")
         (shutil.copytree if source.is_dir() else shutil.copy)(source, drive / name.rstrip("/"))
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -261,4 +271,6 @@ def test_the_notebook_starts_from_exactly_the_uploaded_files(tmp_path):
                                                  "generator_file = TRAINED_FILE"))
     nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}}).execute()
-    assert "not implemented yet" in "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    said = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert languages.in_language(lang, course.NOT_IMPLEMENTED) in said
+    assert {"en": "Random noise: 0/", "zh": "随机噪声：在 "}[lang] in said, said

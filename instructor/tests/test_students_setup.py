@@ -16,6 +16,7 @@ import pytest
 import gan
 from autograder import course, export, submit
 from instructor.course import notebook, release
+from instructor.tests import languages
 
 ROOT = notebook.ROOT
 
@@ -130,43 +131,68 @@ def test_requirements_install_nothing_where_they_are_met():
 # -- handing in ------------------------------------------------------------------------
 
 @pytest.fixture
-def student(tmp_path):
+def student(tmp_path, request):
+    """A release as a student unzips it: in English, or in the language the test asks for (indirect)."""
     folder = tmp_path / "gan"
-    release.build(str(folder))
+    release.build(str(folder), getattr(request, "param", "en"))
     return folder
 
 
-def hand_in(folder):
-    return subprocess.run([sys.executable, "-m", "autograder.submit"], cwd=folder, capture_output=True, text=True,
-                          timeout=600)
+def hand_in(folder, *options):
+    return subprocess.run([sys.executable, "-m", "autograder.submit", *options], cwd=folder, capture_output=True,
+                          text=True, timeout=600, env=languages.environment())  # in the release's own language
 
 
-@pytest.fixture(scope="module")
-def untouched(tmp_path_factory):
-    """A release handed in as it was given out: (its folder, what the folder held before,
-    what the hand-in printed). Read by more than one test; none of them changes it."""
+# What the hand-in says of an untouched release, in each language: {what: words}.
+UNTOUCHED = {
+    "en": {"noise": "Random noise   0/1 points  0/5 checks pass\n      sample_noise() returned None",
+           "score": f"Predicted autograder score: 0 / {course.FULL:g} points", "unrun": "has not been run through",
+           "answer": "the answer to {q} is not written yet", "table": "the table of Q4 still has None",
+           "last": "Some things above are not in order yet"},
+    "zh": {"noise": "随机噪声       0/1 分  通过 0/5 项检查\n      sample_noise() returned None",
+           "score": f"预计自动评分：0 / {course.FULL:g} 分", "unrun": "notebook 没有完整运行过",
+           "answer": "{q} 还没有作答。", "table": "Q4 的表格中还有 None。", "last": "上面还有一些问题没有解决"},
+}
+
+
+@pytest.fixture(scope="module", params=languages.each())
+def untouched(tmp_path_factory, request):
+    """A release handed in as it was given out, in each language: (its folder, what the folder
+    held before, what the hand-in printed, the language). Read by more than one test; none of
+    them changes it."""
     folder = tmp_path_factory.mktemp("untouched") / "gan"
-    release.build(str(folder))
+    release.build(str(folder), request.param)
     before = set(os.listdir(folder))
-    return folder, before, hand_in(folder)
+    return folder, before, hand_in(folder), request.param
 
 
 def test_hand_in_of_an_untouched_release_lists_what_is_missing(untouched):
-    student, _, out = untouched
+    student, _, out, lang = untouched
+    said = UNTOUCHED[lang]
     assert out.returncode == 1, out.stderr[-2000:]
-    assert "Random noise   0/1 points  0/5 checks pass\n      sample_noise() returned None" in out.stdout
-    assert f"Predicted autograder score: 0 / {sum(course.POINTS.values())} points" in out.stdout
-    assert "has not been run through" in out.stdout
+    assert said["noise"] in out.stdout, out.stdout[:2000]
+    assert said["score"] in out.stdout and said["unrun"] in out.stdout and said["last"] in out.stdout
     for q in ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6"):
-        assert f"the answer to {q} is not written yet" in out.stdout
-    assert "the table of Q4 still has None" in out.stdout
+        assert said["answer"].format(q=q) in out.stdout
+    assert said["table"] in out.stdout
     assert "no dcgan_generator.pt was handed in beside gan.py" in out.stdout
     with zipfile.ZipFile(student / "submission.zip") as zf:
         names = set(zf.namelist())
     assert {"gan.py", "GANs-PyTorch.ipynb"} < names and names & {"GANs-PyTorch.pdf", "GANs-PyTorch.html"}
 
 
-def test_hand_in_of_finished_work_is_in_order(student):
+# What the hand-in says of finished work, in each language.
+FINISHED = {
+    "en": {"last": "All in order: hand it in.", "score": f"Predicted autograder score: {course.FULL:g} / {course.FULL:g} points",
+           "trained": "Trained DCGAN  (shown, not scored)  below the bar: Inception Score", "html": "not a PDF"},
+    "zh": {"last": "一切就绪：可以提交了。", "score": f"预计自动评分：{course.FULL:g} / {course.FULL:g} 分",
+           "trained": "训练好的 DCGAN （仅显示，不计分）  未达到及格线：Inception Score", "html": "而不是 PDF"},
+}
+
+
+@pytest.mark.parametrize("student", languages.each(), indirect=True)
+def test_hand_in_of_finished_work_is_in_order(student, request):
+    lang = request.node.callspec.params["student"]
     with open(os.path.join(ROOT, "gan.py")) as f:
         blocks = release.solution_blocks(f.read())
     with open(student / "gan.py") as f:
@@ -177,22 +203,22 @@ def test_hand_in_of_finished_work_is_in_order(student):
             cell.execution_count = i
             cell.source = cell.source.replace("None, None, None, None, None, None]", "2, 1, -1, -2, -1, 1]")
             cell.outputs = [nbformat.v4.new_output("stream", text="ran\n")]
-        cell.source = cell.source.replace(submit.ANSWER_PLACEHOLDER, "My answer.")
+        cell.source = cell.source.replace(languages.in_language(lang, submit.ANSWER_PLACEHOLDER), "My answer.")
     nbformat.write(nb, str(student / "GANs-PyTorch.ipynb"))
     gan.save_generator(gan.build_dc_generator(), str(student / course.TRAINED_FILE))  # as the notebook's cell does
     out = hand_in(student)
+    said = FINISHED[lang]
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
-    assert "All in order" in out.stdout and " 0/" not in out.stdout
-    total = sum(course.POINTS.values())
-    assert f"Predicted autograder score: {total} / {total} points" in out.stdout, out.stdout[-3000:]
+    assert said["last"] in out.stdout and " 0/" not in out.stdout
+    assert said["score"] in out.stdout, out.stdout[-3000:]
     # an untrained generator loads, and is scored as the autograder scores it: below the bar, said with its scores
-    assert "Trained DCGAN  (shown, not scored)  below the bar: Inception Score" in out.stdout, out.stdout[-3000:]
+    assert said["trained"] in out.stdout, out.stdout[-3000:]
     with zipfile.ZipFile(student / "submission.zip") as zf:
         assert course.TRAINED_FILE in zf.namelist()
         rendered = next(n for n in zf.namelist() if n.endswith((".pdf", ".html")))
         body = zf.read(rendered)
     if rendered.endswith(".html"):  # the fallback says so, and is one self-contained file
-        assert "not a PDF" in out.stdout and b"My answer." in body
+        assert said["html"] in out.stdout and b"My answer." in body
         assert b'src="http' not in body.replace(b'src="https://cdn', b"")
 
 
@@ -215,7 +241,7 @@ def test_hand_in_of_a_file_that_does_not_import_names_the_line_and_still_writes_
 
 
 def test_hand_in_leaves_no_rendered_copy_in_the_folder_and_explains_its_options(untouched):
-    student, before, _ = untouched
+    student, before, _, _ = untouched
     assert set(os.listdir(student)) - before == {"submission.zip"}
     helped = subprocess.run([sys.executable, "-m", "autograder.submit", "--help"], cwd=student, capture_output=True,
                             text=True, timeout=60).stdout
@@ -324,15 +350,27 @@ def test_hand_in_names_experiments_left_at_the_bottom_of_gan_py(student):
     assert f"line {line} (`D = discriminator()`) of gan.py run code when it is imported" in out.stdout, out.stdout
 
 
-def test_the_student_readme_shows_the_points_of_each_part_from_points(student):
+# How each language's README says the bar and the total.
+README_WORDS = {
+    "en": (f"an Inception Score of at least {course.TRAINED_MIN_IS:g}",
+           f"In all: {course.FULL:g} points from the autograder, {sum(course.MANUAL.values()):g} by hand"),
+    "zh": (f"Inception Score 不低于 {course.TRAINED_MIN_IS:g}",
+           f"总计：自动评分 {course.FULL:g} 分，人工评分 {sum(course.MANUAL.values()):g} 分"),
+}
+
+
+@pytest.mark.parametrize("student", languages.each(slow=False), indirect=True)
+def test_the_student_readme_shows_the_points_of_each_part_from_points(student, request):
+    lang = request.node.callspec.params["student"]
     text = (student / "README.md").read_text(encoding="utf-8")
     assert "<!-- points" not in text and "{TRAINED_" not in text
-    assert f"an Inception Score of at least {course.TRAINED_MIN_IS:g}" in text
+    bar, total = README_WORDS[lang]
+    assert bar in text and total in text
     for part in course.PARTS:
-        assert f"| {course.PART_TITLES[part]} | `{course.FUNCTIONS[part][0]}`" in text
-        assert re.search(rf"\| {re.escape(course.PART_TITLES[part])} \|[^\n]*\| {course.POINTS[part]:g} \|", text)
-    assert f"In all: {sum(course.POINTS.values()):g} points from the autograder, " \
-           f"{sum(course.MANUAL.values()):g} by hand" in text
+        title = languages.in_language(lang, course.PART_TITLES[part])
+        assert (lang == "en") == (title == course.PART_TITLES[part])  # a title of its language
+        assert f"| {title} | `{course.FUNCTIONS[part][0]}`" in text
+        assert re.search(rf"\| {re.escape(title)} \|[^\n]*\| {course.POINTS[part]:g} \|", text)
 
 
 def test_hand_in_names_a_line_that_works_here_and_fails_where_the_grader_runs(tmp_path, monkeypatch):

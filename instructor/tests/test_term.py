@@ -13,7 +13,7 @@ import pytest
 from autograder import course
 from autograder.answers import load_answers, reference_layers
 from instructor import ROOT
-from instructor.course import release, term
+from instructor.course import release, term, translations
 from instructor.tests import FULL
 
 LEFT_BEHIND = shutil.ignore_patterns(".git", ".venv", "build", "datasets", "__pycache__", ".pytest_cache", "*.pyc")
@@ -60,6 +60,10 @@ def test_a_wider_discriminator_is_followed_by_answers_texts_and_grades(copy):
     assert "Architecture: Linear(784, 512) -> LeakyReLU(0.01) -> Linear(512, 256)" in text
     notebook = (copy / "GANs-PyTorch.ipynb").read_text(encoding="utf-8")
     assert "`Linear(784, 512)`" in notebook and "Linear(784, 256)" not in notebook and f"{old:,}" not in notebook
+    for lang in translations.languages():  # the translation's entries: their English and their translation alike
+        catalog = (copy / os.path.relpath(translations.catalog_path("notebook", lang), ROOT)).read_text(encoding="utf-8")
+        assert catalog.count("`Linear(784, 512)`") == 2 and catalog.count(f"{new:,}") == 2, catalog[:2000]
+        assert "Linear(784, 256)" not in catalog and f"{old:,}" not in catalog
     assert "gan.py" in said.split("files rewritten:")[1]
     # the release and the zip were built from answer files that match: the refusal finds nothing
     stale = subprocess.run([sys.executable, "-c", "from instructor.course import answers; print(answers.stale())"],
@@ -80,6 +84,14 @@ def test_more_points_and_a_looser_tolerance_are_followed_by_the_grades_texts_and
     assert "relative error at most 1e-5" in notebook and "relative error at most 1e-6" not in notebook
     release = (copy / "build" / "release" / "README.md").read_text(encoding="utf-8")
     assert "| DC generator | `build_dc_generator` | 3 |" in release and f"In all: {full} points" in release
+    # the Chinese release of the same copy: its notebook quotes the new tolerance, its README the new points
+    built = subprocess.run([sys.executable, "-m", "instructor", "release", "--lang", "zh", "--out", "build/release-zh"],
+                           cwd=copy, capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    chinese = (copy / "build" / "release-zh" / "GANs-PyTorch.ipynb").read_text(encoding="utf-8")
+    assert "相对误差不超过 1e-5" in chinese and "1e-6" not in chinese
+    readme = (copy / "build" / "release-zh" / "README.md").read_text(encoding="utf-8")
+    assert "| DC 生成器 | `build_dc_generator` | 3 |" in readme and f"总计：自动评分 {full} 分" in readme
     out = subprocess.run([sys.executable, "-m", "autograder.submit", "--checks-only"], cwd=copy, capture_output=True,
                          text=True, timeout=600)
     assert "DC generator   3/3 points" in out.stdout, out.stdout[-3000:]
@@ -129,7 +141,7 @@ def test_after_every_kind_of_change_the_readme_test_command_passes_unchanged(cop
                                                            f"--basetemp={copy.parent / 'nested'}"],
                          cwd=copy, capture_output=True, text=True, timeout=2400)
     assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-2000:]
-    quoted = [str(path.relative_to(copy)) for path in copy.rglob("*") if path.suffix in (".py", ".md", ".ipynb")
+    quoted = [str(path.relative_to(copy)) for path in copy.rglob("*") if path.suffix in (".py", ".md", ".ipynb", ".po")
               and "build" not in path.relative_to(copy).parts and path.name != "test_term.py"
               and (old_count in path.read_text(encoding="utf-8", errors="replace")
                    or "Linear(784, 256)" in path.read_text(encoding="utf-8", errors="replace"))]
