@@ -124,8 +124,9 @@ def readme_test_command():
 
 @pytest.mark.slow
 def test_after_every_kind_of_change_the_readme_test_command_passes_unchanged(copy):
-    """A wider discriminator, a smaller noise, more points and a looser tolerance, each edited in
-    its one place, then the one command: the README's test command passes in the copy with no
+    """A wider discriminator, a smaller noise, more points, a looser tolerance, a convolution's
+    channels, a transposed convolution's kernel and a part worth 0 points, each edited in its one
+    place, then the one command: the README's test command passes in the copy with no
     other edit, and the old sizes are quoted nowhere outside the answer files' history."""
     old = load_answers(os.path.join(ROOT, "gan-checks.npz"))
     old_count = f"{int(old['d_params_true']):,}"
@@ -134,6 +135,12 @@ def test_after_every_kind_of_change_the_readme_test_command_passes_unchanged(cop
     edit(copy / "gan.py", "\nNOISE_DIM = 96\n", "\nNOISE_DIM = 64\n")
     edit(copy / "autograder" / "course.py", '    "dc_generator": 1,\n', '    "dc_generator": 3,\n')
     edit(copy / "autograder" / "course.py", "\nLOSS_TOL = 1e-6\n", "\nLOSS_TOL = 1e-5\n")
+    # a convolution's channels, a transposed convolution's kernel, a part worth 0 points
+    edit(copy / "gan.py", "nn.Conv2d(1, 32, kernel_size=5, stride=1),", "nn.Conv2d(1, 48, kernel_size=5, stride=1),")
+    edit(copy / "gan.py", "nn.Conv2d(32, 64, kernel_size=5, stride=1),", "nn.Conv2d(48, 64, kernel_size=5, stride=1),")
+    edit(copy / "gan.py", "nn.ConvTranspose2d(128, 64, kernel_size=4, stride=2, padding=1),",
+         "nn.ConvTranspose2d(128, 64, kernel_size=6, stride=2, padding=2),")
+    edit(copy / "autograder" / "course.py", '    "noise": 1,\n', '    "noise": 0,\n')
     run_term(copy)
     command = shlex.split(readme_test_command())
     assert command[0] == "python"
@@ -146,6 +153,9 @@ def test_after_every_kind_of_change_the_readme_test_command_passes_unchanged(cop
               and (old_count in path.read_text(encoding="utf-8", errors="replace")
                    or "Linear(784, 256)" in path.read_text(encoding="utf-8", errors="replace"))]
     assert quoted == [], quoted
+    for text in ("gan.py", "GANs-PyTorch.ipynb"):  # the old layers' settings, beside their new counts
+        said = (copy / text).read_text(encoding="utf-8")
+        assert "Conv2d(1, 32" not in said and "Conv2d(32, 64" not in said and "ConvTranspose2d(128, 64, 4," not in said
 
 
 def test_a_part_worth_0_points_keeps_its_row_in_the_points_table(monkeypatch):
