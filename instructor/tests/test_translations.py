@@ -277,10 +277,11 @@ def test_a_check_cell_says_its_verdicts_in_the_course_language(monkeypatch, caps
     for wrong in (True, False):
         notebook.run_part("noise", gan=noise_part(wrong), device="cpu", answers=public)
         said[wrong] = capsys.readouterr().out
-    words = {"en": ("FAIL  noise_shape_and_dtype: ", "Random noise: 0/5 checks passed on cpu: 0 of 1 points.",
-                    "PASS  noise_shape_and_dtype: ", "Random noise: 5/5 checks passed on cpu: 1 of 1 points."),
-             "zh": ("未通过  noise_shape_and_dtype：", "随机噪声：在 cpu 上通过了 0/5 项检查，得 0 分（满分 1 分）。",
-                    "通过  noise_shape_and_dtype：", "随机噪声：在 cpu 上通过了 5/5 项检查，得 1 分（满分 1 分）。")}[lang]
+    p = f"{course.POINTS['noise']:g}"
+    words = {"en": ("FAIL  noise_shape_and_dtype: ", f"Random noise: 0/5 checks passed on cpu: 0 of {p} points.",
+                    "PASS  noise_shape_and_dtype: ", f"Random noise: 5/5 checks passed on cpu: {p} of {p} points."),
+             "zh": ("未通过  noise_shape_and_dtype：", f"随机噪声：在 cpu 上通过了 0/5 项检查，得 0 分（满分 {p} 分）。",
+                    "通过  noise_shape_and_dtype：", f"随机噪声：在 cpu 上通过了 5/5 项检查，得 {p} 分（满分 {p} 分）。")}[lang]
     assert said[True].startswith(words[0]) and said[True].rstrip().endswith(words[1]), said[True]
     assert said[False].startswith(words[2]) and said[False].rstrip().endswith(words[3]), said[False]
 
