@@ -121,7 +121,7 @@ EXPECT = {
         "opt_lr_tensor": ["(a tensor of dtype float32)"],
         "opt_amsgrad": ["amsgrad=True where the assignment's is amsgrad=False"],
         "lsd_half_on_real_only": ["not to scores_fake: look at the fake term"],
-        "lsd_minus_equals_in_place": ["used in an in-place operation", "gan.py:324"],
+        "lsd_minus_equals_in_place": ["used in an in-place operation", "in ls_discriminator_loss"],
         "lsd_caret_square": ["uses `^`, which in Python is the bitwise XOR"],
         "lsd_fake_target_minus_one": ["the targets -1 for fake and 1 for real"],
         "lsg_missing_parentheses": ["write (scores_fake - 1) ** 2"],
@@ -139,9 +139,9 @@ EXPECT = {
         "dcg_relu_before_tanh": ["yours runs ReLU(inplace=True), Tanh()"],
         "dcg_missing_relu_second_fc": ["The architecture runs ReLU() there; yours runs no"],
         "top_default_device_cuda": ["line 18 (`torch.set_default_device(\"cuda\")`)"],
-        "top_batch_size_global": ["shape '[128, 784]' is invalid for input of size 12544", "gan.py:230"],
+        "top_batch_size_global": ["shape '[128, 784]' is invalid for input of size 12544", "in forward"],
         "top_torch_functional_as_F": ["module 'torch.functional' has no attribute 'max_pool2d'"],
-        "top_math_star_import": ["`pow` on line 337 is not Python's built-in pow but math.pow"],
+        "top_math_star_import": ["is not Python's built-in pow but math.pow"],
     },
 }
 
