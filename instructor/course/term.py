@@ -64,7 +64,7 @@ def _square(value):
 
 
 def layer_words(layer):
-    """{form: words} the texts may quote a reference layer by. A Linear: Linear(784, 256). A
+    """{form: words} the texts may quote a reference layer by. A Linear: Linear(784, 1024). A
     convolution in two forms, the notebook's and the docstrings': Conv2d(1, 32, kernel_size=5,
     stride=1) and Conv2d(1, 32, 5); ConvTranspose2d(128, 64, kernel_size=4, stride=2, padding=1)
     and ConvTranspose2d(128, 64, 4, stride 2, padding 1). A BatchNorm: BatchNorm2d(64)."""

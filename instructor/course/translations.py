@@ -141,7 +141,7 @@ def read(path, lang):
 
 def write(path, catalog, what, lines=True):
     """Write a catalog deterministically: no line wrapping (a count or a layer such as
-    `Linear(784, 256)` stays on one line, where `term` finds it), fixed dates, the old English of
+    `Linear(784, 1024)` stays on one line, where `term` finds it), fixed dates, the old English of
     a fuzzy entry beside it."""
     from babel.messages.pofile import write_po
 

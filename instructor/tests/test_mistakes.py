@@ -18,8 +18,8 @@ def test_the_claims_checker_catches_a_layer_said_missing_that_the_model_runs():
     though it ran three Linear layers (unregistered)."""
     facts = Facts("def discriminator(seed=None):\n    pass\n", {"discriminator": Counter(Linear=3, LeakyReLU=2)},
                   {"discriminator": 5}, {"discriminator": Counter()}, {"discriminator": Counter(Linear=3)})
-    said = ("discriminator(): expected 267,009 parameters, got 0 (267,009 too few). As its first layer with weights, "
-            "the architecture has Linear(in_features=784, out_features=256); your model runs none.")
+    said = ("discriminator(): expected 1,000 parameters, got 0 (1,000 too few). As its first layer with weights, "
+            "the architecture has Linear(in_features=784, out_features=10); your model runs none.")
     assert [kind for kind, _ in false_claims(said, facts)] == ["runs_none"]
     assert false_claims("discriminator(): ... Your model runs 5 layers it does not register (...)", facts) == []
     assert false_claims("discriminator(): ... Your model runs 2 layers it does not register (...)", facts)
