@@ -175,12 +175,7 @@ def torch_callee(err):
     positional slip shows there); '' where it did not."""
     import inspect
 
-    tb, caller = err.__traceback__, None
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code.co_filename.rsplit("/", 1)[-1] == "gan.py":
-            caller = tb
-        tb = tb.tb_next
+    caller = _gan_frame(err)
     callee = caller.tb_next if caller is not None else None
     if callee is None or "torch" not in callee.tb_frame.f_globals.get("__name__", "").split("."):
         return ""

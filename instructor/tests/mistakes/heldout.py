@@ -10,24 +10,7 @@ package's __init__.py.
 """
 import textwrap
 
-PARTS = ("noise", "discriminator", "generator", "gan_loss", "optimizer", "lsgan_loss",
-         "dc_classifier", "dc_generator")
-
-FUNCTIONS = ("sample_noise", "discriminator", "generator", "discriminator_loss", "generator_loss",
-             "get_optimizer", "ls_discriminator_loss", "ls_generator_loss", "build_dc_classifier",
-             "build_dc_generator")
-
-PART_OF = {"sample_noise": "noise", "discriminator": "discriminator", "generator": "generator",
-           "discriminator_loss": "gan_loss", "generator_loss": "gan_loss", "get_optimizer": "optimizer",
-           "ls_discriminator_loss": "lsgan_loss", "ls_generator_loss": "lsgan_loss",
-           "build_dc_classifier": "dc_classifier", "build_dc_generator": "dc_generator"}
-
-
-def _b(code):
-    """Dedent `code` and indent it by 4 spaces, one newline-terminated line per line."""
-    code = textwrap.dedent(code).strip("\n")
-    return "".join(("    " + line).rstrip() + "\n" for line in code.split("\n"))
-
+from instructor.tests.mistakes.cases import FUNCTIONS, PART_OF, PARTS, _b  # noqa: F401  (the set's format)
 
 CASES = []
 
