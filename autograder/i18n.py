@@ -60,25 +60,35 @@ def compile_po(po_path):
 _cache = {}
 
 
+def _read(path):
+    """The translations in the catalog at `path`: a compiled .mo, or a .po compiled in memory (Babel)."""
+    if path.endswith(".mo"):
+        with open(path, "rb") as f:
+            return gettext.GNUTranslations(f)
+    return gettext.GNUTranslations(io.BytesIO(compile_po(path)))
+
+
 def translation(lang=None):
-    """The gettext translations of `lang` (default: language()): from the compiled catalog
-    where there is one no older than its .po, else from the .po compiled in memory; English
-    (the messages as written) where neither can be read."""
+    """The gettext translations of `lang` (default: language()): from the newer of its compiled
+    catalog and its .po, the other where that one cannot be read (a .po without Babel, as in a
+    release whose files carry any times); English (the messages as written) where neither can.
+    A catalog read once is kept when its files vanish (the sandbox's parts see no files)."""
     lang = lang or language()
     if lang == "en":
         return gettext.NullTranslations()
     po, mo = catalog_path(lang), catalog_path(lang, ".mo")
     stamps = tuple(os.stat(p).st_mtime_ns if os.path.exists(p) else None for p in (po, mo))
-    if _cache.get(lang, (None,))[0] != stamps:
+    if _cache.get(lang, (None,))[0] != stamps and not (stamps == (None, None) and lang in _cache):
         found = gettext.NullTranslations()
-        try:
-            if stamps[1] is not None and (stamps[0] is None or stamps[1] >= stamps[0]):
-                with open(mo, "rb") as f:
-                    found = gettext.GNUTranslations(f)
-            elif stamps[0] is not None:
-                found = gettext.GNUTranslations(io.BytesIO(compile_po(po)))
-        except (ImportError, OSError, ValueError):  # no Babel, or an unreadable catalog: English
-            found = gettext.NullTranslations()
+        newer_mo = stamps[1] is not None and (stamps[0] is None or stamps[1] >= stamps[0])
+        for path, stamp in sorted(zip((po, mo), stamps), key=lambda item: item[0] != (mo if newer_mo else po)):
+            if stamp is None:
+                continue
+            try:
+                found = _read(path)
+                break
+            except Exception:  # no Babel, or a damaged catalog (a cut .mo raises struct.error): the other, or English
+                continue
         _cache[lang] = (stamps, found)
     return _cache[lang][1]
 

@@ -7,7 +7,10 @@ import goes on. This module holds the rule and the words, reads the file's synta
 runs none of its code: the grader, which never imports torch or the student's code, uses it too.
 """
 import ast
+import re
 import traceback
+
+from autograder.i18n import N_, _
 
 
 def keeps_at_import(node):
@@ -109,7 +112,7 @@ def import_failure(err, path, tree=None, source=""):
     """One line on why gan.py did not import: the error, the line of gan.py it came from,
     and, where a top-level statement raised, what to do with it."""
     if isinstance(err, SyntaxError):
-        return f"importing gan.py failed: SyntaxError at line {err.lineno}: {err.msg}"
+        return _("importing gan.py failed: SyntaxError at line {line}: {error}").format(line=err.lineno, error=err.msg)
     frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == path]
     line = frames[0].lineno if frames else None  # the top-level statement that ran, in gan.py
     detail = " ".join(f"{type(err).__name__}: {err}".split())
@@ -117,17 +120,52 @@ def import_failure(err, path, tree=None, source=""):
     if statement is not None and not defines(statement):  # the cause is the line, not what it met
         code = code_of(source, statement, 60)
         brief = detail if len(detail) <= 160 else detail[:160].rsplit(" ", 1)[0] + " [...]"
-        return (f"line {line} of gan.py runs `{code}` when gan.py is imported, and it failed ({brief}): the "
-                "autograder leaves such lines out; put experiments under `if __name__ == \"__main__\":` or in the "
-                "notebook")
+        return _("line {line} of gan.py runs `{code}` when gan.py is imported, and it failed ({error}): the "
+                 "autograder leaves such lines out; put experiments under `if __name__ == \"__main__\":` or in the "
+                 "notebook").format(line=line, code=code, error=brief)
     detail = detail if len(detail) <= 300 else detail[:300].rsplit(" ", 1)[0] + " [...]"
-    return f"importing gan.py failed at line {line}: {detail}" if line else f"importing gan.py failed: {detail}"
+    if line:
+        return _("importing gan.py failed at line {line}: {error}").format(line=line, error=detail)
+    return _("importing gan.py failed: {error}").format(error=detail)
 
 
 def left_out_sentence(failure, left_out):
     """What every path (the notebook's check cells, pytest, autograder.submit, the grader's report)
     says of a gan.py that imports only without some of its top-level statements: why the
     first failed, what to do, and each line left out. `left_out`: [(line, code)]."""
-    named = "; ".join(f"line {n}: `{' '.join(code.split())[:60]}`" for n, code in left_out[:5])
-    more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
-    return f"{' '.join(str(failure).split())[:600]}. Left out, wherever gan.py is checked or graded: {named}{more}"
+    named = _("; ").join(_("line {line}: `{code}`").format(line=n, code=" ".join(code.split())[:60])
+                         for n, code in left_out[:5])
+    more = _(" and {n} more").format(n=len(left_out) - 5) if len(left_out) > 5 else ""
+    lines = _("Left out, wherever gan.py is checked or graded: {lines}{more}").format(lines=named, more=more)
+    failure = " ".join(str(failure).split())[:600]
+    if not failure:  # the lines alone, after the ". " that callers strip (autograder.submit)
+        return f". {lines}"
+    return _("{failure}. {left_out}").format(failure=failure, left_out=lines)
+
+
+# torch's global settings that a statement of gan.py may change when it is imported, as the
+# records of autograder/produce/importing.py name them, and the values it writes as words. The
+# records keep the English, which the judges read (autograder.judge.settings_sentence looks for
+# words in it); settings_said says a record in the course's language.
+SETTING_WORDS = (N_("the default dtype"), N_("grad mode"), N_("the random seed"), N_("deterministic algorithms"),
+                 N_("the default device"))
+SWITCH_WORDS = (N_("on"), N_("off"))
+CHANGE = re.compile(r"(?P<name>.+?) from (?P<before>.*) to (?P<after>.*)")
+
+
+def settings_said(what):
+    """A record's `what` ('grad mode from on to off; the random seed from 0 to 7', as
+    produce/importing.py writes it) in the course's language; a part it does not recognise, as
+    it is."""
+    def word(value):
+        return _(value) if value in SWITCH_WORDS else value
+
+    said = []
+    for piece in str(what).split("; "):
+        change = CHANGE.fullmatch(piece)
+        if change is None or change["name"] not in SETTING_WORDS:
+            said.append(piece)
+            continue
+        said.append(_("{setting} from {before} to {after}").format(
+            setting=_(change["name"]), before=word(change["before"]), after=word(change["after"])))
+    return _("; ").join(said)

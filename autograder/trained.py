@@ -23,6 +23,7 @@ import zipfile
 import numpy as np
 
 from autograder.course import TRAINED_FILE, TRAINED_LIMIT, TRAINED_SAMPLES
+from autograder.i18n import _
 
 ARCHITECTURE, SEED = "trained_architecture", "trained_seed"  # the answer files' keys: the layers, the noise seed
 BATCH = 250  # samples drawn at a time, BatchNorm in training mode, as the notebook scores its generators
@@ -40,13 +41,14 @@ class TrainedFileError(Exception):
 
 
 def trained_missing():
-    return (f"no {TRAINED_FILE} was handed in beside gan.py: the notebook saves it after training the DCGAN; hand "
-            "it in with gan.py.")
+    return _("no {file} was handed in beside gan.py: the notebook saves it after training the DCGAN; hand it in "
+             "with gan.py.").format(file=TRAINED_FILE)
 
 
 def trained_too_large(size):
-    return (f"{TRAINED_FILE} is {size / (1 << 20):,.1f} MB, more than the {TRAINED_LIMIT >> 20} MB the grader reads "
-            "(the DCGAN generator's weights take 25.5 MB): hand in the file the notebook saved.")
+    return _("{file} is {size:,.1f} MB, more than the {limit} MB the grader reads (the DCGAN generator's weights "
+             "take 25.5 MB): hand in the file the notebook saved.").format(file=TRAINED_FILE, size=size / (1 << 20),
+                                                                           limit=TRAINED_LIMIT >> 20)
 
 
 def read_state_dict(weights):
@@ -67,8 +69,8 @@ def read_state_dict(weights):
     if size > TRAINED_LIMIT:
         raise TrainedFileError(trained_too_large(size))
     if not zipfile.is_zipfile(path):  # what torch.save writes is a zip archive
-        raise TrainedFileError(f"{name} is not a file torch.save wrote (it may be damaged or cut short): save the "
-                           "generator's state_dict with the notebook's cell and hand that in.")
+        raise TrainedFileError(_("{name} is not a file torch.save wrote (it may be damaged or cut short): save the "
+                                 "generator's state_dict with the notebook's cell and hand that in.").format(name=name))
     if not isinstance(path, str):
         path.seek(0)
     import torch  # here: the grader imports this module for its sentences, and never imports torch
@@ -76,14 +78,17 @@ def read_state_dict(weights):
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # pickle.UnpicklingError for anything but tensors; others for a damaged archive
-        refused = "weights only" in str(err).lower()
-        raise TrainedFileError(f"{name} " + ("holds more than weights (the grader loads tensors only, and refused it)"
-                                         if refused else f"could not be read as saved weights ({type(err).__name__})")
-                           + ": save the generator's state_dict with the notebook's cell and hand that in.") from None
+        if "weights only" in str(err).lower():
+            raise TrainedFileError(_("{name} holds more than weights (the grader loads tensors only, and refused it): "
+                                     "save the generator's state_dict with the notebook's cell and hand that "
+                                     "in.").format(name=name)) from None
+        raise TrainedFileError(_("{name} could not be read as saved weights ({error}): save the generator's "
+                                 "state_dict with the notebook's cell and hand that in.").format(
+            name=name, error=type(err).__name__)) from None
     if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
                                               for k, v in state.items()):
-        raise TrainedFileError(f"{name} holds a {type(state).__name__}, not a generator's state_dict (a dict of tensors): "
-                           "save it with the notebook's cell.")
+        raise TrainedFileError(_("{name} holds a {type}, not a generator's state_dict (a dict of tensors): save it "
+                                 "with the notebook's cell.").format(name=name, type=type(state).__name__))
     return name, state
 
 
@@ -127,7 +132,7 @@ def _layers_of(state):
     is the tensor 'weight' of the layer 'fc.0'."""
     grouped = {}
     for key, tensor in state.items():
-        prefix, _, name = key.rpartition(".")
+        prefix, _dot, name = key.rpartition(".")
         grouped.setdefault(prefix, {})[name] = tensor
     return list(grouped.items())
 
@@ -159,20 +164,21 @@ def fit(state, model):
         join = lambda prefix, name: f"{prefix}.{name}" if prefix else name  # noqa: E731
         pairs = [(join(p, name), join(q, name)) for (p, tensors), (q, _) in zip(mine, theirs) for name in tensors]
         if not all(target in wanted for _, target in pairs):  # a statistic the generator's layer does not keep
-            raise TrainedFileError(f"{TRAINED_FILE} holds `{next(k for k, t in pairs if t not in wanted)[:80]}`, "
-                                   "which no layer of the assignment's generator has: hand in the weights of the "
-                                   "generator build_dc_generator() builds.")
+            raise TrainedFileError(_("{file} holds `{key}`, which no layer of the assignment's generator has: hand "
+                                     "in the weights of the generator build_dc_generator() builds.").format(
+                file=TRAINED_FILE, key=next(k for k, t in pairs if t not in wanted)[:80]))
     else:
-        raise TrainedFileError(f"{TRAINED_FILE} does not hold the assignment's DCGAN generator: "
-                               f"{_difference(mine, theirs)}. Hand in the weights of the generator "
-                               "build_dc_generator() builds, saved by the notebook's cell after training it.")
+        raise TrainedFileError(_("{file} does not hold the assignment's DCGAN generator: {difference}. Hand in the "
+                                 "weights of the generator build_dc_generator() builds, saved by the notebook's cell "
+                                 "after training it.").format(file=TRAINED_FILE, difference=_difference(mine, theirs)))
     fitted = {}
     for key, target in pairs:
         tensor = state[key]
         if tuple(tensor.shape) != tuple(wanted[target].shape):
-            raise TrainedFileError(f"{TRAINED_FILE}'s `{key[:80]}` has shape {tuple(tensor.shape)}, where the "
-                                   f"assignment's generator has {tuple(wanted[target].shape)}: hand in the weights "
-                                   "of the generator build_dc_generator() builds.")
+            raise TrainedFileError(_("{file}'s `{key}` has shape {shape}, where the assignment's generator has "
+                                     "{expected}: hand in the weights of the generator build_dc_generator() "
+                                     "builds.").format(file=TRAINED_FILE, key=key[:80], shape=tuple(tensor.shape),
+                                                       expected=tuple(wanted[target].shape)))
         fitted[target] = tensor.to(wanted[target].dtype)
     for key, tensor in wanted.items():  # BatchNorm statistics the file left out: the fresh layer's
         fitted.setdefault(key, tensor)
@@ -182,15 +188,18 @@ def fit(state, model):
 
 def _difference(mine, theirs):
     """Where the file's layers first differ from the generator's, as a sentence."""
-    for n, ((p, have), (_, want)) in enumerate(zip(mine, theirs)):
+    for n, ((p, have), (_q, want)) in enumerate(zip(mine, theirs)):
         if _signature(have) != _signature(want):
-            return (f"its layer {n + 1} with weights (`{p[:60] or '(top)'}`) holds {_shapes(have) or 'no weights'}, "
-                    f"where the generator's layer {n + 1} holds {_shapes(want)}")
+            return _("its layer {n} with weights (`{prefix}`) holds {have}, where the generator's layer {n} holds "
+                     "{want}").format(n=n + 1, prefix=p[:60] or _("(top)"), have=_shapes(have) or _("no weights"),
+                                      want=_shapes(want))
     if len(mine) != len(theirs):
-        extra = f"; the first extra: `{mine[len(theirs)][0][:60]}`, {_shapes(mine[len(theirs)][1])}" \
+        extra = _("; the first extra: `{prefix}`, {have}").format(prefix=mine[len(theirs)][0][:60],
+                                                                   have=_shapes(mine[len(theirs)][1])) \
             if len(mine) > len(theirs) else ""
-        return f"it holds {len(mine)} layers with weights, the generator {len(theirs)}{extra}"
-    return "its tensors are not the generator's"
+        return _("it holds {n} layers with weights, the generator {expected}{extra}").format(
+            n=len(mine), expected=len(theirs), extra=extra)
+    return _("its tensors are not the generator's")
 
 
 def sample(model, n, noise_dim, seed):
@@ -217,20 +226,20 @@ def score(weights, ans, classifier=None, stats=None, thumbs=None):
     import quality
 
     try:
-        _, state = read_state_dict(weights)
+        state = read_state_dict(weights)[1]
         model = fit(state, generator(ans))
     except TrainedFileError as err:
         return {"scores": {"error": str(err)}}
     images = sample(model, TRAINED_SAMPLES, int(ans["noise_dim"]), int(ans[SEED]))
     del model, state
     if not np.all(np.isfinite(images)):
-        return {"scores": {"error": "your trained generator's samples hold NaN: its weights hold NaN or infinity"}}
+        return {"scores": {"error": _("your trained generator's samples hold NaN: its weights hold NaN or infinity")}}
     with torch.no_grad():
         found = quality.score_images(images, quality.load_classifier(weights=classifier), stats, batch_size=100,
                                      thumbs=thumbs)  # memory: ~40 MB
     scores = {key: float(found[key]) for key in ("IS", "FID", "copies", "copies_train", "copies_test")}
     if not all(math.isfinite(v) for v in scores.values()):  # clipped, finite images give finite scores
-        return {"scores": {"error": "the grader could not score your trained generator's samples"}}
+        return {"scores": {"error": _("the grader could not score your trained generator's samples")}}
     return {"scores": dict(scores, n=len(images))}
 
 
@@ -246,7 +255,8 @@ def score_apart(weights_path, answers_path, timeout=600):
                              env=env, cwd=here)
         return json.loads(out.stdout.strip().splitlines()[-1])
     except (subprocess.TimeoutExpired, ValueError, IndexError):
-        return {"scores": {"error": "the trained generator could not be scored here (the scorer did not finish)"}}
+        return {"scores": {"error": _("the trained generator could not be scored here (the scorer did not "
+                                      "finish)")}}
 
 
 def main(argv=None):

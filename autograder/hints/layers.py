@@ -9,6 +9,7 @@ import numpy as np
 
 from autograder.answers import reference_layers, reference_samples, sample_positions
 from autograder.course import FORWARD_TOL
+from autograder.i18n import N_, _, ngettext
 from autograder.measures import scale_error
 
 # Activations, pooling, normalisation and dropout: a layer of one of these kinds that the
@@ -24,13 +25,14 @@ WEIGHTED = {"Linear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d
             "InstanceNorm1d", "InstanceNorm2d", "Embedding"}
 RESHAPES = {"Flatten", "Unflatten"}  # layer modules that only reshape
 # What a near miss can come from, for each architecture: only causes its layers can have.
+# (English, marked for the catalog: the judge translates them where it shows them, _(cause).)
 NEAR_MISS_CAUSES = {
-    "discriminator": "a LeakyReLU slope other than 0.01, a ReLU where the architecture has LeakyReLU(0.01), "
-                     "or float16/bfloat16 arithmetic",
-    "generator": "float16/bfloat16 arithmetic, or an activation close to, but not, ReLU or Tanh",
-    "dc_classifier": "a LeakyReLU slope other than 0.01, a ReLU where the architecture has LeakyReLU(0.01), "
-                     "or float16/bfloat16 arithmetic",
-    "dc_generator": "a BatchNorm eps other than the default 1e-5, or float16/bfloat16 arithmetic",
+    "discriminator": N_("a LeakyReLU slope other than 0.01, a ReLU where the architecture has LeakyReLU(0.01), "
+                        "or float16/bfloat16 arithmetic"),
+    "generator": N_("float16/bfloat16 arithmetic, or an activation close to, but not, ReLU or Tanh"),
+    "dc_classifier": N_("a LeakyReLU slope other than 0.01, a ReLU where the architecture has LeakyReLU(0.01), "
+                        "or float16/bfloat16 arithmetic"),
+    "dc_generator": N_("a BatchNorm eps other than the default 1e-5, or float16/bfloat16 arithmetic"),
 }
 
 
@@ -44,20 +46,25 @@ def layer_hint(layers, reference):
     for layer in layers or []:
         kind = layer.get("type", "")
         if kind in LAYER_KINDS and kind not in kinds:
-            found.append(f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind} layer, which its architecture does not have")
+            found.append((_("an {kind} layer, which its architecture does not have") if kind[0] in "AEIOU" else
+                          _("a {kind} layer, which its architecture does not have")).format(kind=kind))
         if kind == "LeakyReLU" and "slope" in layer and slopes and not any(
                 math.isclose(layer["slope"], x, rel_tol=1e-6) for x in slopes):
-            found.append(f"LeakyReLU(negative_slope={layer['slope']:g}), where the architecture has "
-                         f"{min(slopes):g}")
+            found.append(_("LeakyReLU(negative_slope={slope:g}), where the architecture has {theirs:g}").format(
+                slope=layer["slope"], theirs=min(slopes)))
         if kind.startswith("BatchNorm") and "eps" in layer and eps and not any(
                 math.isclose(layer["eps"], x, rel_tol=1e-6) for x in eps):
-            found.append(f"{kind}(eps={layer['eps']:g}), where the architecture keeps PyTorch's default "
-                         f"eps={min(eps):g}")
+            found.append(_("{kind}(eps={eps:g}), where the architecture keeps PyTorch's default eps={theirs:g}").format(
+                kind=kind, eps=layer["eps"], theirs=min(eps)))
     found = list(dict.fromkeys(found))  # each finding once, in the model's order
-    return f"Your model has {'; '.join(found)}." if found else ""
+    return _("Your model has {findings}.").format(findings=_("; ").join(found)) if found else ""
 
 
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+# 'the second Linear': a layer named by its place among the layers of its type, one message per place
+# (a language puts its ordinal where it goes); past the tenth, "the {k}th {type}".
+ORDINALS = (N_("the first {type}"), N_("the second {type}"), N_("the third {type}"), N_("the fourth {type}"),
+            N_("the fifth {type}"), N_("the sixth {type}"), N_("the seventh {type}"), N_("the eighth {type}"),
+            N_("the ninth {type}"), N_("the tenth {type}"))
 # Settings torch writes that are the defaults everyone keeps: left out of a layer as a message shows it.
 QUIET = ("eps=1e-05", "momentum=0.1", "affine=True", "track_running_stats=True", "bias=True")
 
@@ -76,16 +83,19 @@ def shown_layer(layer):
 def named(layers, i):
     """'the second Linear': the i-th of `layers`, counted among those of its type."""
     k = sum(layer["type"] == layers[i]["type"] for layer in layers[:i + 1])
-    return f"the {ORDINALS[k - 1] if k <= len(ORDINALS) else f'{k}th'} {layers[i]['type']}"
+    if k <= len(ORDINALS):
+        return _(ORDINALS[k - 1]).format(type=layers[i]["type"])
+    return _("the {k}th {type}").format(k=k, type=layers[i]["type"])
 
 
 def _cap(text):
+    """The text with its first letter a capital (as a sentence begins; a Chinese one stays as it is)."""
     return text[:1].upper() + text[1:]
 
 
 def _listed(trace):
     """The layer modules of a stretch of a trace, as a message lists them."""
-    return ", ".join(shown_layer(x) for x in trace)
+    return _(", ").join(shown_layer(x) for x in trace)
 
 
 def _same_values(have, want):
@@ -105,30 +115,34 @@ def _between(layers, mine, reference, theirs, n, wanted):
     matched: what runs before it, in both models."""
     if n:
         ours, arch = layers[mine[n - 1] + 1:mine[n]], reference[theirs[n - 1] + 1:theirs[n]]
-        head = (f"The values reaching {named(wanted, n)} differ from the architecture's, though "
-                f"{named(wanted, n - 1)}'s output matches: what runs between them differs.")
+        head = _("The values reaching {layer} differ from the architecture's, though {previous}'s output matches: "
+                 "what runs between them differs.").format(layer=named(wanted, n), previous=named(wanted, n - 1))
     else:
         ours, arch = layers[:mine[0]], reference[:theirs[0]]
-        head = (f"The values reaching {named(wanted, 0)}, the first layer with weights, differ from the "
-                "architecture's, though both models get the same input: what runs before it differs.")
-    said = (f"{head} The architecture runs {_listed(arch) or 'nothing'} there; yours runs "
-            f"{_listed(ours) or 'no layer module (an activation written as a function shows nowhere)'}")
-    if [x["spec"] for x in ours] == [x["spec"] for x in arch]:
-        said += ", the same modules, so the difference is in code of your own between them (a function or a reshape)"
-    if any(x["type"] in RESHAPES for x in arch):
-        said += "; a reshape that orders the values otherwise counts too: images are (channels, height, width)"
-    return said + "."
+        head = _("The values reaching {layer}, the first layer with weights, differ from the architecture's, though "
+                 "both models get the same input: what runs before it differs.").format(layer=named(wanted, 0))
+    same = (_(", the same modules, so the difference is in code of your own between them (a function or a reshape)")
+            if [x["spec"] for x in ours] == [x["spec"] for x in arch] else "")
+    reshape = (_("; a reshape that orders the values otherwise counts too: images are (channels, height, width)")
+               if any(x["type"] in RESHAPES for x in arch) else "")
+    return _("{head} The architecture runs {theirs} there; yours runs {ours}{same}{reshape}.").format(
+        head=head, theirs=_listed(arch) or _("nothing"),
+        ours=_listed(ours) or _("no layer module (an activation written as a function shows nowhere)"),
+        same=same, reshape=reshape)
 
 
 def _itself(have, want, n, wanted):
     """The n-th layer with weights got the reference's values and gave others."""
     found = []
     if have.get("dtype") and have["dtype"] != want.get("dtype"):
-        found.append(f"its weights are {have['dtype']}, where the architecture's are {want.get('dtype')}")
+        found.append(_("its weights are {dtype}, where the architecture's are {theirs}").format(
+            dtype=have["dtype"], theirs=want.get("dtype")))
     if not have.get("training", True):
-        found.append("it ran in evaluation mode")
-    why = "; ".join(found) or f"it is set as the architecture's ({shown_layer(have)}), so it computes something else"
-    return (f"{_cap(named(wanted, n))} gets the same values as the architecture's and gives other values: {why}.")
+        found.append(_("it ran in evaluation mode"))
+    why = _("; ").join(found) or _("it is set as the architecture's ({layer}), so it computes something else").format(
+        layer=shown_layer(have))
+    return _("{layer} gets the same values as the architecture's and gives other values: {why}.").format(
+        layer=_cap(named(wanted, n)), why=why)
 
 
 def layer_difference(layers, reference, samples=None, output=None, expected=None):
@@ -145,24 +159,29 @@ def layer_difference(layers, reference, samples=None, output=None, expected=None
     wanted = [reference[i] for i in theirs]
     same = lambda a, b: a["spec"] == b["spec"]  # noqa: E731
     for n, want in enumerate(wanted):
-        where = f"after {named(wanted, n - 1)}" if n else "as its first layer with weights"
+        where = _cap(_("after {layer}").format(layer=named(wanted, n - 1)) if n else
+                     _("as its first layer with weights"))
         if n >= len(mine):
-            return "" if stopped else f"{_cap(where)}, the architecture has {shown_layer(want)}; your model runs none."
+            return "" if stopped else _("{where}, the architecture has {layer}; your model runs none.").format(
+                where=where, layer=shown_layer(want))
         have = layers[mine[n]]
         if not same(have, want):
             if n + 1 < len(wanted) and same(have, wanted[n + 1]):
-                return f"{_cap(where)}, the architecture has {shown_layer(want)}; your model has none."
+                return _("{where}, the architecture has {layer}; your model has none.").format(
+                    where=where, layer=shown_layer(want))
             if n + 1 < len(mine) and same(layers[mine[n + 1]], want):
-                return f"{_cap(where)}, your model has {shown_layer(have)}, which the architecture does not have."
+                return _("{where}, your model has {layer}, which the architecture does not have.").format(
+                    where=where, layer=shown_layer(have))
             if have["type"] == want["type"]:
                 return _settings_differ(have, want, n, wanted)
-            return f"{_cap(where)}, the architecture has {shown_layer(want)}; your model has {shown_layer(have)}."
+            return _("{where}, the architecture has {theirs}; your model has {yours}.").format(
+                where=where, theirs=shown_layer(want), yours=shown_layer(have))
         if list(have["in"]) != list(want["in"]):
             before = lambda trace, picks: _listed(trace[picks[n - 1] + 1:picks[n]] if n else trace[:picks[0]])  # noqa
-            return (f"{_cap(named(wanted, n))} gets an input of shape {tuple(have['in'])}, where the architecture's "
-                    f"gets {tuple(want['in'])}: check what runs before it (the architecture runs "
-                    f"{before(reference, theirs) or 'nothing'} there; yours runs "
-                    f"{before(layers, mine) or 'no layer module'}).")
+            return _("{layer} gets an input of shape {got}, where the architecture's gets {expected}: check what runs "
+                     "before it (the architecture runs {theirs} there; yours runs {ours}).").format(
+                layer=_cap(named(wanted, n)), got=tuple(have["in"]), expected=tuple(want["in"]),
+                theirs=before(reference, theirs) or _("nothing"), ours=before(layers, mine) or _("no layer module"))
         if samples is not None and _same_values(have.get("in_sample"), samples[theirs[n], 0]) is False:
             return _between(layers, mine, reference, theirs, n, wanted)
         if have.get("raised"):
@@ -170,22 +189,24 @@ def layer_difference(layers, reference, samples=None, output=None, expected=None
         if samples is not None and _same_values(have.get("out_sample"), samples[theirs[n], 1]) is False:
             return _itself(have, want, n, wanted)
     if len(mine) > len(wanted):
-        return (f"After {named(wanted, len(wanted) - 1)}, your model has {shown_layer(layers[mine[len(wanted)]])}, "
-                "which the architecture does not have." if wanted else "")
+        return (_("{where}, your model has {layer}, which the architecture does not have.").format(
+            where=_cap(_("after {layer}").format(layer=named(wanted, len(wanted) - 1))),
+            layer=shown_layer(layers[mine[len(wanted)]])) if wanted else "")
     return "" if stopped or not wanted else _tail(layers, mine, reference, theirs, wanted, output, expected)
 
 
 def _settings_differ(have, want, n, wanted):
     extra = [x for x in settings(have["spec"]) if x not in settings(want["spec"])]
     lacking = [x for x in settings(want["spec"]) if x not in settings(have["spec"])]
-    gives = (f": it gives an output of shape {tuple(have['out'])}, where {tuple(want['out'])} is wanted"
-             if have["out"] and have["out"] != want["out"] else "")
-    mine_only, theirs_only = ", ".join(extra), ", ".join(lacking)
-    which = (f"yours has {mine_only}, the architecture's {theirs_only}" if extra and lacking else
-             f"yours sets {mine_only}, which the architecture's leaves at its default" if extra else
-             f"the architecture's sets {theirs_only}, which yours leaves at its default")
-    return (f"{_cap(named(wanted, n))} is {shown_layer(have)}, where the architecture has {shown_layer(want)} "
-            f"({which}){gives}.")
+    gives = (_(": it gives an output of shape {got}, where {expected} is wanted").format(
+        got=tuple(have["out"]), expected=tuple(want["out"])) if have["out"] and have["out"] != want["out"] else "")
+    mine_only, theirs_only = ", ".join(extra), ", ".join(lacking)  # a layer's settings, as code writes them
+    which = (_("yours has {yours}, the architecture's {theirs}") if extra and lacking else
+             _("yours sets {yours}, which the architecture's leaves at its default") if extra else
+             _("the architecture's sets {theirs}, which yours leaves at its default")).format(
+        yours=mine_only, theirs=theirs_only)
+    return _("{layer} is {yours}, where the architecture has {theirs} ({which}){gives}.").format(
+        layer=_cap(named(wanted, n)), yours=shown_layer(have), theirs=shown_layer(want), which=which, gives=gives)
 
 
 def _tail(layers, mine, reference, theirs, wanted, output, expected):
@@ -197,17 +218,20 @@ def _tail(layers, mine, reference, theirs, wanted, output, expected):
     if out is None or expected is None or out.shape != np.shape(expected) or scale_error(out, expected) <= FORWARD_TOL:
         extra = [shown_layer(x) for x in ours if x.get("type") in LAYER_KINDS and x["spec"] not in
                  {y["spec"] for y in arch}]
-        return (f"After {last} (the last layer with weights), your model runs {', '.join(extra)}, where the "
-                f"architecture runs {_listed(arch) or 'nothing'}." if extra else "")
+        return (_("After {last} (the last layer with weights), your model runs {extra}, where the architecture runs "
+                  "{theirs}.").format(last=last, extra=_(", ").join(extra), theirs=_listed(arch) or _("nothing"))
+                if extra else "")
     rows = out.reshape(len(out), -1)
     sampled = rows[:16, sample_positions(rows.shape[1])]
     reshaping = {"Flatten", "Unflatten", "Identity"}  # modules that leave the values as they are
     if all(x.get("type") in reshaping for x in ours) and _same_values(sampled, layers[mine[-1]].get("out_sample")):
-        return (f"Your model returns {last}'s output unchanged: the architecture passes it through "
-                f"{_listed(arch) or 'nothing'}; yours runs {_listed(ours) or 'no layer module'} after it (a function "
-                "whose result is not assigned, torch.tanh(x) alone, changes nothing).")
-    return (f"Every layer with weights gives the architecture's values, and the output still differs: after {last}, "
-            f"the architecture runs {_listed(arch) or 'nothing'}; yours runs {_listed(ours) or 'no layer module'}.")
+        return _("Your model returns {last}'s output unchanged: the architecture passes it through {theirs}; yours "
+                 "runs {ours} after it (a function whose result is not assigned, torch.tanh(x) alone, changes "
+                 "nothing).").format(last=last, theirs=_listed(arch) or _("nothing"),
+                                     ours=_listed(ours) or _("no layer module"))
+    return _("Every layer with weights gives the architecture's values, and the output still differs: after {last}, "
+             "the architecture runs {theirs}; yours runs {ours}.").format(
+        last=last, theirs=_listed(arch) or _("nothing"), ours=_listed(ours) or _("no layer module"))
 
 
 def unregistered(layers):
@@ -215,11 +239,16 @@ def unregistered(layers):
     kept_out = [x for x in layers or [] if not x.get("registered", True)]
     if not kept_out:
         return ""
-    return (f"Your model runs {len(kept_out)} layer{'s' * (len(kept_out) != 1)} it does not register "
-            f"({_listed(kept_out[:4])}{', ...' if len(kept_out) > 4 else ''}): kept in a plain Python list or dict, "
-            "or made inside forward(), a layer's parameters are not the model's, so model.parameters() gives none "
-            "of them, the optimizer would never train them and model.to(device) would not move them; keep them in "
-            "an nn.Sequential or an nn.ModuleList, or as attributes of your nn.Module.")
+    return ngettext(
+        "Your model runs {n} layer it does not register ({layers}{more}): kept in a plain Python list or dict, "
+        "or made inside forward(), a layer's parameters are not the model's, so model.parameters() gives none "
+        "of them, the optimizer would never train them and model.to(device) would not move them; keep them in "
+        "an nn.Sequential or an nn.ModuleList, or as attributes of your nn.Module.",
+        "Your model runs {n} layers it does not register ({layers}{more}): kept in a plain Python list or dict, "
+        "or made inside forward(), a layer's parameters are not the model's, so model.parameters() gives none "
+        "of them, the optimizer would never train them and model.to(device) would not move them; keep them in "
+        "an nn.Sequential or an nn.ModuleList, or as attributes of your nn.Module.", len(kept_out)).format(
+        n=len(kept_out), layers=_listed(kept_out[:4]), more=_(", ") + "..." if len(kept_out) > 4 else "")
 
 
 def never_called(out):
@@ -228,11 +257,14 @@ def never_called(out):
     idle = [spec for spec in out.get("idle") or [] if isinstance(spec, str)]
     if not idle:
         return ""
-    them = "them" if len(idle) > 1 else "it"
-    return (f"Your model registers {', '.join(idle[:4])}{', ...' if len(idle) > 4 else ''} and its forward pass "
-            f"never calls {them}: code of your own uses {them} instead (or leaves {them} out). Compare that code with "
-            f"what calling {them} computes (nn.Linear: x @ weight.T + bias; a Conv2d: a convolution), or call each "
-            "layer on its input, layer(x).")
+    return ngettext(
+        "Your model registers {layers}{more} and its forward pass never calls it: code of your own uses it instead "
+        "(or leaves it out). Compare that code with what calling it computes (nn.Linear: x @ weight.T + bias; a "
+        "Conv2d: a convolution), or call each layer on its input, layer(x).",
+        "Your model registers {layers}{more} and its forward pass never calls them: code of your own uses them "
+        "instead (or leaves them out). Compare that code with what calling them computes (nn.Linear: x @ weight.T + "
+        "bias; a Conv2d: a convolution), or call each layer on its input, layer(x).", len(idle)).format(
+        layers=_(", ").join(idle[:4]), more=_(", ") + "..." if len(idle) > 4 else "")
 
 
 def structure_hint(out, ans, key):

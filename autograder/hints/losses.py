@@ -2,6 +2,7 @@
 no student code: the formulas are evaluated here, on the check's own inputs."""
 import numpy as np
 
+from autograder.i18n import N_, _
 from autograder.measures import course_rel_error
 
 
@@ -19,79 +20,81 @@ def _bce_of_sigmoid(s, y):
     return -(y * log_p + (1 - y) * log_q).astype(np.float64)
 
 
-LSGAN_FIX = "the course's loss is Mao et al.'s equation 9: targets 1 for real and 0 for fake, 1/2 before each mean"
+LSGAN_FIX = N_("the course's loss is Mao et al.'s equation 9: targets 1 for real and 0 for fake, 1/2 before each mean")
 # The usual wrong versions of each loss, as (what the student wrote, what to change, the value it gives
-# on real and fake inputs). When a failing loss equals one of them, the message names it.
+# on real and fake inputs). When a failing loss equals one of them, the message names it. The words are
+# marked for the catalog (N_) and translated where the message is written (judge.losses); the English of
+# what the student wrote also stands for the mistake as the cause of a failure, which is compared, not shown.
 LOSS_MISTAKES = {
     "discriminator_loss": [
-        ("nn.BCELoss (or BCE written with log) on torch.sigmoid(logits)",
-         "use the provided bce_loss on the logits themselves: the sigmoid rounds to 0 or 1 for large logits",
+        (N_("nn.BCELoss (or BCE written with log) on torch.sigmoid(logits)"),
+         N_("use the provided bce_loss on the logits themselves: the sigmoid rounds to 0 or 1 for large logits"),
          lambda r, f: _bce_of_sigmoid(r, 1).mean() + _bce_of_sigmoid(f, 0).mean()),
-        ("the labels swapped (real scored against 0, fake against 1)",
-         "real logits go with target 1, fake ones with target 0",
+        (N_("the labels swapped (real scored against 0, fake against 1)"),
+         N_("real logits go with target 1, fake ones with target 0"),
          lambda r, f: _bce(r, 0).mean() + _bce(f, 1).mean()),
-        ("label smoothing (a real target of 0.9)", "use targets of exactly 1 and 0",
+        (N_("label smoothing (a real target of 0.9)"), N_("use targets of exactly 1 and 0"),
          lambda r, f: _bce(r, 0.9).mean() + _bce(f, 0).mean()),
-        ("two-sided label smoothing (targets 0.9 and 0.1)", "use targets of exactly 1 and 0",
+        (N_("two-sided label smoothing (targets 0.9 and 0.1)"), N_("use targets of exactly 1 and 0"),
          lambda r, f: _bce(r, 0.9).mean() + _bce(f, 0.1).mean()),
-        ("the two terms averaged (or one bce_loss over real and fake together)",
-         "add the two means: bce_loss(real, 1) + bce_loss(fake, 0)",
+        (N_("the two terms averaged (or one bce_loss over real and fake together)"),
+         N_("add the two means: bce_loss(real, 1) + bce_loss(fake, 0)"),
          lambda r, f: (_bce(r, 1).mean() + _bce(f, 0).mean()) / 2),
-        ("sums where the means belong", "average each term (bce_loss takes the mean)",
+        (N_("sums where the means belong"), N_("average each term (bce_loss takes the mean)"),
          lambda r, f: _bce(r, 1).sum() + _bce(f, 0).sum()),
-        ("only the real term", "add bce_loss(logits_fake, 0)", lambda r, f: _bce(r, 1).mean()),
-        ("only the fake term", "add bce_loss(logits_real, 1)", lambda r, f: _bce(f, 0).mean()),
-        ("the opposite sign", "the loss is the cross-entropy itself, which is never negative",
+        (N_("only the real term"), N_("add bce_loss(logits_fake, 0)"), lambda r, f: _bce(r, 1).mean()),
+        (N_("only the fake term"), N_("add bce_loss(logits_real, 1)"), lambda r, f: _bce(f, 0).mean()),
+        (N_("the opposite sign"), N_("the loss is the cross-entropy itself, which is never negative"),
          lambda r, f: -(_bce(r, 1).mean() + _bce(f, 0).mean())),
     ],
     "generator_loss": [
-        ("nn.BCELoss (or BCE written with log) on torch.sigmoid(logits)",
-         "use the provided bce_loss on the logits themselves: the sigmoid rounds to 0 or 1 for large logits",
+        (N_("nn.BCELoss (or BCE written with log) on torch.sigmoid(logits)"),
+         N_("use the provided bce_loss on the logits themselves: the sigmoid rounds to 0 or 1 for large logits"),
          lambda f: _bce_of_sigmoid(f, 1).mean()),
-        ("the saturating loss of the minimax game, -bce(fake, 0) (that is, log(1 - D(G(z))))",
-         "the assignment asks for the non-saturating loss bce_loss(logits_fake, 1) (Goodfellow et al. 2014)",
+        (N_("the saturating loss of the minimax game, -bce(fake, 0) (that is, log(1 - D(G(z))))"),
+         N_("the assignment asks for the non-saturating loss bce_loss(logits_fake, 1) (Goodfellow et al. 2014)"),
          lambda f: -_bce(f, 0).mean()),
-        ("the fake logits scored against 0, as the discriminator does",
-         "the generator wants its fakes called real: target 1", lambda f: _bce(f, 0).mean()),
-        ("label smoothing (a target of 0.9)", "use a target of exactly 1", lambda f: _bce(f, 0.9).mean()),
-        ("a sum where the mean belongs", "average (bce_loss takes the mean)", lambda f: _bce(f, 1).sum()),
-        ("the opposite sign", "the loss is the cross-entropy itself, which is never negative",
+        (N_("the fake logits scored against 0, as the discriminator does"),
+         N_("the generator wants its fakes called real: target 1"), lambda f: _bce(f, 0).mean()),
+        (N_("label smoothing (a target of 0.9)"), N_("use a target of exactly 1"), lambda f: _bce(f, 0.9).mean()),
+        (N_("a sum where the mean belongs"), N_("average (bce_loss takes the mean)"), lambda f: _bce(f, 1).sum()),
+        (N_("the opposite sign"), N_("the loss is the cross-entropy itself, which is never negative"),
          lambda f: -_bce(f, 1).mean()),
     ],
     "ls_discriminator_loss": [
-        ("no 1/2 before the means", LSGAN_FIX, lambda r, f: ((r - 1) ** 2).mean() + (f ** 2).mean()),
-        ("the targets -1 for fake and 1 for real (the paper's other choice, equation 8)", LSGAN_FIX,
+        (N_("no 1/2 before the means"), LSGAN_FIX, lambda r, f: ((r - 1) ** 2).mean() + (f ** 2).mean()),
+        (N_("the targets -1 for fake and 1 for real (the paper's other choice, equation 8)"), LSGAN_FIX,
          lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * ((f + 1) ** 2).mean()),
-        ("the targets swapped (0 for real, 1 for fake)", LSGAN_FIX,
+        (N_("the targets swapped (0 for real, 1 for fake)"), LSGAN_FIX,
          lambda r, f: 0.5 * (r ** 2).mean() + 0.5 * ((f - 1) ** 2).mean()),
-        ("`scores_real - 1 ** 2`, which Python reads as scores_real - (1 ** 2)",
-         "write (scores_real - 1) ** 2, with the brackets",
+        (N_("`scores_real - 1 ** 2`, which Python reads as scores_real - (1 ** 2)"),
+         N_("write (scores_real - 1) ** 2, with the brackets"),
          lambda r, f: 0.5 * (r - 1).mean() + 0.5 * (f ** 2).mean()),
-        ("the mean squared, where the squares are averaged", "square first, then take the mean",
+        (N_("the mean squared, where the squares are averaged"), N_("square first, then take the mean"),
          lambda r, f: 0.5 * (r - 1).mean() ** 2 + 0.5 * f.mean() ** 2),
-        ("sums where the means belong", "average each term with .mean()",
+        (N_("sums where the means belong"), N_("average each term with .mean()"),
          lambda r, f: 0.5 * ((r - 1) ** 2).sum() + 0.5 * (f ** 2).sum()),
-        ("only the real term", "add 0.5 * mean(scores_fake ** 2)", lambda r, f: 0.5 * ((r - 1) ** 2).mean()),
-        ("only the fake term", "add 0.5 * mean((scores_real - 1) ** 2)", lambda r, f: 0.5 * (f ** 2).mean()),
+        (N_("only the real term"), N_("add 0.5 * mean(scores_fake ** 2)"), lambda r, f: 0.5 * ((r - 1) ** 2).mean()),
+        (N_("only the fake term"), N_("add 0.5 * mean((scores_real - 1) ** 2)"), lambda r, f: 0.5 * (f ** 2).mean()),
     ],
     "ls_generator_loss": [
-        ("no 1/2 before the mean", LSGAN_FIX, lambda f: ((f - 1) ** 2).mean()),
-        ("the target 0 (the paper's other choice, equation 8, or the discriminator's target for fakes)",
+        (N_("no 1/2 before the mean"), LSGAN_FIX, lambda f: ((f - 1) ** 2).mean()),
+        (N_("the target 0 (the paper's other choice, equation 8, or the discriminator's target for fakes)"),
          LSGAN_FIX, lambda f: 0.5 * (f ** 2).mean()),
-        ("`scores_fake - 1 ** 2`, which Python reads as scores_fake - (1 ** 2)",
-         "write (scores_fake - 1) ** 2, with the brackets", lambda f: 0.5 * (f - 1).mean()),
-        ("the mean squared, where the squares are averaged", "square first, then take the mean",
+        (N_("`scores_fake - 1 ** 2`, which Python reads as scores_fake - (1 ** 2)"),
+         N_("write (scores_fake - 1) ** 2, with the brackets"), lambda f: 0.5 * (f - 1).mean()),
+        (N_("the mean squared, where the squares are averaged"), N_("square first, then take the mean"),
          lambda f: 0.5 * (f - 1).mean() ** 2),
-        ("a sum where the mean belongs", "average with .mean()", lambda f: 0.5 * ((f - 1) ** 2).sum()),
+        (N_("a sum where the mean belongs"), N_("average with .mean()"), lambda f: 0.5 * ((f - 1) ** 2).sum()),
     ],
 }
 MISTAKE_MATCH = 1e-5  # relative error within which a value is taken to come from a known mistake
 
 
 def known_mistake(function, value, inputs):
-    """(what the student wrote, what to change) for the known wrong version of `function`
-    whose value on `inputs` (the check's own logits or scores, float64 arrays) is `value`,
-    or None."""
+    """(what the student wrote, what to change), in English, for the known wrong version of
+    `function` whose value on `inputs` (the check's own logits or scores, float64 arrays) is
+    `value`, or None."""
     for wrote, fix, formula in LOSS_MISTAKES.get(function, ()):
         with np.errstate(all="ignore"):
             expected = float(formula(*inputs))
@@ -140,26 +143,58 @@ def relation(got, expected):
     return "other"
 
 
-def _how(kind, n):
-    """What a term's gradient relation says of the term, in words."""
-    if kind == "none":
-        return "it does not change with them at all: the term is missing, or does not use them"
-    if kind == "uniform":
-        return ("every one of them gets the same gradient, where the reference's differ from one to the next: the "
-                "term changes with their sum alone (it is linear in them, or takes their mean first), where the "
-                "reference's term changes with each of them as its formula says")
+# What a term's gradient relation says of the term: the sentence for one input, and the one for
+# several inputs that differ in the same way ("each term" where the first says "the term").
+HOW = {
+    "none": (N_("it does not change with them at all: the term is missing, or does not use them"),
+             N_("it does not change with them at all: each term is missing, or does not use them")),
+    "uniform": (N_("every one of them gets the same gradient, where the reference's differ from one to the next: the "
+                   "term changes with their sum alone (it is linear in them, or takes their mean first), where the "
+                   "reference's term changes with each of them as its formula says"),
+                N_("every one of them gets the same gradient, where the reference's differ from one to the next: each "
+                   "term changes with their sum alone (it is linear in them, or takes their mean first), where the "
+                   "reference's term changes with each of them as its formula says")),
+    "saturates": (N_("its gradient vanishes on large ones (|x| up to {top:.0f}) where the reference's does not: the "
+                     "term flattens out there, as it does where a sigmoid, a clamp or a rounding squashes them before "
+                     "the loss's formula"),
+                  N_("its gradient vanishes on large ones (|x| up to {top:.0f}) where the reference's does not: each "
+                     "term flattens out there, as it does where a sigmoid, a clamp or a rounding squashes them before "
+                     "the loss's formula")),
+    "sign": (N_("its gradient is the reference's with the opposite sign: the term's sign is flipped"),
+             N_("its gradient is the reference's with the opposite sign: each term's sign is flipped")),
+    "sum": (N_("its gradient is {n} times the reference's, as many as there are of them: the term sums where it "
+               "should average"),
+            N_("its gradient is {n} times the reference's, as many as there are of them: each term sums where it "
+               "should average")),
+    "factor": (N_("its gradient is {k:.4g} times the reference's: the term is scaled by {k:.4g}"),
+               N_("its gradient is {k:.4g} times the reference's: each term is scaled by {k:.4g}")),
+    "other": (N_("its gradient differs from the reference's in more than a constant factor: compare the term with its "
+                 "formula"),
+              N_("its gradient differs from the reference's in more than a constant factor: compare each term with "
+                 "its formula")),
+}
+
+
+def _how_of(kind, n):
+    """(HOW's key, the values of its placeholders) of a term's gradient relation."""
+    if kind in ("none", "uniform"):
+        return kind, {}
     if isinstance(kind, tuple) and kind[0] == "saturates":
-        return (f"its gradient vanishes on large ones (|x| up to {kind[1]:.0f}) where the reference's does not: the "
-                "term flattens out there, as it does where a sigmoid, a clamp or a rounding squashes them before the "
-                "loss's formula")
+        return "saturates", {"top": kind[1]}
     if isinstance(kind, tuple):
         k = kind[1]
         if abs(k + 1) < 1e-3:
-            return "its gradient is the reference's with the opposite sign: the term's sign is flipped"
+            return "sign", {}
         if abs(k - n) < 1e-3 * n:
-            return f"its gradient is {n} times the reference's, as many as there are of them: the term sums where it should average"
-        return f"its gradient is {k:.4g} times the reference's: the term is scaled by {k:.4g}"
-    return "its gradient differs from the reference's in more than a constant factor: compare the term with its formula"
+            return "sum", {"n": n}
+        return "factor", {"k": k}
+    return "other", {}
+
+
+def _how(kind, n, each=False):
+    """What a term's gradient relation says of the term, in words (of each term, with `each`)."""
+    key, values = _how_of(kind, n)
+    return _(HOW[key][1 if each else 0]).format(**values)
 
 
 def _flattens(big, ans, who, true_key, keys):
@@ -177,6 +212,23 @@ def _flattens(big, ans, who, true_key, keys):
                                                                                     1e-6 * want.max()):
             found.append(i)
     return found
+
+
+# The sentences of measured() that name a term or the inputs' kind, each written whole.
+LOOK_AT = {
+    "real": N_("it reacts to {fine} as the reference does, but not to {name}: look at the real term ({how})"),
+    "fake": N_("it reacts to {fine} as the reference does, but not to {name}: look at the fake term ({how})"),
+}
+FAR_ON_LARGE = {
+    "logits": N_("it is close to the reference's on moderate logits but far from it on large ones (|x| up to "
+                 "{top:.0f}: {got:.6g} where {wanted:.6g} is wanted), where a sigmoid rounds to 0 or 1: an epsilon or "
+                 "a clamp inside a log, or a log of a sigmoid, saturates there; the stable bce_loss provided needs "
+                 "neither"),
+    "scores": N_("it is close to the reference's on moderate scores but far from it on large ones (|x| up to "
+                 "{top:.0f}: {got:.6g} where {wanted:.6g} is wanted), where a sigmoid rounds to 0 or 1: an epsilon or "
+                 "a clamp inside a log, or a log of a sigmoid, saturates there; the stable bce_loss provided needs "
+                 "neither"),
+}
 
 
 def measured(function, out, ans, true_key, inputs, prefix=""):
@@ -198,14 +250,15 @@ def measured(function, out, ans, true_key, inputs, prefix=""):
     reference = list(ans.get(f"{who}_{true_key}_probes", []))
     said = []
     if discriminator and len(probes) == 4 and _same(got, reference[2]):
-        return (f"Its value is the reference's for {names[1]} and {names[0]} exchanged: either it takes its two "
-                f"arguments in the other order (it is called as {function}({names[0]}, {names[1]})), or it scores "
-                "the real ones against the fake target and the fake ones against the real target.")
+        return _("Its value is the reference's for {fake} and {real} exchanged: either it takes its two arguments in "
+                 "the other order (it is called as {function}({real}, {fake})), or it scores the real ones against the "
+                 "fake target and the fake ones against the real target.").format(real=names[0], fake=names[1],
+                                                                                  function=function)
     n = len(ans[f"{prefix}logits_fake"])
     twice = probes[-1] if probes else None
     if twice is not None and got and _same(twice, 2 * got) and not _same(reference[-1], 2 * expected):
-        said.append("it doubles when the batch is given twice, where the reference's stays the same: it sums over "
-                    "the batch where the reference averages")
+        said.append(_("it doubles when the batch is given twice, where the reference's stays the same: it sums over "
+                      "the batch where the reference averages"))
     grads = rec.get("grads") or []
     kinds = [relation(grads[i] if i < len(grads) else None, ans[f"{who}_{true_key}_{k}"]) for i, k in enumerate(keys)]
     top = np.max(np.abs(ans[f"big_logits_{'real' if discriminator else 'fake'}"]))
@@ -214,26 +267,27 @@ def measured(function, out, ans, true_key, inputs, prefix=""):
     differ = [(name, kind) for name, kind in zip(names, kinds) if kind != "same"]
     if differ and len(differ) < len(names):
         fine = [name for name, kind in zip(names, kinds) if kind == "same"]
-        said.append(f"it reacts to {fine[0]} as the reference does, but not to {differ[0][0]}: look at the "
-                    f"{differ[0][0].split('_')[-1]} term ({_how(differ[0][1], n)})")
+        term = differ[0][0].split("_")[-1]  # the term of the input that differs: "real" or "fake"
+        said.append(_(LOOK_AT[term]).format(fine=fine[0], name=differ[0][0], how=_how(differ[0][1], n)))
     elif differ:
         hows = {}
-        for name, kind in differ:  # the inputs that differ in the same way, said once
-            hows.setdefault(_how(kind, n), []).append(name)
-        said += [f"with respect to {' and '.join(who)}, {how}" if len(who) == 1 else
-                 f"with respect to both {' and '.join(who)}, {how.replace('the term', 'each term')}"
-                 for how, who in hows.items()]
+        for name, kind in differ:  # the inputs that differ in the same way (the same English words), said once
+            key, values = _how_of(kind, n)
+            hows.setdefault(HOW[key][0].format(**values), (kind, []))[1].append(name)
+        said += [_("with respect to {name}, {how}").format(name=names_of[0], how=_how(kind, n)) if len(names_of) == 1
+                 else _("with respect to both {first} and {second}, {how}").format(first=names_of[0],
+                                                                                  second=names_of[1],
+                                                                                  how=_how(kind, n, each=True))
+                 for kind, names_of in hows.values()]
     elif got is not None and not _same(got, expected):
-        said.append(f"its gradients are the reference's, and its value is off by {got - expected:.6g}: it adds a "
-                    "constant, which changes no gradient")
+        said.append(_("its gradients are the reference's, and its value is off by {diff:.6g}: it adds a constant, "
+                      "which changes no gradient").format(diff=got - expected))
     big_value = _scalar(big) if isinstance(big, dict) else None
     big_expected = float(ans[f"big_{who}_{true_key}"])
     near = got is not None and course_rel_error(got, expected) <= 1e-2
     if near and big_value is not None and not course_rel_error(big_value, big_expected) <= 1e-2:
-        said.append(f"it is close to the reference's on moderate {inputs} but far from it on large ones (|x| up to "
-                    f"{np.max(np.abs(ans['big_logits_real'])):.0f}: {big_value:.6g} where {big_expected:.6g} is "
-                    "wanted), where a sigmoid rounds to 0 or 1: an epsilon or a clamp inside a log, or a log of a "
-                    "sigmoid, saturates there; the stable bce_loss provided needs neither")
+        said.append(_(FAR_ON_LARGE[inputs]).format(top=np.max(np.abs(ans["big_logits_real"])), got=big_value,
+                                                   wanted=big_expected))
     if not said:
         return ""
-    return "Measured on your function: " + "; ".join(said) + "."
+    return _("Measured on your function: {findings}.").format(findings=_("; ").join(said))

@@ -3,6 +3,7 @@ the strict reading of what the producers sent. No torch, no student code."""
 import numpy as np
 
 from autograder.course import FUNCTIONS, GROUPS
+from autograder.i18n import _
 
 
 class CheckFailed(AssertionError):
@@ -41,29 +42,31 @@ def get(out, key, what):
     if isinstance(out, dict) and "__failure__" in out:  # the part crashed, hung or was killed
         fail(out["__failure__"], out["__failure__"])
     if not isinstance(out, dict) or key not in out:
-        fail(f"{what}: the grader received no result (did the code crash or time out?).")
+        fail(_("{what}: the grader received no result (did the code crash or time out?).").format(what=what))
     value = out[key]
     if isinstance(value, dict) and "error" in value:
-        fail(value["error"] if value.get("not_implemented") else f"{what} raised an error: {value['error']}",
-             value["error"])
+        fail(value["error"] if value.get("not_implemented") else
+             _("{what} raised an error: {error}").format(what=what, error=value["error"]), value["error"])
     return value
 
 
 def require_tensor(rec, what):
     if not rec.get("tensor"):
-        fail(f"{what} returned a {rec['type']}; expected a torch.Tensor.")
+        fail(_("{what} returned a {type}; expected a torch.Tensor.").format(what=what, type=rec["type"]))
 
 
 def require_shape(rec, shape, what):
     got = list(rec.get("shape", []))
     if got != list(shape):
-        hint = ""
         if list(shape[1:]) == [784] and got[1:] in ([1, 28, 28], [28, 28]):
-            hint = " Flatten the images to (N, 784) at the end."
-        fail(f"{what}: expected shape {tuple(shape)}, got {tuple(got)}.{hint}")
+            message = _("{what}: expected shape {expected}, got {got}. Flatten the images to (N, 784) at the end.")
+        else:
+            message = _("{what}: expected shape {expected}, got {got}.")
+        fail(message.format(what=what, expected=tuple(shape), got=tuple(got)))
 
 
 def value(rec, what):
     if "value" not in rec:
-        fail(f"{what}: the output is too large to compare ({tuple(rec.get('shape', ()))}).")
+        fail(_("{what}: the output is too large to compare ({shape}).").format(what=what,
+                                                                           shape=tuple(rec.get("shape", ()))))
     return np.asarray(rec["value"])

@@ -6,6 +6,7 @@ import numpy as np
 
 from autograder.course import GRAD_TOL, LOSS_TOL
 from autograder.hints.losses import known_mistake, measured
+from autograder.i18n import N_, _
 from autograder.judge.base import check, fail, get, require_tensor, value
 from autograder.measures import course_rel_error, scale_error
 
@@ -23,8 +24,28 @@ def _mistake_in(rec, function, inputs, expected):
 
 def _require_scalar(rec, call):
     if rec["shape"] != []:
-        fail(f"{call}: expected a scalar tensor (shape ()), got shape {tuple(rec['shape'])}; average over every "
-             "element with .mean(), with no dim.", "the loss is not a scalar")  # one cause, said once
+        fail(_("{call}: expected a scalar tensor (shape ()), got shape {shape}; average over every element with "
+               ".mean(), with no dim.").format(call=call, shape=tuple(rec["shape"])),
+             "the loss is not a scalar")  # one cause, said once (compared, never shown)
+
+
+# The sentences that name a loss's inputs by their kind, "logits" (the GAN's) or "scores" (the
+# LSGAN's), each written whole for each kind so that a translation words each as it reads best.
+ON_LARGE = {"logits": N_("{function} on large logits"), "scores": N_("{function} on large scores")}
+CORRECT_ON_LARGE = {"logits": N_("{function} finite and correct on large logits"),
+                    "scores": N_("{function} finite and correct on large scores")}
+NO_GRADIENT = {
+    "logits": N_("{call}: no gradient reached the logits; build the loss from the input tensors with torch operations "
+                 "(no .item(), .detach(), numpy or new tensors from their values)."),
+    "scores": N_("{call}: no gradient reached the scores; build the loss from the input tensors with torch operations "
+                 "(no .item(), .detach(), numpy or new tensors from their values)."),
+}
+NOT_FINITE = {
+    "logits": N_("{call}: the gradient with respect to the logits is not finite; use the stable bce_loss."),
+    "scores": N_("{call}: the gradient with respect to the scores is not finite; use the stable bce_loss."),
+}
+GRADIENTS_MATCH = {"logits": N_("gradients reach the logits and match"),
+                   "scores": N_("gradients reach the scores and match")}
 
 
 class Loss:
@@ -39,8 +60,8 @@ class Loss:
         return [np.asarray(ans[f"{prefix}logits_{w}"], dtype=np.float32).astype(np.float64) for w in self.args]
 
     def call(self, prefix=""):
-        names = ", ".join(f"{self.inputs}_{w}" for w in self.args)
-        return f"{self.name}({names})" if not prefix else f"{self.name} on large {self.inputs}"
+        names = ", ".join(f"{self.inputs}_{w}" for w in self.args)  # code: the call as written
+        return f"{self.name}({names})" if not prefix else _(ON_LARGE[self.inputs]).format(function=self.name)
 
     def value(self, out, ans, prefix=""):
         """The loss's value against the reference; a wrong one is named or measured."""
@@ -51,19 +72,29 @@ class Loss:
         v = value(rec, call).reshape(())
         if np.isnan(v) and self.inputs == "logits":
             negative = sum(int((x < 0).sum()) for x in self.fed(ans, prefix))
-            fail(f"{call}: the loss is nan. Its inputs are logits, scores anywhere on the real line ({negative:,} of "
-                 "these are negative), not probabilities: a log of a negative number is nan. Use the numerically "
-                 "stable bce_loss provided, which takes logits.")
+            fail(_("{call}: the loss is nan. Its inputs are logits, scores anywhere on the real line ({negative:,} of "
+                   "these are negative), not probabilities: a log of a negative number is nan. Use the numerically "
+                   "stable bce_loss provided, which takes logits.").format(call=call, negative=negative))
         if not np.isfinite(v):
-            fail(f"{call}: the loss is {float(v)}; use the numerically stable bce_loss provided.")
+            fail(_("{call}: the loss is {value}; use the numerically stable bce_loss provided.").format(
+                call=call, value=float(v)))
         err = course_rel_error(v, expected)
         if not err <= LOSS_TOL:
             mistake = _mistake_in(rec, self.name, self.fed(ans, prefix), expected)
-            said = (f" That is the value of {mistake[0]}: {mistake[1]}." if mistake else
-                    " " + measured(self.name, out, ans, self.true_key, self.inputs)).rstrip()
-            # a known mistake is one cause: the function's other checks that it fails point back here
-            fail(f"{call}: expected {float(expected):.8g}, got {float(v):.8g} (relative error {err:.2e} > "
-                 f"{LOSS_TOL:.0e}).{said}", mistake and mistake[0])
+            found = dict(call=call, expected=float(expected), got=float(v), err=err, tol=LOSS_TOL)
+            if mistake:
+                message = _("{call}: expected {expected:.8g}, got {got:.8g} (relative error {err:.2e} > {tol:.0e}). "
+                            "That is the value of {mistake}: {fix}.").format(mistake=_(mistake[0]), fix=_(mistake[1]),
+                                                                             **found)
+            else:
+                said = measured(self.name, out, ans, self.true_key, self.inputs).rstrip()
+                message = (_("{call}: expected {expected:.8g}, got {got:.8g} (relative error {err:.2e} > {tol:.0e}). "
+                             "{measured}").format(measured=said, **found) if said else
+                           _("{call}: expected {expected:.8g}, got {got:.8g} (relative error {err:.2e} > {tol:.0e}).")
+                           .format(**found))
+            # a known mistake is one cause (its English words, compared, never shown): the function's other
+            # checks that it fails point back here
+            fail(message, mistake and mistake[0])
         return err
 
     def gradients(self, out, ans):
@@ -73,7 +104,8 @@ class Loss:
         _require_scalar(rec, call)  # the check calls backward() only on a scalar loss
         mistake = _mistake_in(rec, call, self.fed(ans), ans[f"{self.key}_{self.true_key}"])
         if mistake:  # its value already says what is wrong; its gradient differs for the same reason
-            fail(f"{call}: the gradient comes from {mistake[0]}: {mistake[1]}.", mistake[0])
+            fail(_("{call}: the gradient comes from {mistake}: {fix}.").format(call=call, mistake=_(mistake[0]),
+                                                                               fix=_(mistake[1])), mistake[0])
         grads = rec.get("grads") or []
         for i, w in enumerate(self.args):
             exp, got = ans[f"{self.key}_{self.true_key}_grad_{w}"], grads[i] if i < len(grads) else None
@@ -81,21 +113,25 @@ class Loss:
                 reached = [f"{self.inputs}_{v}" for j, v in enumerate(self.args) if j < len(grads)
                            and grads[j] is not None]
                 if reached:  # measured per input: the other one's term is the one cut from the graph
-                    fail(f"{call}: no gradient reached {self.inputs}_{w}, though {' and '.join(reached)} got one: "
-                         f"the term of {self.inputs}_{w} is cut from the graph; build it from {self.inputs}_{w} with "
-                         "torch operations (no .item(), .detach(), .data, numpy or new tensors from its values).")
-                fail(f"{call}: no gradient reached the {self.inputs}; build the loss from the input tensors with "
-                     "torch operations (no .item(), .detach(), numpy or new tensors from their values).")
+                    fail(_("{call}: no gradient reached {name}, though {reached} got one: the term of {name} is cut "
+                           "from the graph; build it from {name} with torch operations (no .item(), .detach(), .data, "
+                           "numpy or new tensors from its values).").format(call=call, name=f"{self.inputs}_{w}",
+                                                                           reached=_(" and ").join(reached)))
+                fail(_(NO_GRADIENT[self.inputs]).format(call=call))
             if np.shape(got) != np.shape(exp):
-                fail(f"{call}: the gradient has shape {np.shape(got)}, expected {np.shape(exp)}.")
+                fail(_("{call}: the gradient has shape {got}, expected {expected}.").format(
+                    call=call, got=np.shape(got), expected=np.shape(exp)))
             if not np.all(np.isfinite(got)):
-                fail(f"{call}: the gradient with respect to the {self.inputs} is not finite; use the stable "
-                     "bce_loss.")
+                fail(_(NOT_FINITE[self.inputs]).format(call=call))
             err = scale_error(got, exp)
             if not err <= GRAD_TOL:
-                fail(f"{call}: the gradient with respect to {self.inputs}_{w} differs from the reference (relative "
-                     f"error {err:.2e}). {measured(self.name, out, ans, self.true_key, self.inputs)}".rstrip())
-        return f"gradients reach the {self.inputs} and match"
+                said = measured(self.name, out, ans, self.true_key, self.inputs).rstrip()
+                found = dict(call=call, name=f"{self.inputs}_{w}", err=err)
+                fail(_("{call}: the gradient with respect to {name} differs from the reference (relative error "
+                       "{err:.2e}). {measured}").format(measured=said, **found) if said else
+                     _("{call}: the gradient with respect to {name} differs from the reference (relative error "
+                       "{err:.2e}).").format(**found))
+        return _(GRADIENTS_MATCH[self.inputs])
 
     def elsewhere(self, out, ans):
         """The function runs where its inputs are, on any device: PyTorch's meta device, whose
@@ -103,15 +139,18 @@ class Loss:
         rec = out.get(f"{self.key}_elsewhere") if isinstance(out, dict) else None
         error = rec.get("error", "") if isinstance(rec, dict) else ""
         if "device" in error and "meta" in error:
-            fail(f"{self.name} fails where its inputs are not on the CPU (tried here on PyTorch's meta device, as they "
-                 f"are on a GPU in the notebook's training): {error}. It makes a tensor on the CPU beside them: make "
-                 f"new tensors where the inputs are, with torch.ones_like({self.inputs}_{self.args[-1]}), "
-                 f"torch.zeros_like(...) or .to({self.inputs}_{self.args[-1]}.device).")
-        rec = get(out, f"{self.key}_elsewhere", f"{self.name} on inputs elsewhere")  # another failure: its own words
+            fail(_("{function} fails where its inputs are not on the CPU (tried here on PyTorch's meta device, as "
+                   "they are on a GPU in the notebook's training): {error}. It makes a tensor on the CPU beside them: "
+                   "make new tensors where the inputs are, with torch.ones_like({name}), torch.zeros_like(...) or "
+                   ".to({name}.device).").format(function=self.name, error=error,
+                                                 name=f"{self.inputs}_{self.args[-1]}"))
+        rec = get(out, f"{self.key}_elsewhere",  # another failure: its own words
+                  _("{function} on inputs elsewhere").format(function=self.name))
         if rec.get("device") not in (None, "meta"):
-            fail(f"{self.name} returns its loss on {rec['device']} for inputs elsewhere: return it where its inputs "
-                 "are (build it from them, with no .cpu() or .to(...)).")
-        return f"{self.name} runs where its inputs are"
+            fail(_("{function} returns its loss on {device} for inputs elsewhere: return it where its inputs are "
+                   "(build it from them, with no .cpu() or .to(...)).").format(function=self.name,
+                                                                               device=rec["device"]))
+        return _("{function} runs where its inputs are").format(function=self.name)
 
 
 def _loss_checks(part, losses):
@@ -119,11 +158,11 @@ def _loss_checks(part, losses):
     named after the function it checks."""
     for loss in losses:
         def value(out, ans, loss=loss):
-            return f"{loss.name} relative error {loss.value(out, ans):.1e}"
+            return _("{function} relative error {err:.1e}").format(function=loss.name, err=loss.value(out, ans))
 
         def large(out, ans, loss=loss):
             loss.value(out, ans, "big_")
-            return f"{loss.name} finite and correct on large {loss.inputs}"
+            return _(CORRECT_ON_LARGE[loss.inputs]).format(function=loss.name)
 
         def gradients(out, ans, loss=loss):
             return loss.gradients(out, ans)

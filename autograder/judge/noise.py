@@ -6,6 +6,7 @@ import numpy as np
 
 from autograder.course import NOISE_KS_CRITICAL, NOISE_KS_SHAPE, NOISE_SEED
 from autograder.hints.noise import shape_of_values, uniformity_hint
+from autograder.i18n import _
 from autograder.judge.base import check, fail, get, require_shape, require_tensor, value
 
 
@@ -15,9 +16,9 @@ def noise_shape_and_dtype(out, ans):
     require_tensor(rec, "sample_noise(64, 32)")
     require_shape(rec, (64, 32), "sample_noise(64, 32)")
     if rec["dtype"] != "float32":
-        fail(f"sample_noise: expected dtype float32, got {rec['dtype']}: the noise is float32, as the images and the "
-             "models' weights are.")
-    return "shape (64, 32), float32"
+        fail(_("sample_noise: expected dtype float32, got {dtype}: the noise is float32, as the images and the "
+               "models' weights are.").format(dtype=rec["dtype"]))
+    return _("shape (64, 32), float32")
 
 
 @check("noise")
@@ -25,11 +26,12 @@ def noise_range_and_signs(out, ans):
     v = value(get(out, "basic", "sample_noise(64, 32)"), "sample_noise(64, 32)")
     lo, hi = float(v.min()), float(v.max())
     if not (lo >= -1 and hi < 1):
-        fail(f"sample_noise: values must lie in [-1, 1); got min {lo:.4f}, max {hi:.4f}.{_spread(out)}")
+        fail(_("sample_noise: values must lie in [-1, 1); got min {lo:.4f}, max {hi:.4f}.{spread}").format(
+            lo=lo, hi=hi, spread=_spread(out)))
     if lo >= 0 or hi <= 0:
-        fail(f"sample_noise: expected both negative and positive values; got min {lo:.4f}, max {hi:.4f}. "
-             "torch.rand is in [0, 1): rescale it to [-1, 1).")
-    return f"values in [{lo:.3f}, {hi:.3f}]"
+        fail(_("sample_noise: expected both negative and positive values; got min {lo:.4f}, max {hi:.4f}. "
+               "torch.rand is in [0, 1): rescale it to [-1, 1).").format(lo=lo, hi=hi))
+    return _("values in [{lo:.3f}, {hi:.3f}]").format(lo=lo, hi=hi)
 
 
 def _same_values(out, key, what):
@@ -76,14 +78,18 @@ def _spread(out):
     if not isinstance(sample, dict) or "value" not in sample:
         return ""
     said = shape_of_values(uniformity(sample["value"]))
-    return f" Of the {np.size(sample['value']):,} values of sample_noise{NOISE_KS_SHAPE}, {said}." if said else ""
+    if not said:
+        return ""
+    return _(" Of the {count:,} values of {call}, {said}.").format(
+        count=np.size(sample["value"]), call=f"sample_noise{NOISE_KS_SHAPE}", said=said)
 
 
 @check("noise")
 def noise_two_calls_differ(out, ans):
     if _same_values(out, "two_calls", "sample_noise(16, 8)"):
-        fail("sample_noise: two calls without a seed returned the same values; draw fresh random numbers each call.")
-    return "two calls differ"
+        fail(_("sample_noise: two calls without a seed returned the same values; draw fresh random numbers each "
+               "call."))
+    return _("two calls differ")
 
 
 @check("noise")
@@ -91,18 +97,20 @@ def noise_seed_reproduces(out, ans):
     if not _same_values(out, "seeded", f"sample_noise(16, 8, seed={NOISE_SEED})"):
         pair = out["seeded"]
         if pair.get("seeded_with") not in (None, str(NOISE_SEED)):
-            fail(f"sample_noise: two calls with the same seed differ: after sample_noise(16, 8, seed={NOISE_SEED}) "
-                 f"torch's random generator is seeded with {pair['seeded_with']}, not {NOISE_SEED}: something in the "
-                 "function seeds it again after the provided torch.manual_seed(seed) line (torch.seed(), or a "
-                 "manual_seed of its own); draw the values right after that line.")
-        fail("sample_noise: two calls with the same seed differ. The seed reaches only torch's random generator "
-             "(the provided torch.manual_seed(seed) line)"
-             + (", and the function draws nothing from it: draw the values with torch.rand after that line, not "
-                "with numpy's or Python's random generators or a torch.Generator of your own, which that seed does "
-                "not touch." if pair.get("drew_from_torch") is False else
-                ": draw the values with torch.rand after it, not with numpy's or Python's random generators, which "
-                "that seed does not touch."))
-    return "the same seed gives the same noise"
+            fail(_("sample_noise: two calls with the same seed differ: after sample_noise(16, 8, seed={seed}) "
+                   "torch's random generator is seeded with {seeded_with}, not {seed}: something in the "
+                   "function seeds it again after the provided torch.manual_seed(seed) line (torch.seed(), or a "
+                   "manual_seed of its own); draw the values right after that line.").format(
+                seed=NOISE_SEED, seeded_with=pair["seeded_with"]))
+        if pair.get("drew_from_torch") is False:
+            fail(_("sample_noise: two calls with the same seed differ. The seed reaches only torch's random generator "
+                   "(the provided torch.manual_seed(seed) line), and the function draws nothing from it: draw the "
+                   "values with torch.rand after that line, not with numpy's or Python's random generators or a "
+                   "torch.Generator of your own, which that seed does not touch."))
+        fail(_("sample_noise: two calls with the same seed differ. The seed reaches only torch's random generator "
+               "(the provided torch.manual_seed(seed) line): draw the values with torch.rand after it, not with "
+               "numpy's or Python's random generators, which that seed does not touch."))
+    return _("the same seed gives the same noise")
 
 
 @check("noise")
@@ -111,6 +119,7 @@ def noise_is_uniform(out, ans):
     ks = uniformity(value(get(out, "sample", call), call))
     limit = NOISE_KS_CRITICAL / math.sqrt(max(ks["n"], 1))
     if not ks["statistic"] <= limit:
-        fail(f"sample_noise: not uniform on [-1, 1): Kolmogorov-Smirnov distance {ks['statistic']:.5f} over "
-             f"{ks['n']:,} values, expected at most {limit:.5f}. {uniformity_hint(ks)}")
-    return f"Kolmogorov-Smirnov distance {ks['statistic']:.5f} <= {limit:.5f}"
+        fail(_("sample_noise: not uniform on [-1, 1): Kolmogorov-Smirnov distance {distance:.5f} over "
+               "{count:,} values, expected at most {limit:.5f}. {hint}").format(
+            distance=ks["statistic"], count=ks["n"], limit=limit, hint=uniformity_hint(ks)))
+    return _("Kolmogorov-Smirnov distance {distance:.5f} <= {limit:.5f}").format(distance=ks["statistic"], limit=limit)

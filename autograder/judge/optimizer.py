@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from autograder.course import OPTIM_TOL
+from autograder.i18n import _
 from autograder.measures import scale_error
 from autograder.judge.base import check, fail, get
 
@@ -19,7 +20,7 @@ def _numbers(values):
 def optimizer_is_adam(out, ans):
     rec = get(out, "optimizer", "get_optimizer(model)")
     if rec["type"] != "torch.optim.adam.Adam":
-        fail(f"get_optimizer: expected a torch.optim.Adam, got {rec['type']}.")
+        fail(_("get_optimizer: expected a torch.optim.Adam, got {type}.").format(type=rec["type"]))
     return "torch.optim.Adam"
 
 
@@ -51,51 +52,64 @@ def optimizer_hyperparameters(out, ans):
     rec = get(out, "optimizer", "get_optimizer(model)")
     reference = json.loads(str(ans["optim_settings_true"]))
     if not rec["groups"]:
-        fail("get_optimizer: the optimizer has no parameter groups.")
+        fail(_("get_optimizer: the optimizer has no parameter groups."))
     differ = settings_differ(rec["groups"], reference)
     if differ:
         several = len(rec["groups"]) > 1
         def shown(group, key, got, want):
             if got is None:
-                return "(not set)"
+                return _("(not set)")
             text = _shown(got)
             if text == _shown(want):  # equal when rounded: show every digit
                 text = repr(got)
             kind = rec["groups"][group].get(f"{key}:kind")
             return f"{text} ({kind})" if kind else text
 
-        said = "; ".join(f"{key}={shown(i, key, got, want)} where the assignment's is "
-                         f"{key}={_shown(want)}" + (f" (parameter group {i + 1})" if several else "")
-                         for i, key, got, want in differ)
-        fail(f"get_optimizer: the optimizer's settings differ from those the assignment asks of Adam: {said}.",
-             "the optimizer's settings")  # one cause: its steps differ for it too
-    return ", ".join(f"{key}={_shown(value)}" for key, value in reference.items() if key in ("lr", "betas")) + \
-        ", the rest at Adam's defaults"
+        def differs(group, key, got, want):
+            if several:
+                return _("{key}={got} where the assignment's is {key}={want} (parameter group {group})").format(
+                    key=key, got=shown(group, key, got, want), want=_shown(want), group=group + 1)
+            return _("{key}={got} where the assignment's is {key}={want}").format(
+                key=key, got=shown(group, key, got, want), want=_shown(want))
+
+        said = _("; ").join(differs(i, key, got, want) for i, key, got, want in differ)
+        fail(_("get_optimizer: the optimizer's settings differ from those the assignment asks of Adam: {said}.").format(
+            said=said), "the optimizer's settings")  # one cause (a key, not shown): its steps differ for it too
+    return _("{settings}, the rest at Adam's defaults").format(settings=", ".join(
+        f"{key}={_shown(value)}" for key, value in reference.items() if key in ("lr", "betas")))
 
 
 @check("optimizer")
 def optimizer_steps_match_adam(out, ans):
     steps = len(ans["optim_grads"])
-    got = np.asarray(get(out, "steps", f"{steps} steps of get_optimizer(model)"))
+    got = np.asarray(get(out, "steps", _("{steps} steps of get_optimizer(model)").format(steps=steps)))
     expected = ans["optim_params_true"]
     if got.shape != expected.shape:
-        fail(f"get_optimizer: after {steps} steps the model has {got.size} weights, expected {expected.size}.")
+        fail(_("get_optimizer: after {steps} steps the model has {got} weights, expected {expected}.").format(
+            steps=steps, got=got.size, expected=expected.size))
     err = scale_error(got - ans["optim_params_start"], expected - ans["optim_params_start"])
     reported = get(out, "optimizer", "get_optimizer(model)")
-    if not err <= OPTIM_TOL and settings_differ(reported["groups"], json.loads(str(ans["optim_settings_true"]))):
-        fail("get_optimizer: its steps differ from Adam's with the assignment's settings, as its settings do.",
-             "the optimizer's settings")
-        fail(f"get_optimizer: {steps} steps on fixed gradients moved the weights differently from Adam with "
-             f"lr={float(ans['optim_lr_true']):g} and betas={_numbers(ans['optim_betas_true'])} (relative error "
-             f"{err:.1e}), though it reports Adam's settings: its step() computes something else.")
-    return f"{steps} Adam steps match (relative error {err:.1e})"
+    if not err <= OPTIM_TOL:
+        if settings_differ(reported["groups"], json.loads(str(ans["optim_settings_true"]))):
+            fail(_("get_optimizer: its steps differ from Adam's with the assignment's settings, as its settings do."),
+                 "the optimizer's settings")
+        _require_every_parameter(reported)  # a parameter left out moves the weights differently too
+        fail(_("get_optimizer: {steps} steps on fixed gradients moved the weights differently from Adam with "
+               "lr={lr:g} and betas={betas} (relative error {err:.1e}), though it reports Adam's settings: its "
+               "step() computes something else.").format(
+            steps=steps, lr=float(ans["optim_lr_true"]), betas=_numbers(ans["optim_betas_true"]), err=err))
+    return _("{steps} Adam steps match (relative error {err:.1e})").format(steps=steps, err=err)
+
+
+def _require_every_parameter(rec):
+    covered, n = sum(rec["covered"]), len(rec["covered"])
+    if covered != n:
+        fail(_("get_optimizer: the optimizer updates {covered} of the model's {n} parameter "
+               "tensors; pass model.parameters().").format(covered=covered, n=n), "the parameters it updates")
+    return n
 
 
 @check("optimizer")
 def optimizer_covers_every_parameter(out, ans):
-    rec = get(out, "optimizer", "get_optimizer(model)")
-    covered, n = sum(rec["covered"]), len(rec["covered"])
-    if covered != n:
-        fail(f"get_optimizer: the optimizer updates {covered} of the model's {n} parameter "
-             "tensors; pass model.parameters().")
-    return f"all {n} parameter tensors"
+    n = _require_every_parameter(get(out, "optimizer", "get_optimizer(model)"))
+    return _("all {n} parameter tensors").format(n=n)

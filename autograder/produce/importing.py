@@ -18,6 +18,7 @@ import torch
 
 from autograder.imports import code_of, defines, import_failure, keeps_at_import
 from autograder.precision import default_device
+from autograder.produce.student import _
 
 # module: the imported module, or None; left_out: [(line, code)] of the statements left out;
 # failure: why the first of them (or the import) failed; skipped: the indexes in the file's
@@ -107,7 +108,8 @@ def _put_back(module, before, now):
 
 
 def _changed(before, after):
-    """What changed in torch's settings, as words, or ''."""
+    """What changed in torch's settings, as words, or '': in English, which the judges read
+    (autograder.imports.settings_said says it in the course's language)."""
     return "; ".join(f"{name} from {before[name]} to {after[name]}" for name in after
                      if after[name] != before.get(name))
 
@@ -165,5 +167,5 @@ def import_student(path, name="gan", skip=(), strict=False, skip_calls=False):
 
 
 def _ran_otherwise(node, said):
-    return (f"line {node.lineno} of gan.py raised in this part although it ran when gan.py was first imported, so "
-            f"this part cannot be graded as the others were ({said})")
+    return _("line {line} of gan.py raised in this part although it ran when gan.py was first imported, so this "
+             "part cannot be graded as the others were ({failure})").format(line=node.lineno, failure=said)

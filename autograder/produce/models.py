@@ -6,7 +6,7 @@ import torch
 
 from autograder.answers import sample_positions
 from autograder.hints.layers import shown_layer
-from autograder.produce.student import StudentError, attempt, describe, model_of, student_error
+from autograder.produce.student import StudentError, _, attempt, describe, model_of, student_error
 from autograder.produce.weights import set_check_weights, torch_layer_name
 
 
@@ -89,22 +89,25 @@ def run_traced(model, x, function=None, limit=64, ran=None):
             with torch.no_grad():
                 return model(x), layers, None
         except Exception as err:
-            where = f"the model's input has shape {tuple(x.shape)}"
+            where = _("the model's input has shape {shape}").format(shape=tuple(x.shape))
             if entered:  # it raised inside this layer
                 module, args = entered[-1]
                 rec = dict(layer_record(module, args, None, module in own), raised=True)
                 layers.append(rec)
-                got = "the model's own input" if rec["in"] == list(x.shape) else where
+                got = _("the model's own input") if rec["in"] == list(x.shape) else where
                 first = args[0] if args else None
-                kinds = (f"; its weights are {rec['dtype']} and its input {str(first.dtype).replace('torch.', '')}"
-                         if rec.get("dtype") and isinstance(first, torch.Tensor) and
-                         rec["dtype"] != str(first.dtype).replace("torch.", "") else "")
-                where = (f"it raised in layer {len(layers)} of the forward pass, {shown_layer(rec)}, which got an "
-                         f"input of shape {tuple(rec['in'])} ({got}){kinds}")
+                kinds = (_("; its weights are {weights} and its input {input}").format(
+                    weights=rec["dtype"], input=str(first.dtype).replace("torch.", ""))
+                    if rec.get("dtype") and isinstance(first, torch.Tensor) and
+                    rec["dtype"] != str(first.dtype).replace("torch.", "") else "")
+                where = _("it raised in layer {n} of the forward pass, {layer}, which got an input of shape {shape} "
+                          "({got}){kinds}").format(n=len(layers), layer=shown_layer(rec), shape=tuple(rec["in"]),
+                                                   got=got, kinds=kinds)
             elif layers:  # between layers: in the model's own forward code
-                where = (f"it raised after layer {len(layers)} of the forward pass, {shown_layer(layers[-1])}, whose "
-                         f"output has shape {tuple(layers[-1]['out'])} ({where})")
-            return None, layers, f"{student_error(err, function)}; {where}."
+                where = _("it raised after layer {n} of the forward pass, {layer}, whose output has shape {shape} "
+                          "({where})").format(n=len(layers), layer=shown_layer(layers[-1]),
+                                              shape=tuple(layers[-1]["out"]), where=where)
+            return None, layers, _("{error}; {where}.").format(error=student_error(err, function), where=where)
     finally:
         for handle in handles:
             handle.remove()
@@ -119,7 +122,8 @@ def parameter_records(model):
     records = []
     for name, p in model.named_parameters():
         if len(records) == PARAMETER_RECORDS:
-            raise StudentError(f"the model holds more than {PARAMETER_RECORDS:,} parameter tensors.")
+            raise StudentError(_("the model holds more than {limit:,} parameter tensors.").format(
+                limit=PARAMETER_RECORDS))
         records.append({"name": str(name)[:200], "shape": [int(n) for n in p.shape][:8],
                         "dtype": str(p.dtype).replace("torch.", "")[:40], "device": p.device.type[:40],
                         "requires_grad": bool(p.requires_grad)})
@@ -159,7 +163,7 @@ def produce_model(gan, builder, count_args, forward_args, inp, device, salt, fla
 
     def rows():
         if not built:
-            raise StudentError(f"{builder}() gave no model to call.")
+            raise StudentError(_("{builder}() gave no model to call.").format(builder=builder))
         x = torch.as_tensor(inp, dtype=torch.float32).to(device)
         with torch.no_grad():
             return describe(built[0](x.reshape(len(x), -1)))

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from autograder.answers import weight_salt
-from autograder.produce.student import StudentError, attempt, call
+from autograder.produce.student import StudentError, _, attempt, call
 from autograder.produce.weights import set_check_weights
 
 
@@ -43,7 +43,8 @@ def optimizer_settings(group):
             except (TypeError, ValueError):
                 found[key] = None
             if isinstance(group[key], torch.Tensor):  # its value alone would hide what it is
-                found[f"{key}:kind"] = f"a tensor of dtype {str(group[key].dtype).replace('torch.', '')}"
+                found[f"{key}:kind"] = _("a tensor of dtype {dtype}").format(
+                    dtype=str(group[key].dtype).replace("torch.", ""))
     return found
 
 
@@ -56,10 +57,10 @@ def _made(gan, model):
         n = len(list(model.parameters()))
         if "empty parameter list" not in str(err) or not n:
             raise
-        raise StudentError(f"the optimizer got an empty parameter list (ValueError), though the model given to "
-                           f"get_optimizer has {n} parameter tensors. model.parameters() gives them once: iterated "
-                           "before (by list(), a loop or a first optimizer), it gives nothing more; pass "
-                           "model.parameters() to the optimizer directly.") from None
+        raise StudentError(_("the optimizer got an empty parameter list (ValueError), though the model given to "
+                             "get_optimizer has {n} parameter tensors. model.parameters() gives them once: iterated "
+                             "before (by list(), a loop or a first optimizer), it gives nothing more; pass "
+                             "model.parameters() to the optimizer directly.").format(n=n)) from None
 
 
 def produce_optimizer(gan, ans):
@@ -78,7 +79,8 @@ def produce_optimizer(gan, ans):
         model = set_check_weights(optimizer_model(), weight_salt(ans))
         opt = _made(gan, model)
         if not hasattr(opt, "step"):
-            raise StudentError(f"get_optimizer() returned a {type(opt).__name__}, which has no step().")
+            raise StudentError(_("get_optimizer() returned a {type}, which has no step().").format(
+                type=type(opt).__name__))
         return adam_steps(model, opt, ans["optim_grads"])
 
     return {"optimizer": attempt(produce, "get_optimizer"), "steps": attempt(steps, "get_optimizer")}

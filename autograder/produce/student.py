@@ -11,7 +11,26 @@ import traceback
 import numpy as np
 import torch
 
+from autograder import i18n
 from autograder.course import NOT_IMPLEMENTED, VALUE_LIMIT
+from autograder.i18n import N_
+
+
+def _(message):
+    """`message` in the course's language (autograder.i18n._), and as written wherever its
+    translation cannot be had: this runs beside the student's code, after it, and a sentence
+    about that code must never fail for want of a catalog (one that cannot be read, a gettext
+    the student's code changed). The producers' messages are all written with this one."""
+    try:
+        return i18n._(message)
+    except Exception:
+        return message
+
+
+try:  # the catalog read now, at import, before any student code runs: the sandbox imports this
+    i18n.translation()  # module before it forks the parts, which cannot read the files beside it
+except Exception:  # English, as _ says it
+    pass
 
 
 class StudentError(Exception):
@@ -47,14 +66,15 @@ MEMORY_LIMIT_MB = None  # set by the grader's sandbox: the memory a part may all
 
 # What to do when a function asked for a GPU the grader does not have, fitted to the function.
 CUDA_ADVICE = {
-    "sample_noise": "make the noise on the CPU (torch.rand(batch_size, dim), with no .cuda() or device='cuda'): "
-                    "run_a_gan moves it to the training device itself",
-    "loss": "make new tensors on the device of the inputs (torch.ones_like(logits), torch.zeros_like(logits), "
-            ".to(logits.device)), never with .cuda() or dtype=torch.cuda.FloatTensor",
-    "model": "build the model with no .cuda() or device='cuda': the notebook and the grader move it with "
-             ".to(device)",
-    "get_optimizer": "create the optimizer from model.parameters() and move nothing to a GPU",
+    "sample_noise": N_("make the noise on the CPU (torch.rand(batch_size, dim), with no .cuda() or device='cuda'): "
+                       "run_a_gan moves it to the training device itself"),
+    "loss": N_("make new tensors on the device of the inputs (torch.ones_like(logits), torch.zeros_like(logits), "
+               ".to(logits.device)), never with .cuda() or dtype=torch.cuda.FloatTensor"),
+    "model": N_("build the model with no .cuda() or device='cuda': the notebook and the grader move it with "
+                ".to(device)"),
+    "get_optimizer": N_("create the optimizer from model.parameters() and move nothing to a GPU"),
 }
+ANY_ADVICE = N_("create tensors on the device of the inputs (.to(x.device)), never with .cuda()")
 ADVICE_KIND = {"discriminator_loss": "loss", "generator_loss": "loss", "ls_discriminator_loss": "loss",
                "ls_generator_loss": "loss", "discriminator": "model", "generator": "model",
                "build_dc_classifier": "model", "build_dc_generator": "model"}
@@ -74,23 +94,23 @@ def student_error(err, function=None):
     tb = traceback.extract_tb(err.__traceback__)
     # The student's own file only: the smoke test's training loop is the assignment's, which the
     # grader runs from a copy (provided_gan.py) that students never see.
-    where = next((f"gan.py:{f.lineno} in {f.name}" for f in reversed(tb)
+    where = next((_("gan.py:{line} in {function}").format(line=f.lineno, function=f.name) for f in reversed(tb)
                   if f.filename.rsplit("/", 1)[-1] == "gan.py"), None)
     loop = next((f.name for f in reversed(tb) if f.filename.rsplit("/", 1)[-1] == "provided_gan.py"), None)
     if where and loop:
-        where += f", called from the provided run_a_gan's {loop}" if loop != "run_a_gan" else \
-            ", called from the provided run_a_gan"
-    at = f" (at {where})" if where else ""
+        where += _(", called from the provided run_a_gan's {function}").format(function=loop) \
+            if loop != "run_a_gan" else _(", called from the provided run_a_gan")
+    at = _(" (at {where})").format(where=where) if where else ""
     if loop and not where:
-        at = f" (in the provided run_a_gan's {loop})" if loop != "run_a_gan" else " (in the provided run_a_gan)"
+        at = _(" (in the provided run_a_gan's {function})").format(function=loop) if loop != "run_a_gan" else \
+            _(" (in the provided run_a_gan)")
     if isinstance(err, MemoryError) and MEMORY_LIMIT_MB:
-        return (f"MemoryError: your code asked for more memory than a part may use ({MEMORY_LIMIT_MB:,} MB){at}: "
-                "look for a tensor far larger than the check's inputs need.")
+        return _("MemoryError: your code asked for more memory than a part may use ({limit:,} MB){at}: look for a "
+                 "tensor far larger than the check's inputs need.").format(limit=MEMORY_LIMIT_MB, at=at)
     if asked_for_cuda(err):  # torch's own text is long and says nothing about what to change
-        advice = CUDA_ADVICE.get(ADVICE_KIND.get(function, function),
-                                 "create tensors on the device of the inputs (.to(x.device)), never with .cuda()")
-        return (f"{type(err).__name__}: your code asked for a CUDA GPU{at}, and the grader runs it on a CPU "
-                f"without one: {advice}.")
+        advice = CUDA_ADVICE.get(ADVICE_KIND.get(function, function), ANY_ADVICE)
+        return _("{error}: your code asked for a CUDA GPU{at}, and the grader runs it on a CPU without one: "
+                 "{advice}.").format(error=type(err).__name__, at=at, advice=_(advice))
     text = " ".join(str(err).split())
     if len(text) > ERROR_TEXT:  # cut the error's own text, at a word, so that where and what to do survive
         text = text[:ERROR_TEXT].rsplit(" ", 1)[0] + " [...]"
@@ -99,10 +119,10 @@ def student_error(err, function=None):
     except Exception:  # reading the student's line must never cost the message itself
         reading = ""
     if reading:  # what the line itself shows of the cause: an operator, a name bound by an import
-        return f"{type(err).__name__}: {text}{at}. {reading}"
+        return _("{error}: {text}{at}. {reading}").format(error=type(err).__name__, text=text, at=at, reading=reading)
     inside = torch_callee(err)
     if inside:  # torch's words come from inside a torch function the student called: name it, and how it was called
-        return f"{type(err).__name__}: {text}{at}. {inside}"
+        return _("{error}: {text}{at}. {reading}").format(error=type(err).__name__, text=text, at=at, reading=inside)
     return f"{type(err).__name__}: {text}{at}"
 
 
@@ -132,8 +152,8 @@ def line_reading(err):
     code = linecache.getline(frame.f_code.co_filename, lineno).strip()
     text = str(err)
     if "^" in code and "bitwise_xor" in text:
-        return (f"Line {lineno} uses `^`, which in Python is the bitwise XOR, not a power: a square is "
-                "written `** 2`.")
+        return _("Line {line} uses `^`, which in Python is the bitwise XOR, not a power: a square is written "
+                 "`** 2`.").format(line=lineno)
     try:
         calls = [n.func.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
     except SyntaxError:  # a line that continues a statement
@@ -142,16 +162,17 @@ def line_reading(err):
         bound = frame.f_globals.get(name) if name not in frame.f_locals else None
         home = getattr(bound, "__module__", None)
         if bound is not None and hasattr(builtins, name) and bound is not getattr(builtins, name) and home:
-            return (f"`{name}` on line {lineno} is not Python's built-in {name} but {home}.{name}, which gan.py's "
-                    f"imports put in its place (a `from {home} import *` at its top, say): call the built-in, or "
-                    "torch's own function, and import only the names you use.")
+            return _("`{name}` on line {line} is not Python's built-in {name} but {module}.{name}, which gan.py's "
+                     "imports put in its place (a `from {module} import *` at its top, say): call the built-in, or "
+                     "torch's own function, and import only the names you use.").format(name=name, line=lineno,
+                                                                                         module=home)
     named = re.search(r"([\w.]+) is not a Module subclass", text)
     if named:
-        owner, _, cls = named.group(1).rpartition(".")
+        owner, _dot, cls = named.group(1).rpartition(".")
         found = getattr(sys.modules.get(owner), cls, None)
         if isinstance(found, type) and issubclass(found, torch.nn.Module):
-            return (f"The statement at line {lineno} gives {cls} as the class itself, not a layer made from it: "
-                    f"write {cls}() with the brackets.")
+            return _("The statement at line {line} gives {cls} as the class itself, not a layer made from it: "
+                     "write {cls}() with the brackets.").format(line=lineno, cls=cls)
     return ""
 
 
@@ -186,32 +207,40 @@ def torch_callee(err):
         if frame.f_code.co_name != "__init__":
             doc = " ".join((function.__doc__ or "").strip().split("\n\n")[0].split()).split(". ")[0].rstrip(":.")
             code = " ".join((traceback.extract_tb(caller, limit=1)[0].line or "").split())
-            return (f"It rose inside the {function.__qualname__} that gan.py:{caller.tb_lineno} calls in "
-                    f"`{code[:160]}`" + (f" ({name}: \"{doc[:200]}\")" if doc else "") + ": check what you give it.")
+            if doc:
+                return _("It rose inside the {cls} that gan.py:{line} calls in `{code}` ({name}: \"{doc}\"): check "
+                         "what you give it.").format(cls=function.__qualname__, line=caller.tb_lineno, code=code[:160],
+                                                     name=name, doc=doc[:200])
+            return _("It rose inside the {cls} that gan.py:{line} calls in `{code}`: check what you give it.").format(
+                cls=function.__qualname__, line=caller.tb_lineno, code=code[:160])
     elif not frame.f_code.co_name.startswith("_") and callable(frame.f_globals.get(frame.f_code.co_name)):
         name = f"{frame.f_globals.get('__name__')}.{frame.f_code.co_name}"
         function = frame.f_globals.get(frame.f_code.co_name)
     else:  # torch's machinery (a module's call, a hook): the layer diagnosis says where
         return ""
     try:
-        takes = f" It takes, in order, {_without_annotations(inspect.signature(function))}"
+        signature = _without_annotations(inspect.signature(function))
+        takes = _(" It takes, in order, {signature}").format(signature=signature)
     except (TypeError, ValueError):
         takes = ""
     code = " ".join((traceback.extract_tb(caller, limit=1)[0].line or "").split())
-    how = f", which gan.py:{caller.tb_lineno} calls in `{code[:160]}`" if code else ""
-    return (f"It rose inside {name}{how}.{takes}: check the arguments you give it, and the position of each."
-            if takes else f"It rose inside {name}{how}: check the arguments you give it.")
+    how = _(", which gan.py:{line} calls in `{code}`").format(line=caller.tb_lineno, code=code[:160]) if code else ""
+    if takes:
+        return _("It rose inside {name}{how}.{takes}: check the arguments you give it, and the position of "
+                 "each.").format(name=name, how=how, takes=takes)
+    return _("It rose inside {name}{how}: check the arguments you give it.").format(name=name, how=how)
 
 
 def call(gan, name, *args, **kwargs):
     fn = getattr(gan, name, None)
     if fn is None:
-        raise StudentError(f"gan.py has no function {name}(); keep its name and signature as given.")
+        raise StudentError(_("gan.py has no function {name}(); keep its name and signature as given.").format(
+            name=name))
     result = fn(*args, **kwargs)
     if result is None:
         raise NotImplementedPart(
-            f"{name}() returned None: {NOT_IMPLEMENTED} "
-            "(write your code between its START and END OF YOUR CODE markers)."
+            _("{name}() returned None: {not_implemented} (write your code between its START and END OF YOUR CODE "
+              "markers).").format(name=name, not_implemented=_(NOT_IMPLEMENTED))
         )
     return result
 
@@ -232,12 +261,14 @@ def attempt(fn, function=None):
 def model_of(gan, builder, args):
     model = call(gan, builder, *args)
     if not isinstance(model, torch.nn.Module):
-        raise StudentError(f"{builder}() should return a torch.nn.Module, got {type(model).__name__}.")
+        raise StudentError(_("{builder}() should return a torch.nn.Module, got {type}.").format(
+            builder=builder, type=type(model).__name__))
     lazy = [type(m).__name__ for m in model.modules() if any(
         isinstance(p, torch.nn.parameter.UninitializedParameter) for p in m.parameters(recurse=False))]
     if lazy:  # counted, initialised or given to an optimizer, they raise torch's "uninitialized parameter"
-        raise StudentError(f"{builder}() returns a model whose {', '.join(dict.fromkeys(lazy))} has no weights yet: "
-                           "a lazy layer makes them at its first forward pass, so the model's parameters cannot be "
-                           "counted, initialised (initialize_weights) or handed to an optimizer when it is built. "
-                           "Give the layer its input size, nn.Linear(in_features, out_features).")
+        raise StudentError(_("{builder}() returns a model whose {layers} has no weights yet: a lazy layer makes "
+                             "them at its first forward pass, so the model's parameters cannot be counted, "
+                             "initialised (initialize_weights) or handed to an optimizer when it is built. Give the "
+                             "layer its input size, nn.Linear(in_features, out_features).").format(
+            builder=builder, layers=_(", ").join(dict.fromkeys(lazy))))
     return model

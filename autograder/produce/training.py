@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from autograder.course import TRAINING_BATCH, TRAINING_ITERATIONS, TRAINING_NOISE
-from autograder.produce.student import StudentError, attempt, call, model_of
+from autograder.produce.student import StudentError, _, attempt, call, model_of
 
 
 def plain_loop_options(run_a_gan):
@@ -29,7 +29,8 @@ def provided_loop(gan, provided=None):
     if provided is None or provided is gan:
         return gan.run_a_gan
     if not callable(getattr(gan, "sample_noise", None)):
-        raise StudentError("gan.py has no function sample_noise(); keep its name and signature as given.")
+        raise StudentError(_("gan.py has no function {name}(); keep its name and signature as given.").format(
+            name="sample_noise"))
     loop = provided.run_a_gan
     scope = dict(vars(provided), sample_noise=gan.sample_noise)
     run = types.FunctionType(loop.__code__, scope, loop.__name__, loop.__defaults__, loop.__closure__)

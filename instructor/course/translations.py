@@ -31,7 +31,7 @@ README = os.path.join(ROOT, "instructor", "course", "student-README.md")
 MESSAGE_FOLDERS = ("autograder", os.path.join("instructor", "grader"), os.path.join("instructor", "course"))
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 # The course table's words a student reads besides its part titles (the students' README quotes them).
-COURSE_WORDS = ("TRAINED_TYPICAL",)
+COURSE_WORDS = ("TRAINED_TYPICAL", "NOT_IMPLEMENTED")
 HEADER = "Translations of the GAN assignment and its autograder ({what}).\nThe English is the source: see " \
          "instructor/course/translations.py.\n"
 DATE = datetime.datetime(2026, 12, 6, tzinfo=datetime.timezone.utc)  # fixed: a rewrite changes no header line

@@ -19,6 +19,7 @@ from autograder.course import (
     TRAINED_LIMIT,
     trained_beside,
 )
+from autograder.i18n import N_, _
 from autograder.imports import not_kept
 from autograder.trained import trained_missing, trained_too_large
 from instructor import ROOT
@@ -32,10 +33,14 @@ from instructor.sandbox.pool import Pool, Refused
 # Rough cost of each part, to share the parts of one submission between two lanes.
 COST = {"training": 5, "dc_generator": 3, "trained": 3, "noise": 1.5, "generator": 1.5, "dc_classifier": 1.5}
 SIGNALS = {6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 24: "SIGXCPU", 25: "SIGXFSZ"}
-GRADER_FAULT = ("not graded: the grading sandbox itself failed (the grader's fault, not your code's); "
-                "ask for a regrade")
-NOT_ISOLATED = ("not graded: the grader could not isolate submissions safely on this machine (the grader's fault, "
-                "not your code's); ask for a regrade")
+GRADER_FAULT = N_("not graded: the grading sandbox itself failed (the grader's fault, not your code's); ask for a "
+                  "regrade")
+NOT_ISOLATED = N_("not graded: the grader could not isolate submissions safely on this machine (the grader's fault, "
+                  "not your code's); ask for a regrade")
+# Why a signal ended a sandboxed process, as the report says it.
+SIGNAL_CAUSES = {"SIGXCPU": N_("it used more CPU time than allowed"), "SIGXFSZ": N_("it wrote too large a file"),
+                 "SIGKILL": N_("out of memory, or stopped")}
+ANY_SIGNAL_CAUSE = N_("a crash in native code, or out of memory")
 
 # What running one submission gave: produced[group] is the plain data the judges read (or
 # {'__failure__': message}); status[phase] says how each sandboxed process ended; isolation
@@ -69,23 +74,23 @@ def lanes(groups, n):
 
 def _failure(group, record, problem=None):
     """A student-readable sentence on how a sandboxed process ended without a result."""
-    what = "importing gan.py" if group == "import" else f"the {PART_TITLES[group]} part"
+    what = _("importing gan.py") if group == "import" else _("the {part} part").format(part=_(PART_TITLES[group]))
     if record is None:
-        return f"{what} was not run: {problem or 'the grading stopped early'}."
+        return _("{what} was not run: {problem}.").format(what=what, problem=problem or _("the grading stopped early"))
     if record["timed_out"]:
-        return (f"{what} did not finish within {record['seconds']:.0f} s and was stopped: look for an infinite "
-                "loop or very slow code.")
+        return _("{what} did not finish within {seconds:.0f} s and was stopped: look for an infinite loop or very "
+                 "slow code.").format(what=what, seconds=record["seconds"])
     tail = record["output"].strip().splitlines()[-1:] if record["output"].strip() else []
-    last = f" Last output: {tail[0][:300]}" if tail else ""
+    last = _(" Last output: {output}").format(output=tail[0][:300]) if tail else ""
     if record["signal"] is not None:
-        name = SIGNALS.get(record["signal"], f"signal {record['signal']}")
-        cause = {"SIGXCPU": "it used more CPU time than allowed", "SIGXFSZ": "it wrote too large a file",
-                 "SIGKILL": "out of memory, or stopped"}.get(name, "a crash in native code, or out of memory")
-        return f"{what} was killed by {name} ({cause}).{last}"
+        name = SIGNALS.get(record["signal"])
+        cause = _(SIGNAL_CAUSES.get(name, ANY_SIGNAL_CAUSE))
+        return _("{what} was killed by {signal} ({cause}).{last}").format(
+            what=what, signal=name or _("signal {number}").format(number=record["signal"]), cause=cause, last=last)
     if record.get("result_problem"):
-        return f"{what}: {record['result_problem']}."
-    return (f"{what} ended the process (exit code {record['exit_code']}) before it produced a result: do not call "
-            f"sys.exit() or os._exit() in gan.py.{last}")
+        return _("{what}: {problem}.").format(what=what, problem=record["result_problem"])
+    return _("{what} ended the process (exit code {code}) before it produced a result: do not call sys.exit() or "
+             "os._exit() in gan.py.{last}").format(what=what, code=record["exit_code"], last=last)
 
 
 def _status(record):
@@ -104,10 +109,11 @@ def produce_all(gan_path, device="cpu", groups=GROUPS, answers=None, limits=DEFA
     try:
         source, message = handin.read(gan_path, SOURCE_LIMIT, "gan.py"), None
     except handin.NotAFile as err:
-        source, message = None, (f"gan.py is larger than {SOURCE_LIMIT // 1024} KiB: submit the assignment's file."
-                                 if err.size else str(err))
+        source, message = None, (_("gan.py is larger than {size} KiB: submit the assignment's file.").format(
+            size=SOURCE_LIMIT // 1024) if err.size else str(err))
     except OSError:
-        source, message = None, schema.inert(f"no gan.py was found at {gan_path}: submit the file named gan.py.")
+        source, message = None, schema.inert(_("no gan.py was found at {path}: submit the file named gan.py.").format(
+            path=gan_path))
     if source is None:
         return Produced({g: {"__failure__": message} for g in groups}, {}, {"mode": "not run", "reason": None},
                         {"left_out": None, "grader_error": None}, None)
@@ -158,7 +164,7 @@ def _produce(pool, source, groups, limits, weights=b"", skip_calls=False):
         records, payloads, over = _run_with_retries(pool, source, groups, notes, limits, weights, skip_calls)
     except Refused as err:  # no code of the student's runs where the sandbox cannot contain it
         notes["grader_error"] = str(err)
-        return Produced({g: {"__failure__": NOT_ISOLATED} for g in groups}, {}, pool.describe(), notes, None)
+        return Produced({g: {"__failure__": _(NOT_ISOLATED)} for g in groups}, {}, pool.describe(), notes, None)
     return _read(pool.describe(), records, payloads, groups, notes, over)
 
 
@@ -189,8 +195,9 @@ def _run_with_retries(pool, source, groups, notes, limits, weights, skip_calls):
         fault, over = again.fault, again.over_budget or over
         ungraded = [g for g in groups if not payloads.get(g) and POINTS.get(g)]  # the smoke test has none
         if fault and ungraded:
-            notes["grader_error"] = (f"the grading sandbox failed twice ({fault}); these parts were not graded: "
-                                     + ", ".join(PART_TITLES[g] for g in ungraded))
+            notes["grader_error"] = _("the grading sandbox failed twice ({fault}); these parts were not graded: "
+                                      "{parts}").format(fault=fault, parts=_(", ").join(_(PART_TITLES[g])
+                                                                                         for g in ungraded))
         elif fault:  # only the ungraded smoke test went without a result: say so there, no grader error
             notes["smoke_fault"] = fault
     return records, payloads, over
@@ -206,7 +213,7 @@ def _read(mode, records, payloads, groups, notes, over):
         note = None
     if imported is None or imported["exit_code"] != 0 or note is None or "__failure__" in note:
         if notes["grader_error"] and not payloads.get("import"):
-            message = GRADER_FAULT
+            message = _(GRADER_FAULT)
         else:
             message = note["__failure__"] if note and "__failure__" in note else _failure("import", imported)
         return Produced({g: {"__failure__": message} for g in groups}, status, mode, notes, note)
@@ -217,19 +224,20 @@ def _read(mode, records, payloads, groups, notes, over):
     produced = {}
     for group in groups:
         if not payloads.get(group) and over:
-            produced[group] = {"__failure__": f"the {PART_TITLES[group]} part was stopped: your code went over "
-                                              f"the {over:,} MB of memory that all the processes of a "
-                                              "submission share (files in /tmp and /dev/shm included)"}
+            produced[group] = {"__failure__": _("the {part} part was stopped: your code went over the {memory:,} MB "
+                                                "of memory that all the processes of a submission share (files in "
+                                                "/tmp and /dev/shm included)").format(part=_(PART_TITLES[group]),
+                                                                                     memory=over)}
         elif not payloads.get(group) and (notes["grader_error"] or notes.get("smoke_fault")):
-            produced[group] = {"__failure__": GRADER_FAULT}
+            produced[group] = {"__failure__": _(GRADER_FAULT)}
         elif group not in records or status[group] is None:
-            produced[group] = {"__failure__": _failure(group, None, "the grading sandbox failed")}
+            produced[group] = {"__failure__": _failure(group, None, _("the grading sandbox failed"))}
         elif not payloads[group]:
             produced[group] = {"__failure__": _failure(group, status[group])}
         else:
             try:
                 produced[group] = schema.decode(group, payloads[group])
             except schema.Malformed as err:
-                produced[group] = {"__failure__": f"the {PART_TITLES[group]} part sent back a result the "
-                                                  f"grader cannot accept: {err}."}
+                produced[group] = {"__failure__": _("the {part} part sent back a result the grader cannot accept: "
+                                                    "{error}.").format(part=_(PART_TITLES[group]), error=err)}
     return Produced(produced, status, mode, notes, note)

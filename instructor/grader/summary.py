@@ -30,6 +30,7 @@ from autograder.course import (
     TRAINED_MAX_FID,
     TRAINED_MIN_IS,
 )
+from autograder.judge import points_back
 from instructor.grader.render import cleared, csv_row, md_text, read_csv_cell
 from instructor.grader.schema import inert
 from instructor.grader.report import first_failure
@@ -62,14 +63,14 @@ def class_stats(reports):
     rows = []
     for (part, name), results in by_check.items():
         # a check that was not run, because an earlier one failed for the same cause, is counted, not quoted
-        failures = [message for ok, message in results if not ok and not message.startswith("not checked: ")]
+        failures = [message for ok, message in results if not ok and not points_back(message)]
         shapes = collections.Counter(NUMBER.sub("#", m) for m in failures)  # "got 0.51" and "got 0.49" alike
         example = {}
         for m in failures:
             example.setdefault(NUMBER.sub("#", m), m)
         rows.append({"part": part, "title": PART_TITLES[part], "check": name,
                      "passed": sum(ok for ok, _ in results), "n": len(results),
-                     "not_run": sum(1 for ok, m in results if not ok and m.startswith("not checked: ")),
+                     "not_run": sum(1 for ok, m in results if not ok and points_back(m)),
                      "common": [(example[shape], count) for shape, count in shapes.most_common(COMMON)]})
     order = {part: i for i, part in enumerate(GRADED)}
     rows.sort(key=lambda r: order.get(r["part"], len(order)))

@@ -24,8 +24,8 @@ from instructor.sandbox.bwrap import bwrap_command
 # The autograder's modules the producers and the scorer need: the producing side, what it shares
 # with the judges (course table, answer files, the import rule, precision) and the trained scorer.
 PRODUCING = package_files("autograder/produce") + [f"autograder/{name}" for name in (
-    "__init__.py", "course.py", "answers.py", "imports.py", "measures.py", "precision.py", "trained.py",
-    "hints/__init__.py", "hints/layers.py")]
+    "__init__.py", "course.py", "answers.py", "imports.py", "i18n.py", "measures.py", "precision.py", "trained.py",
+    "hints/__init__.py", "hints/layers.py")] + package_files("autograder/locale")
 INSIDE = "instructor/sandbox/inside/"
 CODE = {  # what the sandbox runs, relative to the repository root -> where it lies in the sandbox's copy
     **{rel: "inside/" + rel[len(INSIDE):] for rel in package_files(INSIDE)},
@@ -89,7 +89,7 @@ class Command:
     def _env(threads):
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
                "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "XDG_CACHE_HOME": "/tmp/.cache"}
-        for key in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "NVIDIA_VISIBLE_DEVICES"):
+        for key in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "NVIDIA_VISIBLE_DEVICES", "GAN_LANGUAGE"):
             if key in os.environ:
                 env[key] = os.environ[key]
         return env

@@ -89,6 +89,13 @@ def ls_generator_loss_no_half(scores_fake):
     return ((scores_fake - 1) ** 2).mean()
 
 
+def adam_that_never_steps(model):
+    """The assignment's Adam, its step() replaced on the instance: it reports the right settings."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    optimizer.step = lambda closure=None: None
+    return optimizer
+
+
 def optimizer_default_betas(model):
     return torch.optim.Adam(model.parameters(), lr=1e-3)
 
@@ -136,6 +143,8 @@ CASES = [
      ["betas=(0.9, 0.999) where the assignment's is betas=(0.5, 0.999)"], ["np.float64", "reports Adam's settings"]),
     ("noise that seeds torch again", "noise", {"sample_noise": seeded(lambda b, d: torch.seed() and 2 * torch.rand(b, d) - 1)},
      ["seeds it again after the provided torch.manual_seed(seed) line"], ["numpy"]),
+    ("Adam whose step() does nothing", "optimizer", {"get_optimizer": adam_that_never_steps},
+     ["though it reports Adam's settings: its step() computes something else"], ["settings differ"]),
     ("a learning rate given as a tensor", "optimizer",
      {"get_optimizer": lambda m: torch.optim.Adam(m.parameters(), lr=torch.tensor(1e-3), betas=(0.5, 0.999))},
      ["(a tensor of dtype float32) where the assignment's is lr=0.001"], []),

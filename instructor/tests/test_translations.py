@@ -5,6 +5,7 @@ built from them; the check cells, the hand-in command and the grader's report in
 language, English where a message has no translation."""
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -289,6 +290,50 @@ def test_a_check_cell_says_its_verdicts_in_the_course_language(monkeypatch, caps
                     "通过  noise_shape_and_dtype：", f"随机噪声：在 cpu 上通过了 5/5 项检查，得 {p} 分（满分 {p} 分）。")}[lang]
     assert said[True].startswith(words[0]) and said[True].rstrip().endswith(words[1]), said[True]
     assert said[False].startswith(words[2]) and said[False].rstrip().endswith(words[3]), said[False]
+
+
+def common_mistakes():
+    """The first mistake of each part in the mistake set that touches only that part's functions."""
+    from instructor.tests.mistakes import cases
+
+    first = {}
+    for case in cases.CASES:
+        if case["kind"] == "wrong" and not case["top"] and {cases.PART_OF[f] for f in case["blocks"]} == {case["part"]}:
+            first.setdefault(case["part"], case)
+    return list(first.values())
+
+
+IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.\w+)+|[A-Za-z]\w*_\w*")  # torch.rand, sample_noise, kernel_size
+ENGLISH = re.compile(r"\b[a-z]{2,} [a-z]{2,} [a-z]{2,}\b")  # three English words in a row: a sentence left untranslated
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+@pytest.mark.parametrize("case", common_mistakes(), ids=lambda case: case["id"])
+def test_a_common_mistake_is_named_first_in_the_course_language_with_the_same_facts(case, lang, monkeypatch,
+                                                                                      tmp_path):
+    """The first failed check's message of one common mistake per part, in English and in `lang`:
+    the translation is in `lang`, with every number, identifier and layer of the English."""
+    from autograder.judge import judge
+    from autograder.produce import produce
+    from autograder.produce.importing import import_student
+    from instructor.tests.mistakes.run import compose
+
+    path = tmp_path / "gan.py"
+    path.write_text(compose(pathlib.Path(ROOT, "gan.py").read_text(encoding="utf-8"), case), encoding="utf-8")
+    public = load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    module, _left_out, failure, _, changes = import_student(str(path), name=f"gan_{case['id']}")
+    assert module is not None, failure
+    first = {}
+    for each in ("en", lang):
+        monkeypatch.setenv("GAN_LANGUAGE", each)
+        results = judge(case["part"], produce(case["part"], module, "cpu", public, changes=changes), public)
+        first[each] = next(message for _name, ok, message in results if not ok)
+    english, translated = first["en"], first[lang]
+    assert CJK.search(translated) and not CJK.search(english), (english, translated)
+    facts = translations.NUMBER.findall(english) + IDENTIFIER.findall(english)
+    assert [f for f in facts if f not in translated] == [], (english, translated)
+    rest = IDENTIFIER.sub(" ", re.sub(r"\w+\([^()]*(?:\([^()]*\)[^()]*)*\)", " ", translated))  # layers and calls
+    assert not ENGLISH.search(rest), (english, translated)
 
 
 @pytest.mark.parametrize("lang", OTHERS)
