@@ -148,10 +148,11 @@ UNTOUCHED = {
     "en": {"noise": f"Random noise   0/{course.POINTS['noise']:g} points  0/5 checks pass\n      sample_noise() returned None",
            "score": f"Predicted autograder score: 0 / {course.FULL:g} points", "unrun": "has not been run through",
            "answer": "the answer to {q} is not written yet", "table": "the table of Q4 still has None",
-           "last": "Some things above are not in order yet"},
-    "zh": {"noise": f"随机噪声       0/{course.POINTS['noise']:g} 分  通过 0/5 项检查\n      sample_noise() returned None",
+           "last": "Some things above are not in order yet", "weights": "no dcgan_generator.pt was handed in beside gan.py"},
+    "zh": {"noise": f"随机噪声       0/{course.POINTS['noise']:g} 分  通过 0/5 项检查\n      sample_noise() 返回了 None",
            "score": f"预计自动评分：0 / {course.FULL:g} 分", "unrun": "notebook 没有完整运行过",
-           "answer": "{q} 还没有作答。", "table": "Q4 的表格中还有 None。", "last": "上面还有一些问题没有解决"},
+           "answer": "{q} 还没有作答。", "table": "Q4 的表格中还有 None。", "last": "上面还有一些问题没有解决",
+           "weights": "gan.py 旁边没有提交 dcgan_generator.pt"},
 }
 
 
@@ -175,7 +176,7 @@ def test_hand_in_of_an_untouched_release_lists_what_is_missing(untouched):
     for q in ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6"):
         assert said["answer"].format(q=q) in out.stdout
     assert said["table"] in out.stdout
-    assert "no dcgan_generator.pt was handed in beside gan.py" in out.stdout
+    assert said["weights"] in out.stdout
     with zipfile.ZipFile(student / "submission.zip") as zf:
         names = set(zf.namelist())
     assert {"gan.py", "GANs-PyTorch.ipynb"} < names and names & {"GANs-PyTorch.pdf", "GANs-PyTorch.html"}
@@ -186,7 +187,7 @@ FINISHED = {
     "en": {"last": "All in order: hand it in.", "score": f"Predicted autograder score: {course.FULL:g} / {course.FULL:g} points",
            "trained": "Trained DCGAN  (shown, not scored)  below the bar: Inception Score", "html": "not a PDF"},
     "zh": {"last": "一切就绪：可以提交了。", "score": f"预计自动评分：{course.FULL:g} / {course.FULL:g} 分",
-           "trained": "训练好的 DCGAN （仅显示，不计分）  未达到及格线：Inception Score", "html": "而不是 PDF"},
+           "trained": "训练好的 DCGAN （仅显示，不计分）  未达到及格线：在评分器用自己的生成器副本抽取的", "html": "而不是 PDF"},
 }
 
 
