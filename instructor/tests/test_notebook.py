@@ -128,7 +128,8 @@ def test_notebook_runs_top_to_bottom_with_the_tiny_setting(executed):
     assert not errors
     for cell in nb.cells:  # a check cell shows its verdict, and no `Out: True` under it
         if cell.cell_type == "code" and cell.source.startswith("run_part("):
-            assert [o.output_type for o in cell.outputs] == ["stream"], cell.source
+            # printed text only (the kernel may send it in more than one piece on a busy machine)
+            assert cell.outputs and {o.output_type for o in cell.outputs} == {"stream"}, cell.source
 
 
 @needs_mnist

@@ -112,7 +112,8 @@ def test_one_lane_of_parts_with_every_thread_still_runs_after_the_scorer_is_read
     report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == FULL and next(p for p in report["parts"] if p["part"] == "trained").get("scores"), \
         render.report_text(report)
-    assert max(r["seconds"] for r in report["status"].values()) < 20, report["status"]
+    # a hung part would have run into its timeout (a busy machine slows a part, never that far)
+    assert max(r["seconds"] for r in report["status"].values()) < LIMITS.part_timeout, report["status"]
 
 
 # -- the heavy half: a generator trained as the notebook trains it ---------------------------------------
