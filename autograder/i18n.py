@@ -81,7 +81,8 @@ def translation(lang=None):
     if _cache.get(lang, (None,))[0] != stamps and not (stamps == (None, None) and lang in _cache):
         found = gettext.NullTranslations()
         newer_mo = stamps[1] is not None and (stamps[0] is None or stamps[1] >= stamps[0])
-        for path, stamp in sorted(zip((po, mo), stamps), key=lambda item: item[0] != (mo if newer_mo else po)):
+        pairs = [(po, stamps[0]), (mo, stamps[1])]
+        for path, stamp in pairs[::-1] if newer_mo else pairs:
             if stamp is None:
                 continue
             try:

@@ -5,6 +5,7 @@ here imports torch or calls a student's function: the grader runs it in its own 
 apart from the sandbox where the producers ran."""
 from autograder.course import FUNCTIONS, POINTS
 from autograder.i18n import N_, _
+from autograder.imports import settings_said
 from autograder.judge import losses, models, noise, optimizer, training  # noqa: F401  (they register their judges)
 from autograder.judge.base import CHECKS, CheckFailed
 
@@ -57,7 +58,7 @@ def settings_sentence(settings, all_of_them=False):
     if not named:
         return ""
     lines = _("; ").join(_("line {line} (`{code}`) changes {what}").format(line=s["line"], code=s["code"],
-                                                                            what=s["what"]) for s in named[:3])
+                                                                            what=settings_said(s["what"])) for s in named[:3])
     return _("gan.py changes torch's global settings when it is imported: {lines}. Every part runs with them, so they "
              "may be why a check fails; settings like these are the notebook's to choose, not gan.py's").format(
         lines=lines)
