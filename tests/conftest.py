@@ -37,9 +37,10 @@ def pytest_configure(config):
     if not {"s", "a", "A"} & set(config.option.reportchars):
         config.option.reportchars += "s"
     config.addinivalue_line("markers", "slow: a heavy check (a Python environment built from setup.sh, hostile "
-                                       "batches, the contention table, every path for a dozen files): minutes; "
-                                       "the README's test command leaves them out (-m 'not slow'), CI runs them "
-                                       "(-m slow)")
+                                       "batches, the contention table, every path for a dozen files: minutes), or "
+                                       "one that takes more than about 3 seconds (a sandboxed grading, a hand-in, "
+                                       "a notebook run); the README's test command leaves them out (-m 'not "
+                                       "slow'), CI runs them (-m slow)")
     config.addinivalue_line("markers", "cuda: needs a CUDA device")
 
 

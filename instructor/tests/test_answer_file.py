@@ -106,6 +106,7 @@ def test_private_file_shares_no_input_or_weight_with_the_public_one():
             assert np.mean(public[key] == private[key]) < 0.01, key
 
 
+@pytest.mark.slow
 def test_answer_files_of_another_reference_are_stale_and_no_build_is_made_from_them(tmp_path, monkeypatch):
     """A changed reference (the vanilla discriminator with one more layer) leaves the committed
     answer files stale: stale() names what differs, and the release and Gradescope commands refuse."""

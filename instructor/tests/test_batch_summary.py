@@ -82,6 +82,7 @@ def test_the_squeezed_sampler_passes_as_it_is(produced):
     assert 0.001 < ks < course.NOISE_KS_CRITICAL / 1000, ks
 
 
+@pytest.mark.slow
 def test_summary_counts_parts_checks_failures_and_trained_scores(produced, tmp_path):
     reports = class_of(produced, KINDS)
     stats = summary.class_stats(reports)
@@ -116,6 +117,7 @@ def test_summary_escapes_what_submissions_wrote(produced, tmp_path):
     assert "\\<script\\>" in open(md_path).read()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not chromium() and not os.environ.get("CI"), reason="no headless Chromium here (CI installs it)")
 def test_the_summary_page_shows_its_plots_in_a_browser(produced, tmp_path):
     summary.write(class_of(produced, KINDS), str(tmp_path))
@@ -132,6 +134,7 @@ def test_the_summary_page_shows_its_plots_in_a_browser(produced, tmp_path):
     assert count((85, 168, 104)) > 5000 and count((221, 132, 82)) > 1000 and count((196, 78, 82)) > 500
 
 
+@pytest.mark.slow
 def test_compare_lists_exactly_the_students_a_changed_check_affects(produced, tmp_path, monkeypatch):
     monkeypatch.setitem(course.POINTS, "noise", 1)  # a part worth a point, whatever a term gives it
     reports = class_of(produced, KINDS)
@@ -224,6 +227,7 @@ def test_batch_of_a_varied_class_writes_the_page_and_compare_names_who_a_fix_aff
     assert "noise_is_uniform: passed -\\> failed" in compare
 
 
+@pytest.mark.slow
 def test_the_class_page_plots_clip_nothing_and_read_at_full_size(produced):
     """Each plot's PNG holds all it draws (the tight box of its text and marks), its text is
     at least 10 px high at 100% zoom, and its counts of students are whole numbers."""

@@ -38,6 +38,7 @@ def test_a_failed_download_says_why_on_one_line(tmp_path, monkeypatch):
     assert re.search(r"\(RuntimeError: Error downloading train-images-idx3-ubyte\.gz: \S[^)]*\S", first), first
 
 
+@pytest.mark.slow
 def test_the_tests_look_for_mnist_where_gan_py_does(tmp_path):
     """The four files in ./datasets/MNIST/raw and GAN_DATA_DIR unset, as a newcomer has them: where
     gan.py reads MNIST, the tests that need it run (their setup, here), none is skipped."""
@@ -99,6 +100,7 @@ def test_command_line_trains_and_saves_a_grid(tmp_path, capsys):
     assert out.stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_the_test_command_says_why_each_test_was_skipped(tmp_path):
     """The README's test command, as typed (no -rs): a skipped test's reason is in the summary,
     here the trained check's, for a gan.py with no weights file beside it."""

@@ -103,6 +103,7 @@ def test_the_texts_give_commands_to_check():
     assert len(ALL) >= 20 and any(c.startswith("python -m instructor term") for c in ALL), ALL
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ALL)
 def test_every_command_the_texts_give_exists_with_its_options(command):
     if command.startswith("python -m instructor"):

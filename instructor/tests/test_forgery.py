@@ -77,6 +77,7 @@ def submit(folder, source=REFERENCE, weights=None):
     return folder
 
 
+@pytest.mark.slow
 def test_hostile_submissions_in_a_batch_earn_nothing_and_leave_the_reference_whole(grader_root, tmp_path,
                                                                                    weights_bytes):
     secret = tmp_path / "secret.pt"

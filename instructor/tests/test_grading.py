@@ -157,6 +157,7 @@ def test_an_import_failure_names_its_line_and_keeps_the_report_rows_on_one_line(
     assert len(rows) == 1 and "importing gan.py failed at line 3: RuntimeError: first line second line" in rows[0]
 
 
+@pytest.mark.slow
 def test_a_sandbox_that_dies_is_retried_and_then_is_the_graders_fault_not_the_students(grader_root, monkeypatch):
     """The sandbox is killed under the grading: once (the retry, fresh and one part at a
     time, grades it all), then every time (the report says the grader failed)."""
@@ -192,6 +193,7 @@ def test_the_grader_itself_never_imports_torch():
     assert out.stdout.strip() == "False", out.stderr[-2000:]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(cgroup.available() is not None, reason=f"no cgroup for the test: {cgroup.available()}")
 def test_a_budget_too_small_to_grade_is_a_grader_error_and_never_the_students(tmp_path):
     """The grader in a 320 MB cgroup: the kernel's OOM killer takes the sandbox, the retry
@@ -212,6 +214,7 @@ def test_reference_solution_scores_the_same_on_cuda(grader_root):
     assert points(report) == course.POINTS, render.report_text(report)
 
 
+@pytest.mark.slow
 def test_reduced_mode_grades_the_same_and_says_so(grader_root):
     with make_pool(load_answers(os.path.join(grader_root, score.PRIVATE)), mode="reduced",
                            root=grader_root, trust=True) as pool:  # the reference: trusted wherever its parts run
@@ -221,6 +224,7 @@ def test_reduced_mode_grades_the_same_and_says_so(grader_root):
     assert "isolation: REDUCED" in render.report_text(report)
 
 
+@pytest.mark.slow
 def test_without_bubblewrap_auto_falls_back_and_sealed_refuses(grader_root, monkeypatch):
     monkeypatch.setattr(sandbox_pool, "_CHOSEN", {})  # a machine where auto has not chosen yet
     monkeypatch.setattr(sandbox_pool, "find_bwrap", lambda: None)
@@ -235,6 +239,7 @@ def test_without_bubblewrap_auto_falls_back_and_sealed_refuses(grader_root, monk
     assert "THE GRADER FAILED" in render.report_text(report)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not find_bwrap(), reason="bubblewrap is not installed")
 def test_once_sealed_a_sandbox_that_cannot_start_is_a_grader_error_not_a_downgrade(grader_root, monkeypatch):
     answers = load_answers(os.path.join(grader_root, score.PRIVATE))
@@ -414,6 +419,7 @@ def test_release_with_the_reference_blocks_pasted_back_scores_10(release_dir, gr
     assert report["total"] == FULL, render.report_text(report)
 
 
+@pytest.mark.slow
 def test_release_grading_tests_fail_cleanly_with_pytest(release_dir):
     out = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-rN", "-k", "discriminator", "-p",
                           "no:cacheprovider"], cwd=release_dir, capture_output=True, text=True, timeout=300)
@@ -513,6 +519,7 @@ def test_batch_writes_a_gradebook_and_results(tmp_path, release_dir, grader_root
         assert results["score"] == float(rows[student]["total"])
 
 
+@pytest.mark.slow
 def test_pytest_isolate_grades_in_the_sandbox(release_dir):
     def pytest_isolated(gan_path):
         return subprocess.run([sys.executable, "-m", "pytest", "tests", "--isolate", "--gan", gan_path, "-q", "-k",
@@ -534,6 +541,7 @@ images = run_a_gan(D, G, get_optimizer(D), get_optimizer(G), discriminator_loss,
 '''
 
 
+@pytest.mark.slow
 def test_a_leftover_training_run_is_left_out_by_name_and_the_functions_keep_their_points(grader_root, warm_pool, tmp_path,
                                                                                          monkeypatch):
     """The experiment students leave at the bottom: on their machine MNIST is there and it

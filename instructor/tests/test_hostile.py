@@ -196,6 +196,7 @@ def test_the_answer_file_forger_works_wherever_the_file_is_readable(tmp_path, gr
     assert totals == {"reduced": FULL - course.POINTS["noise"], "sealed": 0}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["sealed", "reduced"])
 def test_student_code_can_make_no_namespace_so_the_next_grading_stays_sealed(tmp_path, grader_root, mode):
     if mode == "sealed" and not find_bwrap():

@@ -77,6 +77,7 @@ def test_batch_jobs_get_cpus_of_their_own_where_there_are_enough(monkeypatch):
     assert limits.cpu_shares(2) == [None, None]
 
 
+@pytest.mark.slow
 @needs_cgroups
 def test_a_pool_with_cpus_of_its_own_runs_only_there():
     cpu = min(os.sched_getaffinity(0))

@@ -211,6 +211,7 @@ def test_the_smoke_test_trains_with_the_provided_loop_whatever_the_file_brings(a
     assert "the file's own copy of the loop ran" in str(own["vanilla"])
 
 
+@pytest.mark.slow
 def test_an_import_failure_is_said_once_per_pytest_run(tmp_path):
     """The first test says why gan.py does not import; the other 35 point to it."""
     import subprocess

@@ -120,6 +120,7 @@ def executed(tmp_path_factory):
     return nbformat.read(str(out), as_version=4), seconds
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_notebook_runs_top_to_bottom_with_the_tiny_setting(executed):
     nb, seconds = executed
@@ -132,6 +133,7 @@ def test_notebook_runs_top_to_bottom_with_the_tiny_setting(executed):
             assert cell.outputs and {o.output_type for o in cell.outputs} == {"stream"}, cell.source
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_training_progress_is_plain_text_that_exports_well(executed):
     """No widget (it exports as an empty box), no carriage returns (saved output piles
@@ -147,6 +149,7 @@ def test_training_progress_is_plain_text_that_exports_well(executed):
     assert html.count("epoch 1/1 [####################]") == 3
 
 
+@pytest.mark.slow
 @needs_mnist
 @pytest.mark.parametrize("lang", languages.each())
 def test_run_all_on_the_unfilled_release_stops_at_the_first_training_with_one_sentence(tmp_path, lang, monkeypatch):
@@ -175,6 +178,7 @@ def test_run_all_on_the_unfilled_release_stops_at_the_first_training_with_one_se
     assert before.count(languages.FAIL[lang]) >= 6 and (lang == "en" or "FAIL  " not in before)  # the verdict words
 
 
+@pytest.mark.slow
 def test_a_gan_py_that_does_not_import_leaves_every_check_cell_saying_where_once(tmp_path):
     """Every cell run in turn, errors or not, on a release whose gan.py has a syntax error:
     the set-up cell says so, and each check cell prints one line naming the line of the
@@ -206,6 +210,7 @@ LEFTOVER = ("\n# quick test of my code\n"
             "D = discriminator(); G = generator()\n")
 
 
+@pytest.mark.slow
 def test_a_leftover_experiment_is_left_out_and_named_as_the_grader_does(tmp_path):
     """The notebook's set-up cell and check cells import gan.py as the autograder does: the
     experiment at the bottom that fails here is left out, named with the grader's sentence,
@@ -246,6 +251,7 @@ def test_the_colab_upload_list_holds_every_file_of_the_release(lang):
     assert tops == set(listed), (sorted(tops - set(listed)), sorted(set(listed) - tops))
 
 
+@pytest.mark.slow
 @needs_mnist
 @pytest.mark.parametrize("lang", languages.each())
 def test_the_notebook_starts_from_exactly_the_uploaded_files(tmp_path, lang, monkeypatch):

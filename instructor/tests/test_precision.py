@@ -91,12 +91,14 @@ def test_run_part_checks_at_full_precision(probe, tf32_on, capsys):
     assert "TF32" not in printed and "FAIL" not in printed and printed.count("checks passed on cpu") == len(course.PARTS)
 
 
+@pytest.mark.slow
 def test_the_pytest_suite_checks_at_full_precision(probe):
     out = subprocess.run([sys.executable, "-m", "pytest", "tests", "--gan", probe, "-q", "-p", "no:cacheprovider"],
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["auto", "reduced"])
 def test_the_grader_checks_at_full_precision(probe, mode):
     """A fresh process, in or out of the sandbox, starts with cuDNN's TF32 allowed."""

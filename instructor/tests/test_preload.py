@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from autograder import course
 from autograder.imports import top_level_imports
 from instructor import ROOT
@@ -98,6 +100,7 @@ def generator(noise_dim=NOISE_DIM, seed=None):
     return _generator(noise_dim, seed)
 '''
 
+@pytest.mark.slow
 def test_the_starter_imports_are_loaded_ahead_and_each_part_sees_them_untouched(grader_root, warm_pool, tmp_path):
     with open(os.path.join(ROOT, "gan.py")) as f:
         reference = f.read()
@@ -111,6 +114,7 @@ def test_the_starter_imports_are_loaded_ahead_and_each_part_sees_them_untouched(
         for phase, output in outputs.items():
             assert "loaded before gan.py: ['PIL.Image', 'matplotlib.pyplot', 'torchvision', 'tqdm']" in output, phase
 
+@pytest.mark.slow
 def test_a_file_whose_imports_fail_or_do_not_exist_grades_as_before(grader_root, warm_pool, tmp_path):
     with open(os.path.join(ROOT, "gan.py")) as f:
         reference = f.read()

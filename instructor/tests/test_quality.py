@@ -54,6 +54,7 @@ def test_classifier_loads_small_and_accurate():
     assert stats["mu"].shape == (128,) and stats["sigma"].shape == (128, 128)
 
 
+@pytest.mark.slow
 @needs_mnist
 def test_classifier_accuracy_on_the_test_set_is_as_recorded():
     import gan

@@ -96,6 +96,7 @@ def as_root_with_python_unreadable(grader_root):
 
 # -- where the reduced mode cannot protect: nothing graded
 
+@pytest.mark.slow
 def test_where_parts_would_run_as_root_nothing_is_graded_and_the_exit_status_says_so(grader_root, tmp_path):
     if not as_root_with_python_unreadable(grader_root):
         pytest.skip("needs a root grader whose Python the sandbox user cannot read")
@@ -110,6 +111,7 @@ def test_where_parts_would_run_as_root_nothing_is_graded_and_the_exit_status_say
         assert not report["status"], name  # no code of any submission ran
 
 
+@pytest.mark.slow
 def test_trusted_the_reduced_mode_grades_as_root_and_says_so(grader_root, tmp_path):
     if not as_root_with_python_unreadable(grader_root):
         pytest.skip("needs a root grader whose Python the sandbox user cannot read")

@@ -33,6 +33,7 @@ def reference_folder(folder):
     return folder
 
 
+@pytest.mark.slow
 def test_grade_starts_the_sandbox_again_and_grades(first_start_fails, grader_root, tmp_path):
     folder = reference_folder(tmp_path / "student")
     report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
@@ -40,6 +41,7 @@ def test_grade_starts_the_sandbox_again_and_grades(first_start_fails, grader_roo
     assert report["total"] == sum(course.POINTS.values()) and not report["grader_error"], render.report_text(report)
 
 
+@pytest.mark.slow
 def test_batch_starts_the_sandbox_again_and_grades_every_submission(first_start_fails, grader_root, tmp_path):
     for student in ("alice", "bob"):
         reference_folder(tmp_path / "subs" / student)
@@ -50,6 +52,7 @@ def test_batch_starts_the_sandbox_again_and_grades_every_submission(first_start_
         assert report["total"] == sum(course.POINTS.values()) and not report["grader_error"], (student, report)
 
 
+@pytest.mark.slow
 def test_a_retry_that_finds_the_machine_cannot_isolate_says_so(first_start_fails, monkeypatch, grader_root,
                                                                tmp_path):
     """The first start fails; the second starts a sandbox that will not run code here

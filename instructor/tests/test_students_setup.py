@@ -76,6 +76,7 @@ def test_the_colab_cell_names_a_wrong_folder(colab, colab_cell, tmp_path):
         colab(colab_cell, "gan/wrong")
 
 
+@pytest.mark.slow
 def test_the_colab_cell_makes_the_assignment_importable(colab, colab_cell, tmp_path):
     folder = tmp_path / "content" / "drive" / "MyDrive" / "course" / "gan"
     release.build(str(folder))
@@ -167,6 +168,7 @@ def untouched(tmp_path_factory, request):
     return folder, before, hand_in(folder), request.param
 
 
+@pytest.mark.slow
 def test_hand_in_of_an_untouched_release_lists_what_is_missing(untouched):
     student, _, out, lang = untouched
     said = UNTOUCHED[lang]
@@ -191,6 +193,7 @@ FINISHED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("student", languages.each(), indirect=True)
 def test_hand_in_of_finished_work_is_in_order(student, request):
     lang = request.node.callspec.params["student"]
@@ -231,6 +234,7 @@ def test_hand_in_reports_a_cell_that_ended_in_an_error(student):
     assert any("ended with an error (PartNotImplemented" in p for p in submit.notebook_problems(nb))
 
 
+@pytest.mark.slow
 def test_hand_in_of_a_file_that_does_not_import_names_the_line_and_still_writes_the_zip(student):
     (student / "gan.py").write_text((student / "gan.py").read_text() + "\ndef broken(:\n")
     out = hand_in(student)
@@ -241,6 +245,7 @@ def test_hand_in_of_a_file_that_does_not_import_names_the_line_and_still_writes_
         assert {"gan.py", "GANs-PyTorch.ipynb"} <= set(zf.namelist())
 
 
+@pytest.mark.slow
 def test_hand_in_leaves_no_rendered_copy_in_the_folder_and_explains_its_options(untouched):
     student, before, _, _ = untouched
     assert set(os.listdir(student)) - before == {"submission.zip"}
@@ -324,6 +329,7 @@ def test_the_html_hand_in_shows_its_formulas_offline(tmp_path, monkeypatch):
     assert height < width / 4, (height, width)  # the control: raw "$$\frac{a+1}{b}$$", one line
 
 
+@pytest.mark.slow
 def test_hand_in_names_an_import_the_autograder_lacks(student):
     """Colab has scipy, seaborn and scikit-learn; the autograder installs requirements.txt
     alone: an import of theirs at the top of gan.py fails there, and the hand-in says so."""
@@ -337,6 +343,7 @@ def test_hand_in_names_an_import_the_autograder_lacks(student):
     assert "gan.py imports sklearn, which the autograder's environment does not have" in out.stdout, out.stdout
 
 
+@pytest.mark.slow
 def test_hand_in_names_experiments_left_at_the_bottom_of_gan_py(student):
     """A line that runs gan.py's own functions at import works here, and may not where the
     autograder runs (no MNIST, no GPU): the hand-in names it either way."""
@@ -374,6 +381,7 @@ def test_the_student_readme_shows_the_points_of_each_part_from_points(student, r
         assert re.search(rf"\| {re.escape(title)} \|[^\n]*\| {course.POINTS[part]:g} \|", text)
 
 
+@pytest.mark.slow
 def test_hand_in_names_a_line_that_works_here_and_fails_where_the_grader_runs(tmp_path, monkeypatch):
     """MNIST is on the student's machine, so the trial run at the bottom imports here; the
     autograder has none: autograder.submit imports the file as the grader will (no GPU, no MNIST,

@@ -63,6 +63,7 @@ BAD = {  # kind -> (what is handed in, the phrase its sentence holds)
 }
 
 
+@pytest.mark.slow
 def test_each_wrong_file_gets_its_sentence_and_the_other_parts_keep_their_points(grader_root, tmp_path):
     if os.path.exists(MARK):
         os.remove(MARK)
@@ -82,6 +83,7 @@ def test_each_wrong_file_gets_its_sentence_and_the_other_parts_keep_their_points
     assert {float(r["trained"]) for r in rows} == {0} and {float(r["total"]) for r in rows} == {FULL}
 
 
+@pytest.mark.slow
 def test_an_untrained_generator_is_scored_far_below_the_bar(grader_root, tmp_path):
     torch.manual_seed(0)
     model = gan.build_dc_generator()
@@ -102,6 +104,7 @@ def test_an_untrained_generator_is_scored_far_below_the_bar(grader_root, tmp_pat
     assert "Trained DCGAN      0 / 0   not scored: Inception Score" in out.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(limits.usable_threads() < 2, reason="one CPU: the parts run on one thread anyway")
 def test_one_lane_of_parts_with_every_thread_still_runs_after_the_scorer_is_read(grader_root, tmp_path, monkeypatch):
     """Where memory allows one lane only and there are CPUs to spare, each part runs on all
