@@ -132,6 +132,11 @@ def measurements(command):
     p.add_argument("--jobs", type=int, default=batch.JOBS)
     p.add_argument("--batch-repeats", type=int, default=2)
 
+    p = command("suite-time", "measure.suite_time", "time the README's test command (against another checkout's)")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--against", default=None, metavar="CHECKOUT", help="also time it in that checkout, taking turns")
+    p.add_argument("--write", action="store_true", help="write figures/test-time.md")
+
     p = command("budget", "measure.budget", "grade the reference inside cgroups of given memory sizes and CPU quota (root)")
     p.add_argument("--memory-mb", type=int, nargs="+", default=[768, 640, 512, 448, 384])
     p.add_argument("--cpus", type=float, default=0.5, help="CPU quota (default 0.5, Gradescope's)")
