@@ -5,6 +5,7 @@ it; further parts are sections, `## title` and what follows up to the next one,
 each written by another command. write_top and write_section replace only theirs.
 """
 import os
+import subprocess
 
 from instructor import ROOT
 
@@ -46,3 +47,10 @@ def write_section(name, title, text):
     top, sections = _parts(path)
     sections = [(t, b) for t, b in sections if t != title] + [(title, text)]
     return _write(path, top, sections)
+
+
+def described(checkout):
+    """A checkout as the tables name it: its commit, and '+ changes' where its tracked files differ."""
+    git = lambda *a: subprocess.run(["git", "-C", checkout, *a], capture_output=True, text=True).stdout.strip()  # noqa
+    commit = git("rev-parse", "--short", "HEAD") or os.path.abspath(checkout)
+    return f"commit {commit}" + (" + changes" if git("status", "--porcelain", "--untracked-files=no") else "")

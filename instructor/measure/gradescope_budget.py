@@ -144,13 +144,6 @@ def table(found, cpus):
     return lines
 
 
-def _described(checkout):
-    """A checkout as its commit (and '+ changes' where its files differ from it)."""
-    git = lambda *a: subprocess.run(["git", "-C", checkout, *a], capture_output=True, text=True).stdout.strip()  # noqa
-    commit = git("rev-parse", "--short", "HEAD") or os.path.abspath(checkout)
-    return f"commit {commit}" + (" + changes" if git("status", "--porcelain", "--untracked-files=no") else "")
-
-
 def main(args):
     reason = cgroup.available()
     if reason:
@@ -174,7 +167,7 @@ def main(args):
                 f"setup.sh's pip lines (torch {version}), inside a fresh cgroup (v{cgroup.version()}) of the memory "
                 f"and CPU quota shown, {args.repeats} runs each, {datetime.date.today().isoformat()} "
                 f"(`python -m instructor gradescope-budget`)"
-                + (f"; 'before' is the grader of {_described(args.against)}, 'this' of {_described(ROOT)}, run "
+                + (f"; 'before' is the grader of {figures.described(args.against)}, 'this' of {figures.described(ROOT)}, run "
                    "alternately in the same hour" if args.against else "") + ". The peak counts page cache.")
         text = "\n".join([head, ""] + table(found, args.cpus))
         print("\n" + text)

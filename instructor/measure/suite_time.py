@@ -62,10 +62,11 @@ def main(args):
             found[name].append((seconds, counts, code))
             print(f"{name:>7}: {seconds:.0f} s, {counts}, exit {code}", flush=True)
     medians = {name: statistics.median(r[0] for r in runs) for name, runs in found.items()}
-    lines = [f"The README's test command (`python {' '.join(readme_command())}`), {args.repeats} runs each"
+    lines = [f"The README's test command (`python {shlex.join(readme_command())}`), {args.repeats} runs each"
              + (", the two checkouts taking turns" if args.against else "")
              + f", {datetime.date.today().isoformat()}, {os.cpu_count()} cores (`python -m instructor suite-time`)"
-             + (f"; 'before' is {checkouts['before']}" if args.against else "") + ".", "",
+             + (f"; 'before' is {figures.described(checkouts['before'])}, 'this' {figures.described(ROOT)}" if args.against else "")
+             + ". Each runs the tests its own README's command selects.", "",
              "| checkout | tests | exit | wall (median) | runs |", "|---|---|---|---|---|"]
     for name, runs in found.items():
         lines.append(f"| {name} | {' / '.join(sorted({r[1] for r in runs}))} | "
