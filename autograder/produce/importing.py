@@ -145,16 +145,19 @@ def import_student(path, name="gan", skip=(), strict=False, skip_calls=False):
 
             for alias in node.names:
                 flags |= getattr(getattr(__future__, alias.name, None), "compiler_flag", 0)
-        undo = None if defines(node) else Undo(module)
+        runs_code = not defines(node)
+        # Strict (a part), a statement that raises fails the import and nothing is undone: no
+        # snapshot to take (each takes milliseconds, the namespaces of torch's modules).
+        undo = Undo(module) if runs_code and not strict else None
         before = torch_settings()
         try:
             exec(compile(ast.Module([node], type_ignores=[]), path, "exec", flags=flags, dont_inherit=True),
                  module.__dict__)
         except BaseException as err:  # an exception, SystemExit, KeyboardInterrupt, anything at import
-            if undo is None or strict:
+            if not runs_code or strict:
                 sys.modules.pop(name, None)
                 said = import_failure(err, path, tree, source)
-                return Imported(None, [], said if undo is None else _ran_otherwise(node, said), [], [])
+                return Imported(None, [], _ran_otherwise(node, said) if runs_code else said, [], [])
             undo.restore()
             failure = failure or import_failure(err, path, tree, source)
             left_out.append((node.lineno, code_of(source, node)))
