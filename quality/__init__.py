@@ -137,14 +137,21 @@ def mnist_thumbs():
 
 
 @torch.no_grad()
-def nearest_distance(images, thumbs, batch_size=100):
+def nearest_distance(images, thumbs, batch_size=50):
     """(N,) Euclidean distance of each image's thumbnail to the nearest of `thumbs` (uint8);
-    batch_size images at a time (each takes 0.24 MB of distances: the scorer runs in a 768 MB box,
-    and 100 at a time take a third less time than 50 on one core)."""
-    reference = torch.as_tensor(thumbs, dtype=torch.float32) / 255
+    batch_size images at a time (each takes 0.24 MB of distances: the scorer runs in a 768 MB box).
+    |q - r|^2 = |q|^2 + |r|^2 - 2 q.r, with one product per batch: torch.cdist's own buffers made
+    the scorer's peak 214 MB above its start, against 65 MB this way (1,000 samples, 2026-12-07);
+    the distances agree with cdist's to 5e-7, far below the copy thresholds (0.07 and 0.09)."""
+    reference = torch.as_tensor(thumbs, dtype=torch.float32).div_(255)
+    reference_sq = (reference * reference).sum(dim=1)
     queries = thumbnails(images)
-    return torch.cat([torch.cdist(queries[i:i + batch_size], reference).min(dim=1).values
-                      for i in range(0, len(queries), batch_size)]).numpy()
+    nearest = []
+    for i in range(0, len(queries), batch_size):
+        q = queries[i:i + batch_size]
+        closest = torch.addmm(reference_sq, q, reference.T, alpha=-2).min(dim=1).values  # less |q|^2, the same for every r
+        nearest.append((closest + (q * q).sum(dim=1)).clamp_min(0).sqrt())
+    return torch.cat(nearest).numpy()
 
 
 def copy_shares(images, thumbs=None):
