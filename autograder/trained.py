@@ -174,6 +174,11 @@ def fit(state, model):
     fitted = {}
     for key, target in pairs:
         tensor = state[key]
+        if not _plain(tensor, wanted[target]):  # sparse, quantized, complex: never a layer's weights as saved
+            raise TrainedFileError(_("{file}'s `{key}` is not a plain tensor of numbers ({kind}): save the "
+                                     "generator's state_dict with the notebook's cell and hand that in.").format(
+                file=TRAINED_FILE, key=key[:80], kind=", ".join([str(tensor.layout), str(tensor.dtype)] + (
+                    [tensor.device.type] if tensor.device.type != "cpu" else [])).replace("torch.", "")))
         if tuple(tensor.shape) != tuple(wanted[target].shape):
             raise TrainedFileError(_("{file}'s `{key}` has shape {shape}, where the assignment's generator has "
                                      "{expected}: hand in the weights of the generator build_dc_generator() "
@@ -185,6 +190,15 @@ def fit(state, model):
     # A model built on the meta device (score's) takes the file's tensors as they are: no second copy.
     model.load_state_dict(fitted, assign=any(t.is_meta for t in wanted.values()))
     return model
+
+
+def _plain(tensor, like):
+    """Whether `tensor` is a dense CPU tensor that can stand for `like`: real numbers where
+    `like` holds them (a model built on the meta device takes it as it is)."""
+    import torch
+
+    return (tensor.layout == torch.strided and tensor.device.type == "cpu" and not tensor.is_quantized
+            and not tensor.is_complex() and (tensor.dtype.is_floating_point or not like.dtype.is_floating_point))
 
 
 def _fresh(key, like):

@@ -178,6 +178,36 @@ def test_names_of_a_generator_written_otherwise_are_matched_by_layer_and_shape()
         fit(wrong, generator(answers))
 
 
+def test_the_graders_generator_on_the_meta_device_takes_the_files_weights_and_fresh_statistics():
+    """score() builds its generator on the meta device: the file's tensors become its weights,
+    and BatchNorm statistics the file left out are a fresh layer's, as on a generator built whole."""
+    answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    torch.manual_seed(0)
+    state = gan.build_dc_generator().state_dict()
+    no_statistics = {k: v for k, v in state.items() if "running" not in k and "num_batches" not in k}
+    z = torch.rand(8, gan.NOISE_DIM) * 2 - 1
+    for variant in (state, no_statistics):
+        with torch.device("meta"):
+            meta = generator(answers)
+        built, whole = fit(dict(variant), meta), fit(dict(variant), generator(answers))
+        assert not any(t.is_meta for t in built.state_dict().values())
+        assert {k: v.dtype for k, v in built.state_dict().items()} == {k: v.dtype for k, v in whole.state_dict().items()}
+        with torch.no_grad():
+            assert torch.equal(built(z), whole(z))
+
+
+def test_weights_that_are_not_plain_tensors_are_refused_with_a_sentence():
+    answers = load_answers(os.path.join(ROOT, "gan-checks.npz"))
+    state = gan.build_dc_generator().state_dict()
+    first = next(iter(state))
+    for odd, kind in ((state[first].to_sparse(), "sparse_coo, float32"), (state[first].to(torch.complex64),
+                                                                           "strided, complex64")):
+        with pytest.raises(TrainedFileError, match=f"`{first}` is not a plain tensor of numbers \\({kind}\\)"):
+            with torch.device("meta"):
+                model = generator(answers)
+            fit(dict(state, **{first: odd}), model)
+
+
 def test_a_store_of_digits_in_the_weights_is_refused():
     state = gan.build_dc_generator().state_dict()
     for extra in ({"memory.running_mean": torch.rand(10_000 * 784)}, {"memory": torch.rand(10_000, 784)}):
