@@ -149,7 +149,8 @@ def nearest_distance(images, thumbs, batch_size=50):
     nearest = []
     for i in range(0, len(queries), batch_size):
         q = queries[i:i + batch_size]
-        closest = torch.addmm(reference_sq, q, reference.T, alpha=-2).min(dim=1).values  # less |q|^2, the same for every r
+        # |r|^2 - 2 q.r: the distance less |q|^2, which is the same for every r
+        closest = torch.addmm(reference_sq, q, reference.T, alpha=-2).min(dim=1).values
         nearest.append((closest + (q * q).sum(dim=1)).clamp_min(0).sqrt())
     return torch.cat(nearest).numpy()
 

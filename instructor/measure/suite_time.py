@@ -65,7 +65,8 @@ def main(args):
     lines = [f"The README's test command (`python {shlex.join(readme_command())}`), {args.repeats} runs each"
              + (", the two checkouts taking turns" if args.against else "")
              + f", {datetime.date.today().isoformat()}, {os.cpu_count()} cores (`python -m instructor suite-time`)"
-             + (f"; 'before' is {figures.described(checkouts['before'])}, 'this' {figures.described(ROOT)}" if args.against else "")
+             + (f"; 'before' is {figures.described(checkouts['before'])}, 'this' {figures.described(ROOT)}"
+                if args.against else "")
              + ". Each runs the tests its own README's command selects.", "",
              "| checkout | tests | exit | wall (median) | runs |", "|---|---|---|---|---|"]
     for name, runs in found.items():

@@ -191,7 +191,8 @@ def test_the_graders_generator_on_the_meta_device_takes_the_files_weights_and_fr
             meta = generator(answers)
         built, whole = fit(dict(variant), meta), fit(dict(variant), generator(answers))
         assert not any(t.is_meta for t in built.state_dict().values())
-        assert {k: v.dtype for k, v in built.state_dict().items()} == {k: v.dtype for k, v in whole.state_dict().items()}
+        dtypes = [{k: v.dtype for k, v in m.state_dict().items()} for m in (built, whole)]
+        assert dtypes[0] == dtypes[1]
         with torch.no_grad():
             assert torch.equal(built(z), whole(z))
 
