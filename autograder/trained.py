@@ -185,10 +185,11 @@ def fit(state, model):
                                      "builds.").format(file=TRAINED_FILE, key=key[:80], shape=tuple(tensor.shape),
                                                        expected=tuple(wanted[target].shape)))
         fitted[target] = tensor.to(wanted[target].dtype)
-    for key, tensor in wanted.items():  # BatchNorm statistics the file left out: the fresh layer's
-        fitted.setdefault(key, _fresh(key, tensor) if tensor.is_meta else tensor)
     # A model built on the meta device (score's) takes the file's tensors as they are: no second copy.
-    model.load_state_dict(fitted, assign=any(t.is_meta for t in wanted.values()))
+    on_meta = any(t.is_meta for t in wanted.values())
+    for key, tensor in wanted.items():  # BatchNorm statistics the file left out: the fresh layer's
+        fitted.setdefault(key, _fresh(key, tensor) if on_meta else tensor)
+    model.load_state_dict(fitted, assign=on_meta)
     return model
 
 

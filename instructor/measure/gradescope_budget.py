@@ -167,8 +167,9 @@ def main(args):
                 f"setup.sh's pip lines (torch {version}), inside a fresh cgroup (v{cgroup.version()}) of the memory "
                 f"and CPU quota shown, {args.repeats} runs each, {datetime.date.today().isoformat()} "
                 f"(`python -m instructor gradescope-budget`)"
-                + (f"; 'before' is the grader of {figures.described(args.against)}, 'this' of {figures.described(ROOT)}, run "
-                   "alternately in the same hour" if args.against else "") + ". The peak counts page cache.")
+                + (f"; 'before' is the grader of {figures.described(args.against)}, 'this' of "
+                   f"{figures.described(ROOT)}, run alternately in the same hour" if args.against else "")
+                + ". The peak counts page cache.")
         text = "\n".join([head, ""] + table(found, args.cpus))
         print("\n" + text)
         if args.write:
