@@ -143,9 +143,9 @@ class Pool:
                 "private_ipc": facts.private_ipc, "landlock": facts.landlock, "cgroup": memory.ever,
                 "cgroup_reason": memory.reason, "cgroup_peak_mb": memory.peak_mb()}
 
-    def run(self, source, lanes, limits, weights=b"", skip_calls=False):
-        """Run one submission (gan.py's `source`, the trained generator's `weights` if any): its
-        import, then its parts, in `lanes` (lists of parts) that run side by side, each in
+    def run(self, source, lanes, limits, weights=None, skip_calls=False):
+        """Run one submission (gan.py's `source`; `weights`: None, or what gives the trained generator's file):
+        its import, then its parts, in `lanes` (lists of parts) that run side by side, each in
         namespaces of its own. Returns a Run; raises Refused where the pool will not run it."""
         kills, container_kills = self.memory.oom_kills(), oom_kills()
         self.memory_mb = limits.memory_mb

@@ -62,3 +62,55 @@ def test_a_retry_that_finds_the_machine_cannot_isolate_says_so(first_start_fails
     report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
     assert report["total"] == 0 and "injected: parts would run as root" in report["grader_error"]
     assert all(p["checks"][0][2] == run.NOT_ISOLATED for p in report["parts"] if p["checks"]), report["parts"]
+
+
+# -- the trained generator's file: read again for a retry, never held while the parts run --------
+
+
+def test_the_trained_file_is_given_once_as_first_read_then_read_again(tmp_path):
+    """The sandbox is sent the bytes read first; a retry's sandbox is sent them read again
+    (the grader keeps no copy in between); a file gone by then is sent as none."""
+    (tmp_path / "gan.py").write_text("")
+    weights_path = tmp_path / course.TRAINED_FILE
+    weights_path.write_bytes(b"first")
+    weights, missing = run.trained_weights(str(tmp_path / "gan.py"))
+    assert missing is None
+    weights_path.write_bytes(b"second")
+    assert weights() == b"first"
+    assert weights() == b"second"
+    weights_path.unlink()
+    assert weights() == b""
+
+
+def test_the_trained_generator_is_scored_before_the_parts_that_train():
+    """Its weights are let go of once scored: the training smoke test runs without them."""
+    from instructor.sandbox.inside.supervisor import phase_order
+
+    assert phase_order(list(course.GROUPS)) == ["import", "trained"] + [g for g in course.GROUPS if g != "trained"]
+    assert phase_order(["noise", "training"]) == ["import", "noise", "training"]
+
+
+@pytest.mark.slow
+def test_a_retry_sends_the_trained_generator_again(monkeypatch, grader_root, tmp_path):
+    """The first sandbox takes the weights and stops; the retry's is sent them again, read
+    afresh, and scores them."""
+    from instructor.sandbox.exchange import Exchange
+
+    real, calls = Exchange.grade, []
+
+    def grade_once_broken(self, source, lanes, request, seconds, weights=None):
+        calls.append(weights)
+        if len(calls) == 1:
+            assert weights() != b""  # what the first sandbox was sent
+            return {}, {}, "injected: the grading sandbox stopped unexpectedly"
+        return real(self, source, lanes, request, seconds, weights)
+
+    monkeypatch.setattr(Exchange, "grade", grade_once_broken)
+    folder = reference_folder(tmp_path / "student")
+    import gan
+
+    gan.save_generator(gan.build_dc_generator(), str(folder / course.TRAINED_FILE))
+    report = grade.grade(str(folder / "gan.py"), "cpu", root=grader_root, limits=LIMITS)
+    trained = next(p for p in report["parts"] if p["part"] == "trained")
+    assert len(calls) == 2 and not report["grader_error"], render.report_text(report)
+    assert "IS" in trained.get("scores", {}), trained
