@@ -34,6 +34,19 @@ def defines(node):
     return keeps_at_import(node) and not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
 
 
+# What a literal may hold: the value of `NOISE_DIM = 96` or `GANS = ("vanilla", "lsgan")`.
+LITERAL_NODES = (ast.Constant, ast.Tuple, ast.List, ast.Dict, ast.Set, ast.Load, ast.UnaryOp, ast.USub, ast.UAdd)
+
+
+def binds_a_literal(node):
+    """Whether a top-level statement only binds names to literals (numbers, strings and
+    tuples, lists, dicts and sets of them), and so runs no code: it changes nothing but the
+    names it binds, and has nothing to undo."""
+    return (isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets)
+            and all(isinstance(n, LITERAL_NODES) for n in ast.walk(node.value))
+            and all(isinstance(n.operand, ast.Constant) for n in ast.walk(node.value) if isinstance(n, ast.UnaryOp)))
+
+
 def decoded(source):
     """gan.py's text, from its bytes or its text."""
     return source.decode("utf-8-sig", "replace") if isinstance(source, bytes) else source

@@ -16,7 +16,13 @@ from collections import namedtuple
 
 import torch
 
-from autograder.imports import code_of, defines, import_failure, keeps_at_import
+from autograder.imports import (
+    binds_a_literal,
+    code_of,
+    defines,
+    import_failure,
+    keeps_at_import,
+)
 from autograder.precision import default_device
 from autograder.produce.student import _
 
@@ -147,8 +153,9 @@ def import_student(path, name="gan", skip=(), strict=False, skip_calls=False):
                 flags |= getattr(getattr(__future__, alias.name, None), "compiler_flag", 0)
         runs_code = not defines(node)
         # Strict (a part), a statement that raises fails the import and nothing is undone: no
-        # snapshot to take (each takes milliseconds, the namespaces of torch's modules).
-        undo = Undo(module) if runs_code and not strict else None
+        # snapshot to take (each takes milliseconds, the namespaces of torch's modules); nor for
+        # `NOISE_DIM = 96`, which runs no code.
+        undo = Undo(module) if runs_code and not strict and not binds_a_literal(node) else None
         before = torch_settings()
         try:
             exec(compile(ast.Module([node], type_ignores=[]), path, "exec", flags=flags, dont_inherit=True),
@@ -158,7 +165,8 @@ def import_student(path, name="gan", skip=(), strict=False, skip_calls=False):
                 sys.modules.pop(name, None)
                 said = import_failure(err, path, tree, source)
                 return Imported(None, [], _ran_otherwise(node, said) if runs_code else said, [], [])
-            undo.restore()
+            if undo is not None:
+                undo.restore()
             failure = failure or import_failure(err, path, tree, source)
             left_out.append((node.lineno, code_of(source, node)))
             skipped.append(index)

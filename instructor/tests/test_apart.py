@@ -7,6 +7,7 @@ grader's own network. And whatever a submission names or prints reaches people i
 never takes the name of a file the grader writes. Each attack below is written for this
 test; the slow test at the end grades them all in the sealed sandbox beside the reference.
 """
+import ast
 import csv
 import json
 import os
@@ -114,6 +115,19 @@ def test_a_statement_that_fails_at_import_leaves_nothing_it_changed(tmp_path):
     assert imported.module is not None and [line for line, _ in imported.left_out] == [
         len(REFERENCE.splitlines()) + len(PATCH_THEN_RAISE.splitlines())]
     assert (quality.generate, np.max, sys.modules["quality"], torch.get_default_dtype()) == before
+
+
+@pytest.mark.parametrize("statement, literal", [
+    ("NOISE_DIM = 96", True), ("LOW = -1.5", True), ("A = B = (1, 'two', [3.0, {4, 5}])", True),
+    ("NEEDS = {'sample_noise': ('random noise',)}", True), ("LIMIT = 2 ** 10", False), ("N = -size", False),
+    ("device = torch.device('cpu')", False), ("x = y", False), ("quality.generate = 1", False),
+    ("table[0] = 1", False), ("n: int = 3", False), ("PAIR = (*ITEMS, 1)", False), ("D = {**SETTINGS}", False)])
+def test_only_a_statement_that_binds_names_to_literals_is_run_without_an_undo(statement, literal):
+    """Such a statement runs no code of anyone's (no call, lookup, operator or hash of an
+    object), so there is nothing it could change to undo; any other may."""
+    from autograder.imports import binds_a_literal
+
+    assert binds_a_literal(ast.parse(statement).body[0]) is literal
 
 
 def test_what_the_import_left_out_the_parts_never_run_and_a_part_that_fails_otherwise_fails(tmp_path):
