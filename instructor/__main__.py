@@ -157,6 +157,8 @@ def measurements(command):
     p.add_argument("--weights", default=None, metavar="PT",
                    help="a trained DCGAN generator's weights: also grade both files with them beside; "
                         "--write puts this run in a section of its own")
+    p.add_argument("--cold", action="store_true",
+                   help="empty the machine's page cache before each grading, as a fresh container starts (root)")
     p.add_argument("--write", action="store_true",
                    help="write the rows into figures/grading-budget.md and figures/grading-speed.md")
 

@@ -12,6 +12,13 @@ submissions carry.
 change), alternating with this one's in the same run; figures are medians. Needs
 root and cgroups (v1 or v2). --write puts the rows in figures/grading-budget.md
 and figures/grading-speed.md, in a section of their own.
+
+--cold empties the machine's page cache before every grading, so that each starts
+as a fresh container does. Without it, the figures depend on which earlier run read
+torch's libraries first: the kernel counts a cached page of a file against the cgroup
+that read it first, so a grading that finds them read by an earlier one runs with
+400 MB of them counted nowhere, and one that reads them itself counts them all, and
+reads them back from disk each time its memory runs short.
 """
 import datetime
 import json
@@ -77,10 +84,19 @@ def autograder_tree(folder, checkout=ROOT):
     return folder
 
 
-def run_autograder(tree, gan_path, python, memory_mb=None, cpus=None, timeout=900, weights=None):
+def drop_page_cache():
+    """Empty the machine's page cache (root): the next grading reads every file from disk,
+    as in a fresh container, and its cgroup counts every page it reads."""
+    os.sync()
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("1\n")
+
+
+def run_autograder(tree, gan_path, python, memory_mb=None, cpus=None, timeout=900, weights=None, cold=False):
     """Grade gan_path (and the trained generator's `weights`, if given, uploaded beside it) with
     the tree's run_autograder (in a fresh cgroup of memory_mb and cpus where memory_mb is
-    given); returns (results.json, seconds, peak MB, OOM kills)."""
+    given; after emptying the page cache where `cold`); returns (results.json, seconds, peak
+    MB, OOM kills)."""
     submission = os.path.join(tree, "submission")
     shutil.rmtree(submission, ignore_errors=True)
     os.makedirs(submission)
@@ -92,6 +108,8 @@ def run_autograder(tree, gan_path, python, memory_mb=None, cpus=None, timeout=90
     env.update(AUTOGRADER_ROOT=tree, AUTOGRADER_PYTHON=python)
     group = cgroup.Cgroup(memory_mb, cpus) if memory_mb else None
     try:
+        if cold:
+            drop_page_cache()
         start = time.monotonic()
         proc = subprocess.run(["bash", os.path.join(tree, "source", "run_autograder")], env=env,
                               capture_output=True, text=True, timeout=timeout,
@@ -107,7 +125,7 @@ def run_autograder(tree, gan_path, python, memory_mb=None, cpus=None, timeout=90
     return results, seconds, peak, kills
 
 
-def measure(trees, files, python, memory_sizes, cpus, repeats):
+def measure(trees, files, python, memory_sizes, cpus, repeats, cold=False):
     """{(grader, file, memory_mb): [(score, grader_error, seconds, peak, kills, trained IS)]}, the
     graders taking turns within each repeat so that both see the same machine. files:
     {name: gan.py path, or (gan.py path, the trained generator's weights)}."""
@@ -118,7 +136,7 @@ def measure(trees, files, python, memory_sizes, cpus, repeats):
                 gan_path, weights = handed if isinstance(handed, tuple) else (handed, None)
                 for grader, tree in trees.items():
                     results, seconds, peak, kills = run_autograder(tree, gan_path, python, memory_mb, cpus,
-                                                                   weights=weights)
+                                                                   weights=weights, cold=cold)
                     error = results.get("extra_data", {}).get("grader_error")
                     trained = next((e["value"] for e in results.get("leaderboard", []) if e["name"] == "Inception Score"),
                                    None)  # None: no trained DCGAN scored
@@ -160,12 +178,14 @@ def main(args):
         trees = {"this": autograder_tree(os.path.join(work, "this"))}
         if args.against:
             trees = {"before": autograder_tree(os.path.join(work, "before"), os.path.abspath(args.against)), **trees}
-        found = measure(trees, files, python, args.memory_mb, args.cpus, args.repeats)
+        found = measure(trees, files, python, args.memory_mb, args.cpus, args.repeats, args.cold)
         version = subprocess.run([python, "-c", "import torch; print(torch.__version__)"], capture_output=True,
                                  text=True).stdout.strip()
         head = (f"Each file graded by the zip's run_autograder in a simulated /autograder tree, its Python made from "
                 f"setup.sh's pip lines (torch {version}), inside a fresh cgroup (v{cgroup.version()}) of the memory "
-                f"and CPU quota shown, {args.repeats} runs each, {datetime.date.today().isoformat()} "
+                f"and CPU quota shown, {args.repeats} runs each"
+                + (", each after the page cache was emptied (a fresh container: every file read from disk and "
+                   "counted)" if args.cold else "") + f", {datetime.date.today().isoformat()} "
                 f"(`python -m instructor gradescope-budget`)"
                 + (f"; 'before' is the grader of {figures.described(args.against)}, 'this' of "
                    f"{figures.described(ROOT)}, run alternately in the same hour" if args.against else "")
